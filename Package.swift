@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "edgepack",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edgepack", targets: ["edgepack"]),
+        .library(name: "OCIKit", targets: ["OCIKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // OCI only: digests, descriptors, manifests, layouts, archives, registry client, auth.
+        .target(name: "OCIKit", dependencies: ["CArchive", "CLibCrypto", "CCurl"]),
+        // Pipelines: the edgepack.yaml definition and the artifacts, chart and compose built from it.
+        .target(
+            name: "EdgepackKit",
+            dependencies: ["OCIKit", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "edgepack",
+            dependencies: ["EdgepackKit", "OCIKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "OCIKitTests", dependencies: ["OCIKit"]),
+        .testTarget(name: "EdgepackKitTests", dependencies: ["EdgepackKit", "OCIKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

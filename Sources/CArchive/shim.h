@@ -1,0 +1,7 @@
+#include <archive.h>
+#include <archive_entry.h>
+
+/* libarchive's file-type macros are casts, which Swift does not import: typed copies. */
+static const unsigned int EDGEPACK_AE_IFREG = AE_IFREG;
+static const unsigned int EDGEPACK_AE_IFDIR = AE_IFDIR;
+static const unsigned int EDGEPACK_AE_IFLNK = AE_IFLNK;

@@ -1,0 +1,283 @@
+import Foundation
+import OCIKit
+import Yams
+
+/// Reads and validates an `edgepack.yaml`, reporting every mistake as `file:line:column: message`.
+public enum DefinitionLoader {
+    public static let defaultFileName = "edgepack.yaml"
+
+    static let topLevelKeys = ["name", "version", "registry", "engine", "deployment", "models", "steps"]
+    static let deploymentKeys = ["replicas", "cpus", "memory", "gpus", "arch", "accel", "sidekicks"]
+    static let resourceKeys = ["cpus", "memory", "gpus"]
+    static let modelKeys = ["name", "path", "framework", "runtime", "version", "input_schema", "output_schema"]
+
+    /// Loads the definition at `path`; model paths are resolved against its directory and checked on disk.
+    public static func load(path: String) throws -> PipelineDefinition {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileStatus.exists(path) ? "is not readable" : "does not exist"
+            throw DefinitionError(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: "\(path) \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DefinitionError(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")])
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try parse(text, file: path, baseDirectory: directory.isEmpty ? "." : directory)
+    }
+
+    public static func parse(_ text: String, file: String, baseDirectory: String) throws -> PipelineDefinition {
+        let diagnostics = DiagnosticCollector(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            diagnostics.error(at: error.mark, "invalid YAML: \(error.problem)")
+            throw DefinitionError(diagnostics: diagnostics.sorted)
+        }
+        guard let top = YAMLMapping(root ?? Node(""), path: "", allowedKeys: topLevelKeys, diagnostics: diagnostics) else {
+            throw DefinitionError(diagnostics: diagnostics.sorted)
+        }
+        let reader = Reader(diagnostics: diagnostics, baseDirectory: baseDirectory)
+        let definition = reader.definition(top, file: file)
+        guard diagnostics.diagnostics.isEmpty, let definition else {
+            throw DefinitionError(diagnostics: diagnostics.sorted)
+        }
+        return definition
+    }
+
+    private struct Reader {
+        let diagnostics: DiagnosticCollector
+        let baseDirectory: String
+
+        func definition(_ top: YAMLMapping, file: String) -> PipelineDefinition? {
+            let name = top.string("name", required: true)
+            if let name, !ValueFormat.isPathComponent(name) {
+                diagnostics.error(at: top["name"], "name '\(name)' is not a valid OCI path component: use lowercase letters and digits, separated by '.', '_' or '-'")
+            }
+            let version = uuid(top, "version")
+            let registry = top.string("registry")
+            let engine = YAMLMapping(top.required("engine"), path: "engine", allowedKeys: ["image"], diagnostics: diagnostics)
+            let image = engine?.string("image", required: true)
+            if let image, !ValueFormat.isImageReference(image) {
+                diagnostics.error(at: engine?["image"], "engine.image '\(image)' is not an image reference such as registry.example.com/engine:v1")
+            }
+            let models = self.models(top.required("models"))
+            let deployment = self.deployment(top["deployment"], models: models)
+            let steps = self.steps(top.required("steps"), models: models)
+            guard let name, let image else { return nil }
+            return PipelineDefinition(
+                name: name, version: version, registry: registry, engine: Engine(image: image),
+                deployment: deployment, models: models, steps: steps, sourcePath: file
+            )
+        }
+
+        func uuid(_ mapping: YAMLMapping, _ key: String) -> String? {
+            guard let text = mapping.string(key) else { return nil }
+            guard ValueFormat.isUUID(text) else {
+                diagnostics.error(at: mapping[key], "'\(mapping.fieldPath(key))' must be a UUID such as 2c5968b7-62fa-49f8-9489-aaf84cfb80aa, got '\(text)'")
+                return nil
+            }
+            return text.lowercased()
+        }
+
+        func memory(_ mapping: YAMLMapping) -> String? {
+            guard let text = mapping.string("memory") else { return nil }
+            guard ValueFormat.isQuantity(text), (Double(text.prefix { "0123456789.".contains($0) }) ?? 0) > 0 else {
+                diagnostics.error(at: mapping["memory"], "'\(mapping.fieldPath("memory"))' must be a Kubernetes quantity such as 512Mi or 4Gi, got '\(text)'")
+                return nil
+            }
+            return text
+        }
+
+        func resources(_ mapping: YAMLMapping, defaults: Resources) -> Resources {
+            Resources(
+                cpus: mapping.positiveNumber("cpus") ?? defaults.cpus,
+                memory: memory(mapping) ?? defaults.memory,
+                gpus: mapping.integer("gpus", minimum: 0) ?? defaults.gpus
+            )
+        }
+
+        func deployment(_ node: Node?, models: [ModelSpec]) -> Deployment {
+            var deployment = Deployment()
+            guard let node, !node.isNull,
+                  let mapping = YAMLMapping(node, path: "deployment", allowedKeys: deploymentKeys, diagnostics: diagnostics)
+            else { return deployment }
+            deployment.replicas = mapping.integer("replicas", minimum: 1) ?? deployment.replicas
+            deployment.resources = resources(mapping, defaults: .engineDefault)
+            deployment.arch = mapping.enumeration("arch", Architecture.self, what: "arch") ?? deployment.arch
+            deployment.accel = mapping.enumeration("accel", Accelerator.self, what: "accel") ?? deployment.accel
+            if let sidekicks = YAMLMapping(mapping["sidekicks"], path: "deployment.sidekicks", allowedKeys: nil, diagnostics: diagnostics) {
+                let known = Set(models.map(\.name))
+                for pair in sidekicks.pairs {
+                    if !models.isEmpty, !known.contains(pair.key) {
+                        diagnostics.error(at: pair.keyNode, "sidekick '\(pair.key)' names no model in 'models'")
+                    }
+                    let path = "deployment.sidekicks.\(pair.key)"
+                    guard let spec = YAMLMapping(pair.value, path: path, allowedKeys: resourceKeys, diagnostics: diagnostics) else { continue }
+                    deployment.sidekicks.append(Sidekick(model: pair.key, resources: resources(spec, defaults: .engineDefault)))
+                }
+            }
+            return deployment
+        }
+
+        func models(_ node: Node?) -> [ModelSpec] {
+            guard let node else { return [] }
+            guard case .sequence(let sequence) = node else {
+                diagnostics.error(at: node, "'models' must be a list of models, got \(node.kindDescription)")
+                return []
+            }
+            if sequence.isEmpty { diagnostics.error(at: node, "'models' must list at least one model") }
+            var result: [ModelSpec] = []
+            var firstLine: [String: Int] = [:]
+            for (index, item) in sequence.enumerated() {
+                guard let mapping = YAMLMapping(item, path: "models[\(index)]", allowedKeys: modelKeys, diagnostics: diagnostics) else { continue }
+                let name = mapping.string("name", required: true)
+                if let name {
+                    if !ValueFormat.isPathComponent(name) {
+                        diagnostics.error(at: mapping["name"], "model name '\(name)' is not a valid OCI path component: use lowercase letters and digits, separated by '.', '_' or '-'")
+                    } else if let line = firstLine[name] {
+                        diagnostics.error(at: mapping["name"], "duplicate model '\(name)' (first defined at line \(line))")
+                    } else {
+                        firstLine[name] = mapping["name"]?.mark?.line ?? 0
+                    }
+                }
+                let path = mapping.string("path", required: true)
+                let file = path.flatMap { modelFile($0, node: mapping["path"]) }
+                let framework = mapping.enumeration("framework", Framework.self, what: "framework")
+                if mapping["framework"] == nil { _ = mapping.required("framework") }
+                let runtime = mapping.enumeration("runtime", Runtime.self, what: "runtime")
+                let version = uuid(mapping, "version")
+                let input = schema(mapping, "input_schema")
+                let output = schema(mapping, "output_schema")
+                guard let name, let path, let file, let framework else { continue }
+                result.append(ModelSpec(
+                    name: name, path: path, resolvedPath: file.path, isDirectory: file.isDirectory,
+                    framework: framework, runtime: runtime ?? framework.defaultRuntime, version: version,
+                    inputSchema: input, outputSchema: output
+                ))
+            }
+            return result
+        }
+
+        func modelFile(_ path: String, node: Node?) -> (path: String, isDirectory: Bool)? {
+            let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+            guard let status = try? FileStatus(path: resolved) else {
+                diagnostics.error(at: node, "model path '\(path)' does not exist")
+                return nil
+            }
+            guard status.isDirectory || status.isRegularFile else {
+                diagnostics.error(at: node, "model path '\(path)' is neither a file nor a directory")
+                return nil
+            }
+            let mode = status.isDirectory ? R_OK | X_OK : R_OK
+            guard access(resolved, mode) == 0 else {
+                diagnostics.error(at: node, "model path '\(path)' is not readable")
+                return nil
+            }
+            return (resolved, status.isDirectory)
+        }
+
+        func schema(_ mapping: YAMLMapping, _ key: String) -> [SchemaField] {
+            guard let node = mapping[key], !node.isNull,
+                  let fields = YAMLMapping(node, path: mapping.fieldPath(key), allowedKeys: nil, diagnostics: diagnostics)
+            else { return [] }
+            var result: [SchemaField] = []
+            for pair in fields.pairs {
+                guard let type = fields.string(pair.key) else { continue }
+                if let problem = ArrowType.problem(in: type) {
+                    diagnostics.error(at: pair.value, "'\(fields.fieldPath(pair.key))' is not a valid Arrow type '\(type)': \(problem)")
+                    continue
+                }
+                result.append(SchemaField(name: pair.key, type: type))
+            }
+            return result
+        }
+
+        func steps(_ node: Node?, models: [ModelSpec]) -> [Step] {
+            guard let node else { return [] }
+            guard case .sequence(let sequence) = node else {
+                diagnostics.error(at: node, "'steps' must be a list of steps, got \(node.kindDescription)")
+                return []
+            }
+            if sequence.isEmpty { diagnostics.error(at: node, "'steps' must list at least one step") }
+            let known = Set(models.map(\.name))
+            var result: [Step] = []
+            for (index, item) in sequence.enumerated() {
+                let path = "steps[\(index)]"
+                guard let mapping = YAMLMapping(item, path: path, allowedKeys: ["model", "shadow", "split"], diagnostics: diagnostics) else { continue }
+                guard mapping.pairs.count == 1, let kind = mapping.pairs.first else {
+                    if !mapping.pairs.isEmpty || item.mapping?.isEmpty == true {
+                        diagnostics.error(at: item, "\(path) must have exactly one of 'model', 'shadow' or 'split'")
+                    }
+                    continue
+                }
+                var referenced: [(String, Node?)] = []
+                switch kind.key {
+                case "model":
+                    if let name = mapping.string("model") {
+                        referenced.append((name, kind.value))
+                        result.append(.model(name))
+                    }
+                case "shadow":
+                    guard let shadow = YAMLMapping(kind.value, path: "\(path).shadow", allowedKeys: ["champion", "challengers"], diagnostics: diagnostics) else { continue }
+                    let champion = shadow.string("champion", required: true)
+                    let challengers = names(shadow.required("challengers"), path: "\(path).shadow.challengers")
+                    if let champion { referenced.append((champion, shadow["champion"])) }
+                    referenced += challengers
+                    if let champion, !challengers.isEmpty {
+                        result.append(.shadow(champion: champion, challengers: challengers.map(\.0)))
+                    }
+                default:
+                    guard let split = YAMLMapping(kind.value, path: "\(path).split", allowedKeys: ["key", "weights"], diagnostics: diagnostics) else { continue }
+                    let key = split.string("key", required: true)
+                    var weights: [SplitWeight] = []
+                    if let table = YAMLMapping(split.required("weights"), path: "\(path).split.weights", allowedKeys: nil, diagnostics: diagnostics) {
+                        if table.pairs.isEmpty { diagnostics.error(at: table.node, "\(path).split.weights must name at least one model") }
+                        for pair in table.pairs {
+                            referenced.append((pair.key, pair.keyNode))
+                            if let weight = table.integer(pair.key, minimum: 1) {
+                                weights.append(SplitWeight(model: pair.key, weight: weight))
+                            }
+                        }
+                    }
+                    if let key, !weights.isEmpty { result.append(.split(key: key, weights: weights)) }
+                }
+                for (name, node) in referenced where !known.contains(name) {
+                    diagnostics.error(at: node, "\(path) names model '\(name)', which is not defined in 'models'")
+                }
+            }
+            return result
+        }
+
+        func names(_ node: Node?, path: String) -> [(String, Node?)] {
+            guard let node else { return [] }
+            guard case .sequence(let sequence) = node, !sequence.isEmpty else {
+                diagnostics.error(at: node, "'\(path)' must be a non-empty list of model names")
+                return []
+            }
+            return sequence.compactMap { item in
+                guard let text = item.scalar?.string, item.tagName == .str else {
+                    diagnostics.error(at: item, "'\(path)' entries must be model names, got \(item.kindDescription)")
+                    return nil
+                }
+                return (text, item)
+            }
+        }
+    }
+}
+
+extension YamlError {
+    var mark: Mark? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark
+        default: nil
+        }
+    }
+
+    var problem: String {
+        switch self {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            [context.map { "\($0.text)" }, problem].compactMap { $0 }.joined(separator: ": ")
+        default: "\(self)"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Yams
+
+/// One problem in a definition, located as `file:line:column`.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Every problem found in a definition (not just the first), in file order.
+public struct DefinitionError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Collects diagnostics while a definition is read.
+final class DiagnosticCollector {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: String) { self.file = file }
+
+    func error(at node: Node?, _ message: String) {
+        error(at: node?.mark, message)
+    }
+
+    func error(at mark: Mark?, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+    }
+
+    var sorted: [Diagnostic] {
+        diagnostics.enumerated().sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }.map(\.element)
+    }
+}

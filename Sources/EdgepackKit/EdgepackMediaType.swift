@@ -1,0 +1,14 @@
+/// edgepack's own media types (documented in docs/media-types.md).
+public enum EdgepackMediaType {
+    public static let pipelineArtifact = "application/vnd.edgepack.pipeline.v1"
+    public static let pipelineConfig = "application/vnd.edgepack.pipeline.config.v1+json"
+}
+
+/// Layer annotation keys a Wallaroo-style edge engine selects model files on.
+public enum LayerAnnotation {
+    public static let name = "name"
+    public static let filename = "filename"
+    public static let fileType = "wallaroo_file_type"
+    public static let runtime = "runtime"
+    public static let version = "version"
+}

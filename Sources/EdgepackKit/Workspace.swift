@@ -1,0 +1,35 @@
+import OCIKit
+
+/// The shared start of every command that reads a definition: load it, hash its models, build its artifacts.
+public struct Workspace: Sendable {
+    public var digester: FileDigester
+    public var cache: DigestCache?
+
+    /// With `useCache`, digests are remembered in the user's cache directory (see `DigestCache`).
+    public init(useCache: Bool) {
+        cache = useCache ? DigestCache() : nil
+        digester = FileDigester(cache: cache)
+    }
+
+    public func load(_ path: String) throws -> PipelineDefinition {
+        try DefinitionLoader.load(path: path)
+    }
+
+    public func build(_ definition: PipelineDefinition) throws -> PipelineBuild {
+        let created = SourceDate.isSet() ? SourceDate.rfc3339(SourceDate.epoch()) : nil
+        let builder = ArtifactBuilder(digester: digester, tarOptions: TarOptions(), created: created)
+        defer { cache?.save() }
+        return try builder.build(definition)
+    }
+
+    /// Digests of files (as is) and directories (as their deterministic tar layer), in order.
+    public func digest(paths: [String]) throws -> [ContentDigest] {
+        defer { cache?.save() }
+        let digester = self.digester
+        return try Parallel.map(paths, concurrency: digester.concurrency) { path in
+            let status = try FileStatus(path: path)
+            let content: BlobContent = status.isDirectory ? .directoryTar(path: path, options: TarOptions()) : .file(path: path)
+            return try content.digest(using: digester)
+        }
+    }
+}

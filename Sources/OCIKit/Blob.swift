@@ -1,0 +1,60 @@
+/// Where a blob's bytes come from. Large content is never held in memory: it is streamed from disk
+/// (a file as is, or a directory as a deterministic tar written on the fly) each time it is needed.
+public enum BlobContent: Sendable, Hashable {
+    case bytes([UInt8])
+    case file(path: String)
+    case directoryTar(path: String, options: TarOptions)
+
+    /// Streams the content into `sink`, checking that it is exactly `expectedSize` bytes.
+    public func write(to sink: any ByteSink, expectedSize: Int64? = nil) throws {
+        switch self {
+        case .bytes(let bytes):
+            try bytes.withUnsafeBytes { try sink.write($0) }
+        case .file(let path):
+            try FileStreamer.stream(path: path, into: sink, expectedSize: expectedSize)
+        case .directoryTar(let path, let options):
+            let counter = HashingSink(forwardingTo: sink)
+            try DirectoryTarWriter(options: options).write(directory: path, to: counter)
+            if let expectedSize, counter.count != expectedSize {
+                throw OCIError(.sizeMismatch, "\(path) changed while edgepack was reading it; run again")
+            }
+        }
+    }
+
+    /// Computes the digest and size by streaming the content once.
+    public func digest(using digester: FileDigester? = nil) throws -> ContentDigest {
+        if case .file(let path) = self, let digester {
+            return try digester.digest(file: path)
+        }
+        let sink = HashingSink()
+        try write(to: sink)
+        return ContentDigest(digest: sink.finalize(), size: sink.count)
+    }
+}
+
+/// A descriptor together with the means to produce its bytes.
+public struct Blob: Sendable, Hashable {
+    public var descriptor: Descriptor
+    public var content: BlobContent
+
+    public init(descriptor: Descriptor, content: BlobContent) {
+        self.descriptor = descriptor
+        self.content = content
+    }
+
+    /// A small in-memory blob (config, manifest), its descriptor computed over exactly these bytes.
+    public init(mediaType: String, bytes: [UInt8], annotations: [String: String]? = nil, artifactType: String? = nil) {
+        self.descriptor = Descriptor(mediaType: mediaType, digest: SHA256Hasher.digest(bytes), size: Int64(bytes.count), annotations: annotations, artifactType: artifactType)
+        self.content = .bytes(bytes)
+    }
+
+    /// Streams the blob into `sink`, verifying its size and digest against the descriptor as it goes.
+    public func write(verifiedTo sink: any ByteSink) throws {
+        let verifier = HashingSink(forwardingTo: sink)
+        try content.write(to: verifier, expectedSize: descriptor.size)
+        let actual = verifier.finalize()
+        guard actual == descriptor.digest, verifier.count == descriptor.size else {
+            throw OCIError(.digestMismatch, "content of \(descriptor.digest) changed since it was hashed (now \(actual), \(verifier.count) bytes); run again")
+        }
+    }
+}

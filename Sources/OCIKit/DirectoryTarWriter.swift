@@ -1,0 +1,106 @@
+import Foundation
+
+/// How a directory becomes a tar layer.
+public struct TarOptions: Sendable, Hashable {
+    public enum SymlinkPolicy: String, Sendable, Hashable {
+        /// Stored as links when they point inside the directory; refused otherwise. Never followed.
+        case preserveInside
+        case refuse
+    }
+
+    public var mtime: Int64
+    public var symlinks: SymlinkPolicy
+
+    public init(mtime: Int64 = SourceDate.epoch(), symlinks: SymlinkPolicy = .preserveInside) {
+        self.mtime = mtime
+        self.symlinks = symlinks
+    }
+}
+
+/// Writes a directory's content as one deterministic tar: entries sorted by name at each level, paths
+/// relative to the directory, fixed metadata (see `TarArchiveWriter`).
+public struct DirectoryTarWriter {
+    public var options: TarOptions
+
+    public init(options: TarOptions) {
+        self.options = options
+    }
+
+    public func write(directory: String, to sink: any ByteSink) throws {
+        let tar = try TarArchiveWriter(to: sink, mtime: options.mtime)
+        try addChildren(of: directory, relative: "", to: tar)
+        try tar.finish()
+    }
+
+    private func addChildren(of directory: String, relative: String, to tar: TarArchiveWriter) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw OCIError(.io, "cannot read directory \(directory)")
+        }
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let path = directory + "/" + name
+            let entryName = relative + name
+            let status = try FileStatus(path: path, followLinks: false)
+            if status.isDirectory {
+                try tar.addDirectory(entryName)
+                try addChildren(of: path, relative: entryName + "/", to: tar)
+            } else if status.isRegularFile {
+                try tar.addFile(entryName, size: status.size, executable: status.isExecutable) { sink in
+                    try FileStreamer.stream(path: path, into: sink, expectedSize: status.size)
+                }
+            } else if status.isSymlink {
+                let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
+                try checkSymlink(entryName, target: target, path: path)
+                try tar.addSymlink(entryName, target: target)
+            } else {
+                throw OCIError(.unsupported, "\(path) is not a regular file, directory or symlink; remove it from the model directory")
+            }
+        }
+    }
+
+    private func checkSymlink(_ entryName: String, target: String, path: String) throws {
+        if options.symlinks == .refuse {
+            throw OCIError(.unsafePath, "\(path) is a symlink, and symlinks are refused")
+        }
+        guard Self.staysInside(linkName: entryName, target: target) else {
+            throw OCIError(.unsafePath, "\(path) is a symlink to '\(target)', outside the model directory; replace it with the file itself")
+        }
+    }
+
+    /// Whether `target`, read relative to the link's own folder, names something inside the archive root.
+    static func staysInside(linkName: String, target: String) -> Bool {
+        guard !target.hasPrefix("/"), !target.isEmpty else { return false }
+        var depth = linkName.split(separator: "/").count - 1
+        for component in target.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..":
+                depth -= 1
+                if depth < 0 { return false }
+            default: depth += 1
+            }
+        }
+        return true
+    }
+}
+
+/// Reproducible timestamps: `SOURCE_DATE_EPOCH` when set (reproducible-builds.org), else 0.
+public enum SourceDate {
+    public static func epoch(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int64 {
+        guard let text = environment["SOURCE_DATE_EPOCH"], let value = Int64(text), value >= 0 else { return 0 }
+        return value
+    }
+
+    public static func isSet(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) } != nil
+    }
+
+    /// RFC 3339 in UTC, e.g. `2023-08-28T20:30:48Z`.
+    public static func rfc3339(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}

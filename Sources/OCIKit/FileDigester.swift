@@ -1,0 +1,53 @@
+import Foundation
+
+/// The digest and size of a piece of content.
+public struct ContentDigest: Equatable, Sendable {
+    public var digest: Digest
+    public var size: Int64
+    public init(digest: Digest, size: Int64) {
+        self.digest = digest
+        self.size = size
+    }
+}
+
+/// Hashes files by streaming them, in parallel across files, consulting a `DigestCache` when given one.
+public struct FileDigester: Sendable {
+    public let cache: DigestCache?
+    public let concurrency: Int
+
+    public init(cache: DigestCache?, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.cache = cache
+        self.concurrency = max(1, concurrency)
+    }
+
+    public func digest(file path: String) throws -> ContentDigest {
+        let key = Self.canonicalPath(path)
+        let before = try FileStatus(path: path)
+        guard before.isRegularFile else {
+            throw OCIError(.unsupported, "\(path) is not a regular file")
+        }
+        if let cached = cache?.lookup(path: key, status: before) {
+            return ContentDigest(digest: cached, size: before.size)
+        }
+        let startedAt = Clock.nowNanoseconds()
+        let sink = HashingSink()
+        try FileStreamer.stream(path: path, into: sink, expectedSize: before.size)
+        let digest = sink.finalize()
+        // Only remember a digest if the file did not change while it was being read.
+        if let cache, let after = try? FileStatus(path: path), after == before {
+            cache.store(path: key, status: before, digest: digest, hashStartedAt: startedAt)
+        }
+        return ContentDigest(digest: digest, size: before.size)
+    }
+
+    /// Digests of `paths`, in the same order, hashed up to `concurrency` at a time.
+    public func digest(files paths: [String]) throws -> [ContentDigest] {
+        try Parallel.map(paths, concurrency: concurrency) { try digest(file: $0) }
+    }
+
+    static func canonicalPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

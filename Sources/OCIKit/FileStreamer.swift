@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams a file to a sink in large aligned chunks: constant memory whatever the file size.
+public enum FileStreamer {
+    /// Big enough to amortise syscalls and keep SHA-NI busy, small enough to stay in L2/L3.
+    public static let chunkSize = 1 << 20
+
+    /// Streams the whole of `path` into `sink` and returns the number of bytes read.
+    /// With `expectedSize`, a file that is now shorter or longer is an error (it changed after hashing).
+    @discardableResult
+    public static func stream(path: String, into sink: any ByteSink, expectedSize: Int64? = nil) throws -> Int64 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OCIError.io("open", path, errno: errno) }
+        defer { close(fd) }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        return try stream(fd: fd, path: path, into: sink, expectedSize: expectedSize)
+    }
+
+    static func stream(fd: Int32, path: String, into sink: any ByteSink, expectedSize: Int64?) throws -> Int64 {
+        var buffer: UnsafeMutableRawPointer?
+        guard posix_memalign(&buffer, 4096, chunkSize) == 0, let buffer else {
+            throw OCIError(.io, "out of memory reading \(path)")
+        }
+        defer { free(buffer) }
+        var total: Int64 = 0
+        while true {
+            let count = read(fd, buffer, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OCIError.io("read", path, errno: errno)
+            }
+            if count == 0 { break }
+            total += Int64(count)
+            if let expectedSize, total > expectedSize { break }
+            try sink.write(UnsafeRawBufferPointer(start: buffer, count: count))
+        }
+        if let expectedSize, total != expectedSize {
+            throw OCIError(.sizeMismatch, "\(path) changed while edgepack was reading it (expected \(expectedSize) bytes); run again")
+        }
+        return total
+    }
+}

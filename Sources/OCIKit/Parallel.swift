@@ -1,0 +1,31 @@
+import Dispatch
+import Synchronization
+
+/// Bounded parallelism for blocking work (file I/O and hashing), off Swift's cooperative thread pool.
+public enum Parallel {
+    /// Applies `transform` to every element, at most `concurrency` at a time; results keep the input order.
+    /// The first error thrown (by input order) is rethrown once all work has stopped.
+    public static func map<T: Sendable, R: Sendable>(
+        _ items: [T], concurrency: Int, _ transform: @Sendable (T) throws -> R
+    ) throws -> [R] {
+        if items.count <= 1 || concurrency <= 1 { return try items.map(transform) }
+        let results = Mutex<[Result<R, any Error>?]>(Array(repeating: nil, count: items.count))
+        let next = Atomic<Int>(0)
+        let failed = Atomic<Bool>(false)
+        DispatchQueue.concurrentPerform(iterations: min(concurrency, items.count)) { _ in
+            while !failed.load(ordering: .relaxed) {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < items.count else { return }
+                let result = Result { try transform(items[index]) }
+                if case .failure = result { failed.store(true, ordering: .relaxed) }
+                results.withLock { $0[index] = result }
+            }
+        }
+        return try results.withLock { slots in
+            if let failure = slots.lazy.compactMap({ $0 }).first(where: { if case .failure = $0 { true } else { false } }) {
+                _ = try failure.get()
+            }
+            return try slots.map { try $0!.get() }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+@main
+struct EdgepackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edgepack",
+        abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
+        version: EdgepackVersion.string,
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Inspect.self]
+    )
+
+    /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as DefinitionError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(1)
+        } catch let error as OCIError {
+            FileHandle.standardError.write(Data("edgepack: error: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+enum EdgepackVersion {
+    static let string = "0.1.0"
+}
+
+/// The definition file argument most commands take.
+struct DefinitionArgument: ParsableArguments {
+    @Argument(help: "The pipeline definition.", completion: .file(extensions: ["yaml", "yml"]))
+    var file: String = DefinitionLoader.defaultFileName
+}
+
+struct CacheOptions: ParsableArguments {
+    @Flag(help: "Hash every model again instead of using the digest cache.")
+    var noCache = false
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import OCIKit
+
+struct Inspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the artifacts in an offline bundle.")
+
+    @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
+    var bundle: String
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Hash every blob and fail if any does not match its digest.")
+    var verify = false
+
+    func run() async throws {
+        let summaries = try ImageLayoutArchiveReader.read(path: bundle, verify: verify).summaries()
+        if json {
+            let encoder = CanonicalJSON.encoder()
+            encoder.outputFormatting.insert(.prettyPrinted)
+            print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+            return
+        }
+        let rows = summaries.map { [$0.reference, Self.kind($0.artifactType), $0.digest.string, ByteCount.format($0.size)] }
+        print(Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows))
+        if verify { print("all blobs verified") }
+    }
+
+    static func kind(_ artifactType: String) -> String {
+        switch artifactType {
+        case MediaType.ModelPack.artifactType: "model"
+        case "application/vnd.edgepack.pipeline.v1": "pipeline"
+        case MediaType.Helm.config: "helm chart"
+        case MediaType.Compose.artifactType: "compose"
+        default: artifactType
+        }
+    }
+}
