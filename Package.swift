@@ -28,8 +28,11 @@ let package = Package(
             name: "edgepack",
             dependencies: ["EdgepackKit", "OCIKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "OCIKitTests", dependencies: ["OCIKit"]),
-        .testTarget(name: "EdgepackKitTests", dependencies: ["EdgepackKit", "OCIKit"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "OCIKitTests", dependencies: ["OCIKit", "TestSupport"]),
+        .testTarget(name: "EdgepackKitTests", dependencies: ["EdgepackKit", "OCIKit", "TestSupport"]),
+        // Runs the built `edgepack` binary as users and CI do, and judges its output with skopeo and bsdtar.
+        .testTarget(name: "EdgepackCLITests", dependencies: ["edgepack", "OCIKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

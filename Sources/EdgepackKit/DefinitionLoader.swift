@@ -14,8 +14,8 @@ public enum DefinitionLoader {
     /// Loads the definition at `path`; model paths are resolved against its directory and checked on disk.
     public static func load(path: String) throws -> PipelineDefinition {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileStatus.exists(path) ? "is not readable" : "does not exist"
-            throw DefinitionError(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: "\(path) \(reason)")])
+            if FileStatus.exists(path) { throw OCIError(.io, "cannot read \(path): permission denied or not a file") }
+            throw OCIError(.notFound, "\(path) does not exist; name the pipeline definition (edgepack.yaml) to use")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DefinitionError(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")])

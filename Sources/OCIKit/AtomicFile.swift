@@ -24,7 +24,7 @@ public enum AtomicFile {
     public static func write(to path: String, permissions: Int = 0o644, _ body: (FileDescriptorSink) throws -> Void) throws {
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
-        guard fd >= 0 else { throw OCIError.io("create", temporary, errno: errno) }
+        guard fd >= 0 else { throw OCIError.io("create", path, errno: errno) }
         var committed = false
         defer {
             if !committed { unlink(temporary) }

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A directory under the system temp dir, removed when the value is released.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
+
+    public init(_ label: String = "edgepack-test") throws {
+        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Data(text.utf8))
+    }
+
+    @discardableResult
+    public func write(_ name: String, _ data: Data) throws -> String {
+        let full = file(name)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: full))
+        return full
+    }
+}
+
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var succeeded: Bool { status == 0 }
+}
+
+/// Runs a program found on PATH (or at an absolute path) and collects its output.
+public func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+    process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    // Output goes to files, so a chatty process can never block on a full pipe.
+    let scratch = NSTemporaryDirectory() + "edgepack-run-\(UUID().uuidString)"
+    FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
+    FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: scratch + ".out")
+        try? FileManager.default.removeItem(atPath: scratch + ".err")
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try? out.close()
+    try? err.close()
+    let stdoutData = FileManager.default.contents(atPath: scratch + ".out") ?? Data()
+    let stderrData = FileManager.default.contents(atPath: scratch + ".err") ?? Data()
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: stdoutData, as: UTF8.self),
+        stderr: String(decoding: stderrData, as: UTF8.self)
+    )
+}
+
+/// The repository root (where Package.swift is).
+public let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.path + "/Package.swift") { return url.path }
+    }
+    fatalError("Package.swift not found above \(#filePath)")
+}()
+
+public func fixture(_ relative: String) -> String { repositoryRoot + "/fixtures/" + relative }
+
+/// Copies a fixture directory to a new temporary directory (tests that change files work on copies).
+public func copyFixture(_ name: String, into directory: TemporaryDirectory) throws -> String {
+    let destination = directory.file(name)
+    try FileManager.default.copyItem(atPath: fixture(name), toPath: destination)
+    return destination
+}
+
+/// Whether a command is on PATH.
+public func isInstalled(_ program: String) -> Bool {
+    (try? run("sh", ["-c", "command -v \(program)"]))?.succeeded ?? false
+}
