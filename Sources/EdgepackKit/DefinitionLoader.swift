@@ -29,6 +29,12 @@ public enum DefinitionLoader {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates.sorted() {
+                let lines = keyLines(key, in: text, mappingAt: context.mark)
+                diagnostics.error(line: lines.dropFirst().first ?? context.mark.line, column: context.mark.column, "duplicate key '\(key)' (first at line \(lines.first ?? context.mark.line))")
+            }
+            throw DefinitionError(diagnostics: diagnostics.sorted)
         } catch let error as YamlError {
             diagnostics.error(at: error.mark, "invalid YAML: \(error.problem)")
             throw DefinitionError(diagnostics: diagnostics.sorted)
@@ -42,6 +48,16 @@ public enum DefinitionLoader {
             throw DefinitionError(diagnostics: diagnostics.sorted)
         }
         return definition
+    }
+
+    /// Lines (1-based) where `key:` starts at the column of the mapping that begins at `mark`.
+    private static func keyLines(_ key: String, in text: String, mappingAt mark: Mark) -> [Int] {
+        let indent = String(repeating: " ", count: max(0, mark.column - 1))
+        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { offset, line in
+            let number = offset + 1
+            guard number >= mark.line, line.hasPrefix(indent + key + ":") || line.hasPrefix(indent + "\"\(key)\":") else { return nil }
+            return number
+        }
     }
 
     private struct Reader {

@@ -28,7 +28,11 @@ final class DiagnosticCollector {
     }
 
     func error(at mark: Mark?, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+        error(line: mark?.line ?? 1, column: mark?.column ?? 1, message)
+    }
+
+    func error(line: Int, column: Int, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message))
     }
 
     var sorted: [Diagnostic] {

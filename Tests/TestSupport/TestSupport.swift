@@ -92,3 +92,22 @@ public func copyFixture(_ name: String, into directory: TemporaryDirectory) thro
 public func isInstalled(_ program: String) -> Bool {
     (try? run("sh", ["-c", "command -v \(program)"]))?.succeeded ?? false
 }
+
+/// The `edgepack` binary built beside the test bundle.
+public let edgepackBinary: String = {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
+        Bundle.main.bundleURL.deletingLastPathComponent().path,
+        repositoryRoot + "/.build/debug",
+    ]
+    for directory in candidates where FileManager.default.isExecutableFile(atPath: directory + "/edgepack") {
+        return directory + "/edgepack"
+    }
+    fatalError("edgepack binary not found in \(candidates)")
+}()
+
+/// Runs `edgepack` with a private digest cache, so tests never touch the user's.
+public func edgepack(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+    let cache = NSTemporaryDirectory() + "edgepack-test-cache"
+    return try run(edgepackBinary, arguments, environment: ["EDGEPACK_CACHE_DIR": cache].merging(environment) { $1 }, directory: directory)
+}

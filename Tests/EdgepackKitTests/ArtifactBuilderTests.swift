@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import EdgepackKit
+@testable import OCIKit
+
+func buildFixture(_ path: String) throws -> PipelineBuild {
+    let workspace = Workspace(useCache: false)
+    return try workspace.build(workspace.load(path))
+}
+
+func json(_ value: some Encodable) throws -> String {
+    String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
+}
+
+@Suite struct ArtifactBuilderTests {
+    @Test func pipelineConfigUsesWallaroosStepForm() throws {
+        let build = try buildFixture(fixture("ccfraud/edgepack.yaml"))
+        let sha = { (name: String) in build.models.first { $0.spec.name == name }!.sha }
+        let version = { (name: String) in build.models.first { $0.spec.name == name }!.version }
+        let ref = { (name: String) in #"{"name":"\#(name)","sha":"\#(sha(name))","version":"\#(version(name))"}"# }
+        #expect(try json(build.config.steps) == "[" + [
+            #"{"ModelInference":{"models":[\#(ref("ccfraud")),\#(ref("ccfraud-xgb"))]}}"#,
+            #"{"AuditResults":{"from":1,"to":null}}"#,
+            #""MultiOut""#,
+            #"{"RandomSplit":{"hash_key":"session_id","weights":[{"model":\#(ref("ccfraud")),"weight":2},{"model":\#(ref("aloha")),"weight":1}]}}"#,
+        ].joined(separator: ",") + "]")
+        #expect(build.config.id == "ccfraud-pipeline")
+        #expect(build.config.version == "2c5968b7-62fa-49f8-9489-aaf84cfb80aa")
+        #expect(version("ccfraud-xgb") == "90c3ea47-0e4f-4de6-9bea-af47e3c9da6f")
+        #expect(sha("ccfraud") == "902070657f5d488ac44963a42fb9b0cfd2aa7767dee2f040ba3081692d63df71")
+    }
+
+    @Test func engineConfigHasWallaroosShape() throws {
+        let build = try buildFixture(fixture("vgg16-clustering/edgepack.yaml"))
+        #expect(try json(build.config.engineConfig) == #"{"engine":{"replicas":1,"resources":{"accel":"none","arch":"x86","gpu":0,"limits":{"cpu":0.25,"memory":"4Gi"},"requests":{"cpu":0.25,"memory":"4Gi"}}},"engineAux":{"images":{"vgg16-clustering":{"resources":{"gpu":0,"limits":{"cpu":1,"memory":"2Gi"},"requests":{"cpu":1,"memory":"2Gi"}}}}}}"#)
+        let model = try #require(build.config.models.first)
+        #expect(model.runtime == "flight" && model.framework == "custom")
+        #expect(model.inputSchema == ["images": "fixed_size_list<fixed_size_list<fixed_size_list<int64, 3>, 32>, 32>"])
+    }
+
+    @Test func layersCarryTheEngineAnnotationsAndAreShared() throws {
+        let build = try buildFixture(fixture("ccfraud/edgepack.yaml"))
+        #expect(build.pipeline.reference == "pipelines/ccfraud-pipeline:2c5968b7-62fa-49f8-9489-aaf84cfb80aa")
+        #expect(build.pipeline.manifest.artifactType == EdgepackMediaType.pipelineArtifact)
+        #expect(build.pipeline.manifest.config.mediaType == EdgepackMediaType.pipelineConfig)
+        #expect(build.pipeline.manifest.layers.count == 3)
+        for model in build.models {
+            let layer = try #require(build.pipeline.manifest.layers.first { $0.annotations?["name"] == model.spec.name })
+            #expect(model.artifact.manifest.layers == [layer], "model and pipeline must share the same blob")
+            #expect(model.artifact.reference == "models/\(model.spec.name):\(model.version)")
+            #expect(model.artifact.manifest.artifactType == MediaType.ModelPack.artifactType)
+            #expect(layer.annotations?["wallaroo_file_type"] == "model")
+            #expect(layer.annotations?["runtime"] == model.spec.runtime.rawValue)
+            #expect(layer.annotations?["version"] == model.version)
+            #expect(layer.annotations?["filename"] == layer.annotations?[AnnotationKey.title])
+        }
+        let aloha = try #require(build.models.first { $0.spec.name == "aloha" })
+        #expect(aloha.layer.descriptor.mediaType == MediaType.ModelPack.weightTar)
+        #expect(aloha.layer.descriptor.annotations?["filename"] == "aloha-cnn-lstm")
+        let config = try CanonicalJSON.decode(PipelineConfig.self, from: try #require(build.pipeline.config.content.bytesIfInMemory), what: "config")
+        #expect(config == build.config)
+    }
+
+    @Test func versionsAreDerivedFromContent() throws {
+        let one = try TemporaryDirectory(), two = try TemporaryDirectory()
+        let first = try buildFixture(copyFixture("vgg16-clustering", into: one) + "/edgepack.yaml")
+        let same = try buildFixture(copyFixture("vgg16-clustering", into: two) + "/edgepack.yaml")
+        #expect(first.version == same.version)
+        #expect(first.models[0].version == same.models[0].version)
+        #expect(ValueFormat.isUUID(first.version))
+        try Data("retrained".utf8).write(to: URL(fileURLWithPath: two.file("vgg16-clustering/models/vgg16-clustering/kmeans.pkl")))
+        let retrained = try buildFixture(two.file("vgg16-clustering/edgepack.yaml"))
+        #expect(retrained.version != first.version)
+        #expect(retrained.models[0].version != first.models[0].version)
+    }
+
+    @Test func deploymentChangeChangesOnlyThePipelineVersion() throws {
+        let dir = try TemporaryDirectory()
+        let root = try copyFixture("vgg16-clustering", into: dir)
+        let before = try buildFixture(root + "/edgepack.yaml")
+        let text = try String(contentsOfFile: root + "/edgepack.yaml", encoding: .utf8).replacingOccurrences(of: "memory: 4Gi", with: "memory: 8Gi")
+        try text.write(toFile: root + "/edgepack.yaml", atomically: true, encoding: .utf8)
+        let after = try buildFixture(root + "/edgepack.yaml")
+        #expect(after.version != before.version)
+        #expect(after.models[0].version == before.models[0].version)
+    }
+
+    @Test func bundlesFromTwoCheckoutsAreByteIdentical() throws {
+        let one = try TemporaryDirectory("checkout-a"), two = try TemporaryDirectory("checkout-b")
+        for dir in [one, two] {
+            let build = try buildFixture(copyFixture("ccfraud", into: dir) + "/edgepack.yaml")
+            try ImageLayoutArchiver.export(build.artifacts, to: dir.file("bundle.tar"), mtime: 0)
+        }
+        #expect(FileManager.default.contentsEqual(atPath: one.file("bundle.tar"), andPath: two.file("bundle.tar")))
+    }
+
+    @Test func nameBasedUUIDsFollowRFC9562() {
+        // The DNS-namespace example from RFC 9562 appendix A.4.
+        let dns: [UInt8] = [0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8]
+        #expect(NameBasedUUID.make(namespace: dns, name: "www.example.com").text == "2ed6657d-e927-568b-95e1-2665a8aea6a2")
+    }
+}
+
+extension BlobContent {
+    var bytesIfInMemory: [UInt8]? {
+        if case .bytes(let bytes) = self { return bytes }
+        return nil
+    }
+}
