@@ -21,8 +21,7 @@ let package = Package(
         // Pipelines: the edgepack.yaml definition and the artifacts, chart and compose built from it.
         .target(
             name: "EdgepackKit",
-            dependencies: ["OCIKit", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources")]
+            dependencies: ["OCIKit", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "edgepack",

@@ -18,9 +18,13 @@ public struct PipelineBuild: Sendable {
     public var config: PipelineConfig
     public var models: [BuiltModel]
     public var pipeline: Artifact
+    public var layout: RegistryLayout
+    public var chart: RenderedChart
+    public var compose: RenderedCompose
+    public var commands: DeployCommands
 
-    /// Every artifact in push order: models first, then the pipeline.
-    public var artifacts: [Artifact] { models.map(\.artifact) + [pipeline] }
+    /// Every artifact in push order: models first, then the pipeline, the chart and the compose file.
+    public var artifacts: [Artifact] { models.map(\.artifact) + [pipeline, chart.artifact, compose.artifact] }
 }
 
 /// Turns a definition and its model files into OCI artifacts. Models are hashed in parallel (files through
@@ -30,14 +34,16 @@ public struct ArtifactBuilder: Sendable {
     public var tarOptions: TarOptions
     /// RFC 3339 creation time for annotations, only when `SOURCE_DATE_EPOCH` pins it.
     public var created: String?
+    public var templates: ChartTemplates
 
-    public init(digester: FileDigester, tarOptions: TarOptions = TarOptions(), created: String? = nil) {
+    public init(digester: FileDigester, tarOptions: TarOptions = TarOptions(), created: String? = nil, templates: ChartTemplates = .builtIn) {
         self.digester = digester
         self.tarOptions = tarOptions
         self.created = created
+        self.templates = templates
     }
 
-    public func build(_ definition: PipelineDefinition) throws -> PipelineBuild {
+    public func build(_ definition: PipelineDefinition, layout: RegistryLayout) throws -> PipelineBuild {
         let options = tarOptions
         let digester = self.digester
         let hashed = try Parallel.map(definition.models, concurrency: digester.concurrency) { model -> (BlobContent, ContentDigest) in
@@ -53,7 +59,16 @@ public struct ArtifactBuilder: Sendable {
         let version = try definition.version ?? derivedVersion(config, definition: definition)
         config.version = version
         let pipeline = try pipelineArtifact(definition, config: config, models: models)
-        return PipelineBuild(definition: definition, version: version, config: config, models: models, pipeline: pipeline)
+        let chart = try chartRenderer.render(definition, version: version, layout: layout, pipelineDigest: pipeline.manifestBlob.descriptor.digest)
+        let compose = try ComposeRenderer().render(definition, version: version, layout: layout)
+        return PipelineBuild(
+            definition: definition, version: version, config: config, models: models, pipeline: pipeline, layout: layout,
+            chart: chart, compose: compose, commands: DeployCommands(definition: definition, version: version, layout: layout)
+        )
+    }
+
+    var chartRenderer: ChartRenderer {
+        ChartRenderer(templates: templates, mtime: tarOptions.mtime, created: created)
     }
 
     private func buildModel(_ model: ModelSpec, content: BlobContent, digest: ContentDigest) throws -> BuiltModel {

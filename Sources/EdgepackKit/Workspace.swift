@@ -15,11 +15,15 @@ public struct Workspace: Sendable {
         try DefinitionLoader.load(path: path)
     }
 
-    public func build(_ definition: PipelineDefinition) throws -> PipelineBuild {
-        let created = SourceDate.isSet() ? SourceDate.rfc3339(SourceDate.epoch()) : nil
-        let builder = ArtifactBuilder(digester: digester, tarOptions: TarOptions(), created: created)
+    /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.
+    public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn) throws -> PipelineBuild {
         defer { cache?.save() }
-        return try builder.build(definition)
+        return try builder(templates: templates).build(definition, layout: RegistryLayout.resolve(flag: registry, definition: definition))
+    }
+
+    func builder(templates: ChartTemplates) -> ArtifactBuilder {
+        let created = SourceDate.isSet() ? SourceDate.rfc3339(SourceDate.epoch()) : nil
+        return ArtifactBuilder(digester: digester, tarOptions: TarOptions(), created: created, templates: templates)
     }
 
     /// Digests of files (as is) and directories (as their deterministic tar layer), in order.

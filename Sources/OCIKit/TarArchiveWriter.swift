@@ -14,12 +14,19 @@ public final class TarArchiveWriter {
         init(_ sink: any ByteSink) { self.sink = sink }
     }
 
-    public init(to sink: any ByteSink, mtime: Int64) throws {
+    public enum Compression: Sendable { case none, gzip }
+
+    public init(to sink: any ByteSink, mtime: Int64, compression: Compression = .none) throws {
         guard let archive = archive_write_new() else { throw OCIError(.archive, "libarchive could not allocate a writer") }
         self.archive = archive
         self.output = SinkBox(sink)
         self.mtime = mtime
         archive_write_set_format_pax_restricted(archive)
+        if compression == .gzip {
+            archive_write_add_filter_gzip(archive)
+            // No timestamp (and no file name) in the gzip header: same input, same bytes.
+            archive_write_set_filter_option(archive, "gzip", "timestamp", nil)
+        }
         // No internal blocking: data goes straight from our buffers to the sink, without a copy.
         archive_write_set_bytes_per_block(archive, 0)
         let client = Unmanaged.passUnretained(output).toOpaque()

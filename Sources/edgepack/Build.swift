@@ -10,15 +10,13 @@ struct Build: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The OCI image layout directory to write (created, or updated in place).")
     var output: String
 
+    @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
-        let workspace = Workspace(useCache: !cache.noCache)
-        let build = try workspace.build(workspace.load(definition.file))
+        let (workspace, build) = try buildPipeline(definition, cache, render)
         let written = try ImageLayoutWriter(directory: output, digester: workspace.digester).write(build.artifacts)
-        for artifact in build.artifacts {
-            print("\(artifact.reference) \(artifact.manifestBlob.descriptor.digest)")
-        }
+        printArtifacts(build)
         print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")
     }
 }

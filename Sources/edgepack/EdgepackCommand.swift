@@ -9,7 +9,7 @@ struct EdgepackCommand: AsyncParsableCommand {
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
         version: EdgepackVersion.string,
-        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Inspect.self]
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self]
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
@@ -37,13 +37,3 @@ enum EdgepackVersion {
     static let string = "0.1.0"
 }
 
-/// The definition file argument most commands take.
-struct DefinitionArgument: ParsableArguments {
-    @Argument(help: "The pipeline definition.", completion: .file(extensions: ["yaml", "yml"]))
-    var file: String = DefinitionLoader.defaultFileName
-}
-
-struct CacheOptions: ParsableArguments {
-    @Flag(help: "Hash every model again instead of using the digest cache.")
-    var noCache = false
-}

@@ -12,15 +12,13 @@ struct Export: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The bundle to write, e.g. bundle.tar.")
     var output: String
 
+    @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
-        let workspace = Workspace(useCache: !cache.noCache)
-        let build = try workspace.build(workspace.load(definition.file))
+        let (_, build) = try buildPipeline(definition, cache, render)
         try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch())
-        for artifact in build.artifacts {
-            print("\(artifact.reference) \(artifact.manifestBlob.descriptor.digest)")
-        }
+        printArtifacts(build)
         print("wrote \(output)")
     }
 }

@@ -1,0 +1,47 @@
+import OCIKit
+
+/// compose.yaml and .env.example, and the compose file as docker compose's own OCI artifact
+/// (`docker compose -f oci://…` reads it).
+public struct RenderedCompose: Sendable {
+    public var yaml: [UInt8]
+    public var envExample: [UInt8]
+    public var artifact: Artifact
+}
+
+struct ComposeRenderer {
+    func render(_ definition: PipelineDefinition, version: String, layout: RegistryLayout) throws -> RenderedCompose {
+        let resources = definition.deployment.resources
+        let environment: [(key: String, value: String)] = [
+            ("PIPELINE_URL", layout.pipeline(definition.name, version)),
+            ("OCI_REGISTRY", layout.host),
+            ("OCI_USERNAME", "${OCI_USERNAME}"),
+            ("OCI_PASSWORD", "${OCI_PASSWORD}"),
+            ("CONFIG_CPUS", NumberText.format(resources.cpus)),
+            ("CONFIG_MEMORY", resources.memory),
+        ]
+        let gpus = resources.gpus > 0 ? ComposeFile.Reservations(devices: [.init(count: resources.gpus)]) : nil
+        let service = ComposeFile.Service(
+            image: definition.engine.image,
+            environment: OrderedMapping(environment),
+            deploy: .init(resources: .init(limits: .init(cpus: NumberText.format(resources.cpus), memory: ComposeFile.memory(resources.memory)), reservations: gpus))
+        )
+        let file = ComposeFile(services: OrderedMapping([("engine", service)]), volumes: OrderedMapping([("persist", OrderedMapping())]))
+        let yaml = try YAMLText.encode(file)
+        let envExample = Array("""
+        # Copy to .env (next to compose.yaml) and fill in; docker compose reads it. Keep .env out of version control.
+        OCI_USERNAME=
+        OCI_PASSWORD=
+
+        """.utf8)
+
+        let layer = Blob(mediaType: MediaType.Compose.file, bytes: yaml, annotations: [
+            "com.docker.compose.file": "compose.yaml",
+            AnnotationKey.title: "compose.yaml",
+        ])
+        let config = Blob(mediaType: MediaType.empty, bytes: Array("{}".utf8))
+        let manifest = Manifest(artifactType: MediaType.Compose.artifactType, config: config.descriptor, layers: [layer.descriptor],
+                                annotations: [AnnotationKey.title: definition.name, AnnotationKey.version: version])
+        let artifact = try Artifact(reference: "compose/\(definition.name):\(version)", manifest: manifest, config: config, layers: [layer])
+        return RenderedCompose(yaml: yaml, envExample: envExample, artifact: artifact)
+    }
+}

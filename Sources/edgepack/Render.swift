@@ -1,0 +1,48 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+struct Render: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the pipeline's Helm chart, values.yaml, compose.yaml and deploy commands.",
+        discussion: """
+        Writes DIR/chart/NAME/, DIR/NAME-0.0.1-VERSION.tgz, DIR/values.yaml, DIR/compose.yaml, DIR/.env.example \
+        and DIR/DEPLOY.md. No file contains a password unless --embed-credentials is given.
+        """
+    )
+
+    @OptionGroup var definition: DefinitionArgument
+
+    @Option(name: .shortAndLong, help: "The directory to write into (created if missing).")
+    var output: String
+
+    @OptionGroup var render: RenderOptions
+
+    @Flag(help: "Write OCI_USERNAME and OCI_PASSWORD from the environment into values.yaml and .env (files made 0600).")
+    var embedCredentials = false
+
+    @OptionGroup var cache: CacheOptions
+
+    func run() async throws {
+        let credentials = embedCredentials ? try credentialsFromEnvironment() : nil
+        let (_, build) = try buildPipeline(definition, cache, render)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let written = try RenderWriter(directory: output).write(build, templates: try render.chartTemplates(), credentials: credentials)
+        for path in written where !path.contains("/chart/") { print("wrote \(path)") }
+        print("wrote \(output)/chart/\(build.definition.name)/")
+        if build.layout.isPlaceholder {
+            print("note: no registry given; URLs use \(RegistryLayout.placeholderPrefix) (pass --registry or set 'registry' in the definition)")
+        }
+    }
+
+    private func credentialsFromEnvironment() throws -> EmbeddedCredentials {
+        let environment = ProcessInfo.processInfo.environment
+        let username = environment["EDGEPACK_USERNAME"] ?? environment["OCI_USERNAME"]
+        let password = environment["EDGEPACK_PASSWORD"] ?? environment["OCI_PASSWORD"]
+        guard let username, let password, !username.isEmpty, !password.isEmpty else {
+            throw ValidationError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
+        }
+        return EmbeddedCredentials(username: username, password: password)
+    }
+}
