@@ -31,7 +31,10 @@ let package = Package(
         .testTarget(name: "OCIKitTests", dependencies: ["OCIKit", "TestSupport"]),
         .testTarget(name: "EdgepackKitTests", dependencies: ["EdgepackKit", "OCIKit", "TestSupport"]),
         // Runs the built `edgepack` binary as users and CI do, and judges its output with skopeo and bsdtar.
-        .testTarget(name: "EdgepackCLITests", dependencies: ["edgepack", "OCIKit", "TestSupport"]),
+        .testTarget(
+            name: "EdgepackCLITests",
+            dependencies: ["edgepack", "OCIKit", "TestSupport", .product(name: "Yams", package: "Yams")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -111,3 +111,9 @@ public func edgepack(_ arguments: [String], environment: [String: String] = [:],
     let cache = NSTemporaryDirectory() + "edgepack-test-cache"
     return try run(edgepackBinary, arguments, environment: ["EDGEPACK_CACHE_DIR": cache].merging(environment) { $1 }, directory: directory)
 }
+
+/// A tool that `scripts/setup` installs into `.tools/bin` (helm), else one on PATH.
+public func tool(_ name: String) -> String {
+    let local = repositoryRoot + "/.tools/bin/" + name
+    return FileManager.default.isExecutableFile(atPath: local) ? local : name
+}
