@@ -150,6 +150,7 @@ public struct ArtifactBuilder: Sendable {
             config: configBlob.descriptor,
             layers: layers.map(\.descriptor),
             annotations: manifestAnnotations(title: definition.name, version: config.version)
+                .merging([EdgepackAnnotation.engineImage: definition.engine.image]) { $1 }
         )
         return try Artifact(reference: "pipelines/\(definition.name):\(config.version)", manifest: manifest, config: configBlob, layers: layers)
     }

@@ -12,3 +12,11 @@ public enum LayerAnnotation {
     public static let runtime = "runtime"
     public static let version = "version"
 }
+
+/// edgepack's own annotation keys.
+public enum EdgepackAnnotation {
+    /// On the pipeline manifest: the engine image that runs it (so a bundle can be re-rendered for a new registry).
+    public static let engineImage = "edgepack.dev/engine-image"
+    public static let pipelineURL = "edgepack.dev/pipeline-url"
+    public static let pipelineDigest = "edgepack.dev/pipeline-digest"
+}

@@ -4,6 +4,8 @@ public enum BlobContent: Sendable, Hashable {
     case bytes([UInt8])
     case file(path: String)
     case directoryTar(path: String, options: TarOptions)
+    /// A byte range of a file: a blob inside an uncompressed tar (an offline bundle).
+    case fileRange(path: String, offset: Int64, length: Int64)
 
     /// Streams the content into `sink`, checking that it is exactly `expectedSize` bytes.
     public func write(to sink: any ByteSink, expectedSize: Int64? = nil) throws {
@@ -12,6 +14,9 @@ public enum BlobContent: Sendable, Hashable {
             try bytes.withUnsafeBytes { try sink.write($0) }
         case .file(let path):
             try FileStreamer.stream(path: path, into: sink, expectedSize: expectedSize)
+        case .fileRange(let path, let offset, let length):
+            let source = try FileUploadSource(path: path, offset: offset, length: length)
+            try FileStreamer.stream(source: source, path: path, into: sink)
         case .directoryTar(let path, let options):
             let counter = HashingSink(forwardingTo: sink)
             try DirectoryTarWriter(options: options).write(directory: path, to: counter)

@@ -18,6 +18,17 @@ public enum FileStreamer {
         return try stream(fd: fd, path: path, into: sink, expectedSize: expectedSize)
     }
 
+    /// Streams an upload source (a file range) into `sink` in chunks.
+    static func stream(source: any UploadSource, path: String, into sink: any ByteSink) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try source.read(into: buffer)
+            if count == 0 { return }
+            try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
     static func stream(fd: Int32, path: String, into sink: any ByteSink, expectedSize: Int64?) throws -> Int64 {
         var buffer: UnsafeMutableRawPointer?
         guard posix_memalign(&buffer, 4096, chunkSize) == 0, let buffer else {

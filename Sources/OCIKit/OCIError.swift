@@ -16,7 +16,7 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        guard let cause else { return message }
+        guard let cause, !(cause is NetworkError) else { return message }
         return "\(message): \(cause)"
     }
 }

@@ -14,13 +14,15 @@ public struct EmbeddedCredentials: Sendable {
 /// A rendered Helm chart: its files, its deterministic `.tgz`, and the chart as an OCI artifact.
 public struct RenderedChart: Sendable {
     public var metadata: ChartMetadata
+    /// values.yaml as a value (the publish record carries it as JSON).
+    var values: HelmValues
     /// Paths inside the chart directory, sorted; Chart.yaml and values.yaml included.
     public var files: [ChartFile]
     public var package: [UInt8]
     public var artifact: Artifact
 
     public var packageFileName: String { "\(metadata.name)-\(metadata.version).tgz" }
-    public var values: [UInt8] { files.first { $0.path == "values.yaml" }?.bytes ?? [] }
+    public var valuesYAML: [UInt8] { files.first { $0.path == "values.yaml" }?.bytes ?? [] }
 }
 
 struct ChartRenderer {
@@ -37,8 +39,8 @@ struct ChartRenderer {
             version: chartVersion,
             appVersion: image.tag ?? "latest",
             annotations: [
-                "edgepack.dev/pipeline-url": layout.pipeline(definition.name, version),
-                "edgepack.dev/pipeline-digest": pipelineDigest.string,
+                EdgepackAnnotation.pipelineURL: layout.pipeline(definition.name, version),
+                EdgepackAnnotation.pipelineDigest: pipelineDigest.string,
             ]
         )
         let resources = definition.deployment.resources
@@ -47,7 +49,7 @@ struct ChartRenderer {
             image: .init(repository: image.nameAsWritten, tag: image.tag ?? "latest", digest: image.digest?.string ?? ""),
             ociRegistry: .init(registry: layout.host, username: credentials?.username ?? "", password: credentials?.password ?? ""),
             engine: .init(cpus: PlainNumber(value: resources.cpus), memory: resources.memory, pipelineUrl: layout.pipeline(definition.name, version)),
-            engineAux: .init(images: OrderedMapping(definition.deployment.sidekicks.map { ($0.model, HelmValues.AuxImage(resources: HelmValues.resources($0.resources))) })),
+            engineAux: .init(images: OrderedMapping(definition.deployment.sidekicks.sorted { $0.model < $1.model }.map { ($0.model, HelmValues.AuxImage(resources: HelmValues.resources($0.resources))) })),
             resources: HelmValues.resources(resources)
         )
         var files = templates.files
@@ -66,7 +68,7 @@ struct ChartRenderer {
         if let created { annotations[AnnotationKey.created] = created }
         let manifest = Manifest(artifactType: MediaType.Helm.config, config: config.descriptor, layers: [layer.descriptor], annotations: annotations)
         let artifact = try Artifact(reference: "charts/\(definition.name):\(chartVersion)", manifest: manifest, config: config, layers: [layer])
-        return RenderedChart(metadata: metadata, files: files, package: package, artifact: artifact)
+        return RenderedChart(metadata: metadata, values: values, files: files, package: package, artifact: artifact)
     }
 
     /// `helm package`'s layout: every file under a top-level folder named after the chart, gzipped.

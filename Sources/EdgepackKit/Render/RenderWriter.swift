@@ -26,7 +26,7 @@ public struct RenderWriter {
         }
         outputs += [
             (chart.packageFileName, chart.package, embedded),
-            ("values.yaml", chart.values, embedded),
+            ("values.yaml", chart.valuesYAML, embedded),
             ("compose.yaml", build.compose.yaml, false),
             (".env.example", build.compose.envExample, false),
             ("DEPLOY.md", Array(build.commands.markdown(pipeline: build.definition.name, version: build.version).utf8), false),

@@ -1,0 +1,51 @@
+/// One HTTP request; the body is made anew for each attempt.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: (@Sendable () throws -> any UploadSource)?
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: (@Sendable () throws -> any UploadSource)? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lowercased, in the order received.
+    public var headers: [(name: String, value: String)]
+    /// The body, when it was collected in memory (not streamed to a sink).
+    public var body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.last { $0.name == lowered }?.value
+    }
+
+    public func headers(_ name: String) -> [String] {
+        let lowered = name.lowercased()
+        return headers.filter { $0.name == lowered }.map(\.value)
+    }
+
+    public var bodyText: String { String(decoding: body.prefix(4096), as: UTF8.self) }
+}
+
+/// How an HTTPS connection is checked, and where requests go.
+public struct TransportOptions: Sendable {
+    /// A PEM bundle of extra CAs to trust, like curl's --cacert.
+    public var caFile: String?
+    /// Skip TLS verification (like curl -k). Never the default.
+    public var insecure = false
+    public var userAgent = "edgepack"
+    public var connectTimeoutSeconds = 30
+    /// A transfer slower than 1 byte/s for this long is a dropped connection.
+    public var stallSeconds = 60
+
+    public init(caFile: String? = nil, insecure: Bool = false) {
+        self.caFile = caFile
+        self.insecure = insecure
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import CCurl
+import Synchronization
+
+/// HTTP over libcurl: proxies from the environment, TLS verified by default, custom CA, connection reuse.
+/// Blocking; call it from worker threads. Redirects are not followed here (the registry client follows them
+/// itself, so that credentials never travel to another host).
+public final class HTTPTransport: Sendable {
+    public let options: TransportOptions
+    private let idleHandles = Mutex<[CurlHandle]>([])
+
+    /// An idle curl easy handle; only ever used by one thread at a time (taken from and returned to the pool).
+    private struct CurlHandle: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+    }
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+
+    public init(options: TransportOptions = TransportOptions()) {
+        _ = Self.globalInit
+        self.options = options
+    }
+
+    deinit {
+        idleHandles.withLock { handles in
+            for handle in handles { curl_easy_cleanup(handle.pointer) }
+        }
+    }
+
+    /// Sends the request. The response body goes to `sink` when one is given (for blobs), else it is
+    /// collected in memory up to `limit` bytes (for JSON and manifests).
+    public func send(_ request: HTTPRequest, into sink: (any ByteSink)? = nil, limit: Int = 16 << 20) throws -> HTTPResponse {
+        let pooled = idleHandles.withLock { $0.popLast() }?.pointer ?? curl_easy_init()
+        guard let handle = pooled else { throw OCIError(.network, "libcurl could not start a request") }
+        defer {
+            curl_easy_reset(handle)
+            let idle = CurlHandle(pointer: handle)
+            idleHandles.withLock { $0.append(idle) }
+        }
+        let exchange = Exchange(sink: sink, limit: limit, source: try request.body?())
+        let context = Unmanaged.passRetained(exchange)
+        defer { context.release() }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        // No "Expect: 100-continue": we authenticate before sending bodies, and it costs a round trip.
+        for header in request.headers + [("Expect", "")] {
+            headerList = curl_slist_append(headerList, "\(header.0): \(header.1)")
+        }
+        defer { curl_slist_free_all(headerList) }
+
+        try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
+        let code = curl_easy_perform(handle)
+        if let error = exchange.error { throw error }
+        guard code == CURLE_OK else {
+            throw NetworkError(code: code, url: request.url)
+        }
+        var status = 0
+        _ = edgepack_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
+    }
+
+    private func configure(_ handle: UnsafeMutableRawPointer, request: HTTPRequest, exchange: Exchange, context: UnsafeMutableRawPointer, headers: UnsafeMutablePointer<curl_slist>?) throws {
+        func set(_ option: CURLoption, _ value: Int) { _ = edgepack_curl_setopt_long(handle, option, value) }
+        _ = request.url.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_URL, $0) }
+        _ = options.userAgent.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_USERAGENT, $0) }
+        _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers)
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_FOLLOWLOCATION, 0)
+        set(CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)
+        set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        set(CURLOPT_LOW_SPEED_TIME, options.stallSeconds)
+        set(CURLOPT_BUFFERSIZE, 512 << 10)
+        set(CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
+        set(CURLOPT_TCP_KEEPALIVE, 1)
+        if let caFile = options.caFile {
+            _ = caFile.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_CAINFO, $0) }
+        }
+        if options.insecure {
+            set(CURLOPT_SSL_VERIFYPEER, 0)
+            set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        _ = edgepack_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+            return exchange.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+        }
+        _ = edgepack_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
+        _ = edgepack_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+            exchange.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+
+        switch request.method {
+        case "GET": break
+        case "HEAD": set(CURLOPT_NOBODY, 1)
+        default:
+            // UPLOAD sends the body with a Content-Length; the custom method turns its PUT into POST or PATCH.
+            set(CURLOPT_UPLOAD, 1)
+            _ = edgepack_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(exchange.source?.length ?? 0))
+            _ = request.method.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
+            _ = edgepack_curl_setopt_read(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
+                let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+                return exchange.send(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+            }
+            _ = edgepack_curl_setopt_ptr(handle, CURLOPT_READDATA, context)
+        }
+    }
+
+    /// The state of one request while curl runs it.
+    private final class Exchange {
+        let sink: (any ByteSink)?
+        let limit: Int
+        let source: (any UploadSource)?
+        var headers: [(name: String, value: String)] = []
+        var body: [UInt8] = []
+        var error: (any Error)?
+
+        init(sink: (any ByteSink)?, limit: Int, source: (any UploadSource)?) {
+            self.sink = sink
+            self.limit = limit
+            self.source = source
+        }
+
+        func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
+            do {
+                if let sink {
+                    try sink.write(bytes)
+                } else {
+                    guard body.count + bytes.count <= limit else {
+                        throw OCIError(.registry, "the registry sent a response larger than \(limit) bytes where a small one was expected")
+                    }
+                    body.append(contentsOf: bytes)
+                }
+                return bytes.count
+            } catch {
+                self.error = error
+                return 0  // makes curl stop with CURLE_WRITE_ERROR
+            }
+        }
+
+        func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("HTTP/") {
+                headers = []  // a new response (after a 100 Continue, say)
+                body = []
+            } else if let colon = line.firstIndex(of: ":") {
+                headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+        }
+
+        func send(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+            guard let source else { return 0 }
+            do {
+                return try source.read(into: buffer)
+            } catch {
+                self.error = error
+                return Int(CURL_READFUNC_ABORT)
+            }
+        }
+    }
+}
+
+/// A transfer that failed below HTTP: no connection, TLS, timeout, dropped connection.
+public struct NetworkError: Error, CustomStringConvertible, Sendable {
+    public let code: CURLcode
+    public let url: String
+
+    /// Whether trying again may help (a dropped or timed-out connection; not a bad certificate or host name).
+    public var isTransient: Bool {
+        [CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+         CURLE_OPERATION_TIMEDOUT, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
+    }
+
+    public var description: String {
+        let host = url.split(separator: "/").dropFirst().first.map(String.init) ?? url
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host \(host): check the registry name"
+        case CURLE_COULDNT_CONNECT: return "cannot connect to \(host): nothing is listening there, or a firewall is in the way"
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return "the TLS certificate of \(host) is not trusted: pass --ca-file with its CA, or --insecure to skip verification"
+        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(host) failed (is it plain HTTP? then --plain-http)"
+        case CURLE_OPERATION_TIMEDOUT: return "\(host) stopped answering (timed out)"
+        default: return "request to \(host) failed: \(String(cString: curl_easy_strerror(code)))"
+        }
+    }
+}

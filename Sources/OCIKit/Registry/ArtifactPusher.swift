@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+
+/// Pushes artifacts under a repository prefix in an order that never lets a tag point at missing content:
+/// every blob first (in parallel; each uploaded once, then mounted into the other repositories that need it),
+/// then the manifests in the order given. Whatever the registry already has is skipped.
+public struct ArtifactPusher: Sendable {
+    public let client: RegistryClient
+    /// The path under the registry host, e.g. `acme/edge` (may be empty).
+    public let prefixPath: String
+
+    public init(client: RegistryClient, prefixPath: String) {
+        self.client = client
+        self.prefixPath = prefixPath
+    }
+
+    public func repository(for artifact: Artifact) -> String {
+        prefixPath.isEmpty ? artifact.repository : "\(prefixPath)/\(artifact.repository)"
+    }
+
+    /// Returns each artifact's manifest digest, by reference.
+    @discardableResult
+    public func push(_ artifacts: [Artifact]) throws -> [String: Digest] {
+        // Which repositories need each blob, in first-use order.
+        var needs: [Digest: (blob: Blob, repositories: [String])] = [:]
+        var order: [Digest] = []
+        for artifact in artifacts {
+            let repository = repository(for: artifact)
+            for blob in artifact.contentBlobs {
+                if needs[blob.descriptor.digest] == nil {
+                    needs[blob.descriptor.digest] = (blob, [])
+                    order.append(blob.descriptor.digest)
+                }
+                if !needs[blob.descriptor.digest]!.repositories.contains(repository) {
+                    needs[blob.descriptor.digest]!.repositories.append(repository)
+                }
+            }
+        }
+        let client = self.client
+        let work = order.map { needs[$0]! }
+        try Parallel.map(work, concurrency: client.options.concurrency) { item in
+            try Self.upload(item.blob, to: item.repositories[0], client: client)
+        }
+        let mounts = work.flatMap { item in item.repositories.dropFirst().map { (item.blob, $0, item.repositories[0]) } }
+        try Parallel.map(mounts, concurrency: client.options.concurrency) { blob, repository, origin in
+            try Self.upload(blob, to: repository, mountFrom: [origin], client: client)
+        }
+        var digests: [String: Digest] = [:]
+        for artifact in artifacts {
+            let repository = repository(for: artifact)
+            let digest = artifact.manifestBlob.descriptor.digest
+            if try client.manifestDigest(artifact.tag, in: repository) != digest {
+                try client.putManifest(artifact.manifestBlob, as: artifact.tag, in: repository)
+            }
+            digests[artifact.reference] = digest
+        }
+        return digests
+    }
+
+    private static func upload(_ blob: Blob, to repository: String, mountFrom: [String] = [], client: RegistryClient) throws {
+        let staging = StagedLayer(blob)
+        defer { staging.remove() }
+        let content = blob.content
+        let source: @Sendable (Int64, Int64) throws -> any UploadSource = { offset, length in
+            switch content {
+            case .bytes(let bytes): return MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
+            case .file(let path): return try FileUploadSource(path: path, offset: offset, length: length)
+            case .fileRange(let path, let start, _): return try FileUploadSource(path: path, offset: start + offset, length: length)
+            case .directoryTar: return try FileUploadSource(path: staging.path(), offset: offset, length: length)
+            }
+        }
+        _ = try client.pushBlob(blob.descriptor, to: repository, mountFrom: mountFrom, source: source)
+    }
+}
+
+/// A directory's tar is generated, not stored: the first time an upload needs its bytes, it is written once to
+/// a temporary file (checked against its digest on the way), which chunks and retries then re-read.
+final class StagedLayer: Sendable {
+    private let blob: Blob
+    private let staged = Mutex<String?>(nil)
+
+    init(_ blob: Blob) { self.blob = blob }
+
+    func path() throws -> String {
+        try staged.withLock { staged in
+            if let staged { return staged }
+            let path = NSTemporaryDirectory() + "edgepack-layer-\(blob.descriptor.digest.encoded.prefix(16))-\(UUID().uuidString)"
+            try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0) }
+            staged = path
+            return path
+        }
+    }
+
+    func remove() {
+        staged.withLock { staged in
+            if let staged { unlink(staged) }
+            staged = nil
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Where credentials come from, first match wins: explicit (flags), then the environment
+/// (`EDGEPACK_USERNAME`/`EDGEPACK_PASSWORD`, then `OCI_USERNAME`/`OCI_PASSWORD`), then docker's config.json,
+/// else anonymous.
+public struct CredentialResolver: Sendable {
+    public var explicit: Credential?
+    public var environment: [String: String]
+    public var dockerConfigPath: String
+
+    public init(explicit: Credential? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.explicit = explicit
+        self.environment = environment
+        self.dockerConfigPath = DockerConfig.defaultPath(environment: environment)
+    }
+
+    public func credential(for host: String) throws -> Credential {
+        if let explicit { return explicit }
+        for (user, password) in [("EDGEPACK_USERNAME", "EDGEPACK_PASSWORD"), ("OCI_USERNAME", "OCI_PASSWORD")] {
+            if let username = environment[user], let secret = environment[password], !username.isEmpty, !secret.isEmpty {
+                return .password(username: username, password: secret)
+            }
+        }
+        return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
+    }
+}

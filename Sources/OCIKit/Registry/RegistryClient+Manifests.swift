@@ -1,0 +1,59 @@
+import Foundation
+
+extension RegistryClient {
+    static let manifestAccept = [MediaType.imageManifest, MediaType.imageIndex, MediaType.dockerManifest, MediaType.dockerManifestList].joined(separator: ", ")
+
+    /// The digest a tag (or digest) points at, or nil if there is none.
+    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
+        let response = try send(HTTPRequest(method: "HEAD", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
+                                scopes: [Self.scope(repository, "pull")])
+        switch response.status {
+        case 200: return response.header("docker-content-digest").flatMap { try? Digest(parsing: $0) }
+        case 404: return nil
+        default: throw failure(response, "look up \(repository):\(reference)")
+        }
+    }
+
+    /// Uploads manifest bytes under a tag; the registry's digest must be the digest of exactly these bytes.
+    @discardableResult
+    public func putManifest(_ blob: Blob, as reference: String, in repository: String) throws -> Digest {
+        guard case .bytes(let bytes) = blob.content else { throw OCIError(.unsupported, "manifests must be in memory") }
+        let response = try send(HTTPRequest(
+            method: "PUT", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)",
+            headers: [("Content-Type", blob.descriptor.mediaType)], body: { MemoryUploadSource(bytes) }
+        ), scopes: [Self.scope(repository, "pull,push")])
+        guard response.status == 201 else { throw failure(response, "push the manifest \(repository):\(reference)") }
+        if let sent = response.header("docker-content-digest"), sent != blob.descriptor.digest.string {
+            throw OCIError(.digestMismatch, "\(host) stored manifest \(repository):\(reference) as \(sent), expected \(blob.descriptor.digest)")
+        }
+        return blob.descriptor.digest
+    }
+
+    /// Fetches a manifest by tag or digest and checks its bytes against the digest.
+    public func fetchManifest(_ reference: String, in repository: String) throws -> (manifest: Manifest, blob: Blob) {
+        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
+                                scopes: [Self.scope(repository, "pull")])
+        guard response.status == 200 else { throw failure(response, "fetch \(repository):\(reference)") }
+        let blob = Blob(mediaType: response.header("content-type") ?? MediaType.imageManifest, bytes: response.body)
+        let expected = reference.hasPrefix("sha256:") ? try Digest(parsing: reference) : response.header("docker-content-digest").flatMap { try? Digest(parsing: $0) }
+        if let expected, expected != blob.descriptor.digest {
+            throw OCIError(.digestMismatch, "\(host) sent a manifest for \(repository):\(reference) that hashes to \(blob.descriptor.digest), not \(expected)")
+        }
+        return (try CanonicalJSON.decode(Manifest.self, from: response.body, what: "manifest \(repository):\(reference)"), blob)
+    }
+
+    /// Every tag of a repository (following pagination); empty when the repository does not exist.
+    public func tags(of repository: String) throws -> [String] {
+        var url = "\(baseURL)/v2/\(repository)/tags/list?n=1000"
+        var all: [String] = []
+        while true {
+            let response = try send(HTTPRequest(method: "GET", url: url), scopes: [Self.scope(repository, "pull")])
+            if response.status == 404 { return all }
+            guard response.status == 200 else { throw failure(response, "list the tags of \(repository)") }
+            struct Page: Decodable { var tags: [String]? }
+            all += try CanonicalJSON.decode(Page.self, from: response.body, what: "tag list").tags ?? []
+            guard let link = response.header("link"), let start = link.firstIndex(of: "<"), let end = link.firstIndex(of: ">") else { return all }
+            url = resolve(String(link[link.index(after: start)..<end]), against: url)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Synchronization
+import Foundation
+import OCIKit
+
+/// How to reach and authenticate to a registry.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Registry username (the password comes from --password-stdin).")
+    var username: String?
+
+    @Flag(help: "Read the registry password or token from standard input.")
+    var passwordStdin = false
+
+    @Flag(help: "Speak plain HTTP (loopback registries only, unless --insecure).")
+    var plainHttp = false
+
+    @Flag(help: "Skip TLS verification, and allow --plain-http to any host.")
+    var insecure = false
+
+    @Option(help: "A PEM file of extra CA certificates to trust.", completion: .file())
+    var caFile: String?
+
+    @Option(help: "How many blobs to upload at once.")
+    var concurrency = 4
+
+    @Option(help: "Upload in chunks of this size (e.g. 4M, 16M) instead of one request per blob.")
+    var chunkSize: String?
+
+    func validate() throws {
+        if passwordStdin, username == nil { throw ValidationError("--password-stdin needs --username") }
+        if username != nil, !passwordStdin { throw ValidationError("--username needs --password-stdin (passwords are never taken as arguments)") }
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 64") }
+        if let chunkSize, Self.bytes(chunkSize) == nil { throw ValidationError("--chunk-size takes a size such as 4M or 16M") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
+    }
+
+    func credentials() throws -> CredentialResolver {
+        guard let username, passwordStdin else { return CredentialResolver() }
+        var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+        guard !password.isEmpty else { throw ValidationError("--password-stdin read an empty password") }
+        return CredentialResolver(explicit: .password(username: username, password: password))
+    }
+
+    func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+        var options = RegistryOptions()
+        options.plainHTTP = plainHttp
+        options.transport = TransportOptions(caFile: caFile, insecure: insecure)
+        options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
+        options.concurrency = concurrency
+        options.chunkSize = chunkSize.flatMap(Self.bytes)
+        return try RegistryClient(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
+    }
+
+    static func bytes(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        let upper = text.uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
+        if let last = upper.last, let unit = units[last], let number = Int64(upper.dropLast()), number > 0 { return number * unit }
+        return Int64(upper).flatMap { $0 > 0 ? $0 : nil }
+    }
+}
+
+/// Progress on a terminal (one line, redrawn); nothing in CI or when piped, where only the summary is printed.
+final class ProgressLine: @unchecked Sendable {
+    private final class Counter: Sendable { let bytes = Atomic<Int64>(0) }
+    private let uploaded = Counter()
+    private let enabled: Bool
+    private var timer: DispatchSourceTimer?
+    private let started = Date()
+
+    init(quiet: Bool) {
+        let environment = ProcessInfo.processInfo.environment
+        enabled = !quiet && isatty(STDERR_FILENO) == 1 && environment["CI"] != "true" && environment["TERM"] != "dumb"
+    }
+
+    var onUpload: @Sendable (Int) -> Void {
+        { [uploaded] count in uploaded.bytes.add(Int64(count), ordering: .relaxed) }
+    }
+
+    func start(_ label: String) {
+        guard enabled else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now(), repeating: .milliseconds(200))
+        timer.setEventHandler { [uploaded, started] in
+            let bytes = uploaded.bytes.load(ordering: .relaxed)
+            let rate = Double(bytes) / max(Date().timeIntervalSince(started), 0.001)
+            FileHandle.standardError.write(Data("\r\u{1b}[2K\(label): \(ByteCount.format(bytes)) sent, \(ByteCount.format(Int64(rate)))/s".utf8))
+        }
+        timer.resume()
+        self.timer = timer
+    }
+
+    func stop() {
+        guard let timer else { return }
+        timer.cancel()
+        FileHandle.standardError.write(Data("\r\u{1b}[2K".utf8))
+    }
+}
