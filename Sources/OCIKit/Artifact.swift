@@ -20,6 +20,15 @@ public struct Artifact: Sendable, Hashable {
         )
     }
 
+    /// An artifact read from elsewhere (a bundle, a registry), keeping its manifest's exact bytes.
+    public init(reference: String, manifestBlob: Blob, manifest: Manifest, config: Blob, layers: [Blob]) {
+        self.reference = reference
+        self.manifest = manifest
+        self.manifestBlob = manifestBlob
+        self.config = config
+        self.layers = layers
+    }
+
     public var repository: String { Self.split(reference).repository }
     public var tag: String { Self.split(reference).tag }
 

@@ -146,6 +146,19 @@ extension RegistryClient {
         }
     }
 
+    /// Downloads a blob into a new file at `path` (verified; on failure the file is removed).
+    public func fetchBlob(_ descriptor: Descriptor, from repository: String, toFile path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OCIError.io("create", path, errno: errno) }
+        defer { close(fd) }
+        do {
+            try fetchBlob(descriptor, from: repository, into: RewindableFileSink(fd: fd, path: path))
+        } catch {
+            unlink(path)
+            throw error
+        }
+    }
+
     static func appending(_ url: String, _ query: String) -> String {
         url + (url.contains("?") ? "&" : "?") + query
     }
@@ -186,4 +199,14 @@ final class RestartableHashingSink: RestartableSink {
     }
 
     func finalize() -> Digest { hasher.finalize() }
+}
+
+/// A file a retried download can start over in (truncated and rewound).
+final class RewindableFileSink: RestartableDownload {
+    private let file: FileDescriptorSink
+    init(fd: Int32, path: String) { file = FileDescriptorSink(fd: fd, path: path) }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try file.write(bytes) }
+    func restart() throws {
+        guard ftruncate(file.fd, 0) == 0, lseek(file.fd, 0, SEEK_SET) == 0 else { throw OCIError(.io, "cannot restart a download") }
+    }
 }

@@ -172,6 +172,8 @@ public final class RegistryClient: Sendable {
 }
 
 /// A download sink that can start over when a transfer is retried from the beginning.
-protocol RestartableSink: ByteSink {
+public protocol RestartableDownload: ByteSink {
     func restart() throws
 }
+
+typealias RestartableSink = RestartableDownload

@@ -1,0 +1,66 @@
+/// An offline bundle (an OCI image layout tar) opened for reading in place: its index, its manifests, and
+/// every blob as a byte range of the bundle, so pushing it reads each model once and copies nothing.
+public struct ImageLayoutBundle: Sendable {
+    public let path: String
+    public let index: Index
+    private let entries: [String: TarIndex.Entry]
+
+    public init(path: String) throws {
+        self.path = path
+        let tar = try TarIndex(path: path)
+        guard tar.entries["oci-layout"] != nil, let indexEntry = tar.entries["index.json"] else {
+            throw OCIError(.invalidLayout, "\(path) is not an OCI image layout bundle (no oci-layout or index.json)")
+        }
+        entries = tar.entries
+        index = try CanonicalJSON.decode(Index.self, from: try Self.bytes(path, indexEntry), what: "\(path): index.json")
+    }
+
+    public func blob(_ descriptor: Descriptor) throws -> Blob {
+        guard let entry = entries[ImageLayoutIndex.blobPath(descriptor.digest)] else {
+            throw OCIError(.invalidLayout, "\(path) lacks blob \(descriptor.digest)")
+        }
+        guard entry.size == descriptor.size else {
+            throw OCIError(.sizeMismatch, "\(path): blob \(descriptor.digest) has \(entry.size) bytes, its descriptor says \(descriptor.size)")
+        }
+        return Blob(descriptor: descriptor, content: .fileRange(path: path, offset: entry.offset, length: entry.size))
+    }
+
+    /// A small blob's bytes (a manifest or config), checked against its digest.
+    public func bytes(_ descriptor: Descriptor) throws -> [UInt8] {
+        guard descriptor.size <= 16 << 20 else { throw OCIError(.unsupported, "\(descriptor.digest) is too large to read into memory") }
+        let bytes = try Self.bytes(path, try entry(descriptor))
+        guard SHA256Hasher.digest(bytes) == descriptor.digest else {
+            throw OCIError(.digestMismatch, "\(path): blob \(descriptor.digest) is corrupt")
+        }
+        return bytes
+    }
+
+    /// Every artifact the index names, rebuilt with blob contents that point into the bundle.
+    public func artifacts() throws -> [Artifact] {
+        try index.manifests.map { entry in
+            guard let reference = entry.annotations?[AnnotationKey.refName] else {
+                throw OCIError(.invalidLayout, "\(path): an index entry has no \(AnnotationKey.refName)")
+            }
+            let manifestBytes = try bytes(entry)
+            let manifest = try CanonicalJSON.decode(Manifest.self, from: manifestBytes, what: "manifest \(entry.digest)")
+            let manifestBlob = Blob(descriptor: Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size, artifactType: manifest.artifactType),
+                                    content: .bytes(manifestBytes))
+            return Artifact(reference: reference, manifestBlob: manifestBlob, manifest: manifest,
+                            config: try blob(manifest.config), layers: try manifest.layers.map(blob))
+        }
+    }
+
+    private func entry(_ descriptor: Descriptor) throws -> TarIndex.Entry {
+        guard let entry = entries[ImageLayoutIndex.blobPath(descriptor.digest)] else {
+            throw OCIError(.invalidLayout, "\(path) lacks blob \(descriptor.digest)")
+        }
+        return entry
+    }
+
+    private static func bytes(_ path: String, _ entry: TarIndex.Entry) throws -> [UInt8] {
+        let source = try FileUploadSource(path: path, offset: entry.offset, length: entry.size)
+        let sink = MemorySink()
+        try FileStreamer.stream(source: source, path: path, into: sink)
+        return sink.bytes
+    }
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where each regular file's bytes lie inside an uncompressed tar, read from the headers alone (ustar, pax
+/// and GNU long names), so a blob in an offline bundle can be streamed straight from the bundle.
+/// libarchive streams entries but does not report data offsets, hence this small reader.
+public struct TarIndex: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var offset: Int64
+        public var size: Int64
+    }
+
+    public private(set) var entries: [String: Entry] = [:]
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OCIError.io("open", path, errno: errno) }
+        defer { close(fd) }
+        var position: Int64 = 0
+        var paxPath: String?, paxSize: Int64?, longName: String?
+        var header = [UInt8](repeating: 0, count: 512)
+        while true {
+            guard try Self.read(fd, &header, at: position, path: path) else { break }
+            if header.allSatisfy({ $0 == 0 }) { break }
+            guard Self.checksumMatches(header) else {
+                throw OCIError(.invalidLayout, "\(path) is not a tar (bad header checksum at byte \(position)); bundles must be uncompressed")
+            }
+            let type = header[156]
+            let size = paxSize ?? Self.number(header[124..<136])
+            let dataStart = position + 512
+            switch type {
+            case UInt8(ascii: "x"), UInt8(ascii: "L"):
+                var data = [UInt8](repeating: 0, count: Int(size))
+                _ = try Self.read(fd, &data, at: dataStart, path: path)
+                if type == UInt8(ascii: "L") {
+                    longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+                } else {
+                    (paxPath, paxSize) = Self.pax(data)
+                }
+            case UInt8(ascii: "g"):
+                break
+            default:
+                var name = paxPath ?? longName ?? Self.string(header[0..<100])
+                let prefix = Self.string(header[345..<500])
+                if paxPath == nil, longName == nil, !prefix.isEmpty { name = prefix + "/" + name }
+                if name.hasPrefix("./") { name.removeFirst(2) }
+                if type == UInt8(ascii: "0") || type == 0 {
+                    entries[name] = Entry(offset: dataStart, size: size)
+                }
+                paxPath = nil; paxSize = nil; longName = nil
+            }
+            position = dataStart + (size + 511) / 512 * 512
+        }
+    }
+
+    private static func read(_ fd: Int32, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
+        let wanted = buffer.count
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, off_t(offset)) }
+        guard count >= 0 else { throw OCIError.io("read", path, errno: errno) }
+        if count == 0 { return false }
+        guard count == wanted else { throw OCIError(.invalidLayout, "\(path) is truncated at byte \(offset)") }
+        return true
+    }
+
+    static func checksumMatches(_ header: [UInt8]) -> Bool {
+        let stored = number(header[148..<156])
+        let sum = header.enumerated().reduce(Int64(0)) { $0 + Int64((148..<156).contains($1.offset) ? 0x20 : $1.element) }
+        return stored == sum
+    }
+
+    /// Octal, or base-256 when the high bit is set (sizes of 8 GiB and more in GNU tars).
+    static func number(_ field: ArraySlice<UInt8>) -> Int64 {
+        if let first = field.first, first & 0x80 != 0 {
+            return field.dropFirst().reduce(Int64(first & 0x7f)) { $0 << 8 | Int64($1) }
+        }
+        let digits = field.prefix { $0 != 0 && $0 != 0x20 }.drop { $0 == 0x20 }
+        return Int64(String(decoding: digits, as: UTF8.self), radix: 8) ?? 0
+    }
+
+    static func string(_ field: ArraySlice<UInt8>) -> String {
+        String(decoding: field.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// `path` and `size` from pax records ("LEN key=value\n").
+    static func pax(_ data: [UInt8]) -> (String?, Int64?) {
+        var path: String?, size: Int64?
+        for record in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let space = record.firstIndex(of: " "), let equals = record.firstIndex(of: "=") else { continue }
+            let key = record[record.index(after: space)..<equals]
+            let value = String(record[record.index(after: equals)...])
+            if key == "path" { path = value }
+            if key == "size" { size = Int64(value) }
+        }
+        return (path, size)
+    }
+}

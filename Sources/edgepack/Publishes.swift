@@ -1,0 +1,35 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+struct Publishes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the versions of a pipeline published to a registry, newest first.")
+
+    @Argument(help: "The pipeline name.")
+    var name: String
+
+    @Option(help: "The registry prefix, e.g. ghcr.io/acme/edge.")
+    var registry: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let layout = try RegistryLayout(prefix: registry)
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
+        let versions = try PublishHistory.list(name, layout: layout, client: client)
+        if json {
+            let encoder = CanonicalJSON.encoder()
+            encoder.outputFormatting.insert(.prettyPrinted)
+            print(String(decoding: try encoder.encode(versions), as: UTF8.self))
+        } else if versions.isEmpty {
+            print("no published versions of \(name) under \(layout.prefix)")
+        } else {
+            print(Table.render(header: ["VERSION", "CREATED", "DIGEST", "PIPELINE URL"],
+                               rows: versions.map { [$0.version, $0.created ?? "-", $0.digest, $0.pipelineURL] }))
+        }
+    }
+}

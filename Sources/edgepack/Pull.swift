@@ -1,0 +1,38 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+struct Pull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch a published pipeline and its models, verifying every digest, as an edge engine does.",
+        discussion: "Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE."
+    )
+
+    @Argument(help: "The pipeline, e.g. ghcr.io/acme/edge/pipelines/ccfraud-pipeline:VERSION (a tag or @sha256:…).")
+    var reference: String
+
+    @Option(name: .shortAndLong, help: "The directory to write into.")
+    var output: String
+
+    @Flag(help: "Print the layers as JSON.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let parsed = try ImageReference(parsing: reference)
+        let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
+        try client.ping()
+        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: parsed.digest?.string ?? parsed.tag ?? "latest", into: output)
+        if json {
+            let encoder = CanonicalJSON.encoder()
+            encoder.outputFormatting.insert(.prettyPrinted)
+            print(String(decoding: try encoder.encode(layers), as: UTF8.self))
+        } else {
+            print(Table.render(header: ["DIGEST", "FILENAME", "NAME", "TYPE", "RUNTIME", "VERSION"],
+                               rows: layers.map { [$0.digest, $0.filename, $0.name, $0.type, $0.runtime, $0.version] }))
+            print("wrote \(output)")
+        }
+    }
+}

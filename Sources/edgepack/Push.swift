@@ -1,0 +1,32 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+struct Push: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upload an offline bundle to a registry (an air-gapped site's own), with URLs rewritten for it.",
+        discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry."
+    )
+
+    @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
+    var bundle: String
+
+    @Option(help: "The registry prefix to push under, e.g. registry.site.local/edge.")
+    var registry: String
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: RecordOutputOptions
+
+    func run() async throws {
+        let layout = try RegistryLayout(prefix: registry)
+        let opened = try ImageLayoutBundle(path: bundle)
+        let progress = ProgressLine(quiet: output.quiet || output.json)
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload)
+        progress.start("pushing \(bundle)")
+        defer { progress.stop() }
+        let record = try BundlePublisher(client: client).push(opened, to: layout)
+        progress.stop()
+        try output.print(record, counters: client.counters)
+    }
+}
