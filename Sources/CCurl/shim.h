@@ -6,5 +6,6 @@ static inline CURLcode edgepack_curl_setopt_ptr(CURL *h, CURLoption o, const voi
 static inline CURLcode edgepack_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode edgepack_curl_setopt_write(CURL *h, CURLoption o, curl_write_callback f) { return curl_easy_setopt(h, o, f); }
 static inline CURLcode edgepack_curl_setopt_read(CURL *h, CURLoption o, curl_read_callback f) { return curl_easy_setopt(h, o, f); }
+static inline CURLcode edgepack_curl_setopt_seek(CURL *h, CURLoption o, curl_seek_callback f) { return curl_easy_setopt(h, o, f); }
 static inline CURLcode edgepack_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode edgepack_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

@@ -37,10 +37,7 @@ struct Render: AsyncParsableCommand {
     }
 
     private func credentialsFromEnvironment() throws -> EmbeddedCredentials {
-        let environment = ProcessInfo.processInfo.environment
-        let username = environment["EDGEPACK_USERNAME"] ?? environment["OCI_USERNAME"]
-        let password = environment["EDGEPACK_PASSWORD"] ?? environment["OCI_PASSWORD"]
-        guard let username, let password, !username.isEmpty, !password.isEmpty else {
+        guard case .password(let username, let password) = CredentialResolver().environmentCredential() else {
             throw ValidationError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
         }
         return EmbeddedCredentials(username: username, password: password)

@@ -35,7 +35,7 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a program found on PATH (or at an absolute path) and collects its output.
-public func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
+public func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil, input: String? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
     process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
@@ -55,8 +55,13 @@ public func run(_ program: String, _ arguments: [String], environment: [String: 
     let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let stdin = Pipe()
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
     try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
+    }
     process.waitUntilExit()
     try? out.close()
     try? err.close()
@@ -107,9 +112,12 @@ public let edgepackBinary: String = {
 }()
 
 /// Runs `edgepack` with a private digest cache, so tests never touch the user's.
-public func edgepack(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+public func edgepack(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: String? = nil) throws -> ProcessResult {
     let cache = NSTemporaryDirectory() + "edgepack-test-cache"
-    return try run(edgepackBinary, arguments, environment: ["EDGEPACK_CACHE_DIR": cache].merging(environment) { $1 }, directory: directory)
+    // No credentials leak in from the developer's shell or docker config unless a test sets them.
+    let isolated = ["EDGEPACK_CACHE_DIR": cache, "OCI_USERNAME": "", "OCI_PASSWORD": "", "EDGEPACK_USERNAME": "", "EDGEPACK_PASSWORD": "",
+                    "DOCKER_CONFIG": NSTemporaryDirectory() + "edgepack-test-no-docker-config"]
+    return try run(edgepackBinary, arguments, environment: isolated.merging(environment) { $1 }, directory: directory, input: input)
 }
 
 /// A tool that `scripts/setup` installs into `.tools/bin` (helm), else one on PATH.

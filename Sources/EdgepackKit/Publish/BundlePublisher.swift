@@ -49,6 +49,9 @@ public struct BundlePublisher: Sendable {
                                  framework: Framework(rawValue: entry.framework) ?? .custom, runtime: Runtime(rawValue: entry.runtime) ?? .flight,
                                  version: entry.version, inputSchema: [], outputSchema: [])
             return BuiltModel(spec: spec, version: entry.version, layer: layer, artifact: artifact)
+        }.sorted { first, second in
+            // The pipeline's own model order, as `publish` reports it.
+            (config.models.firstIndex { $0.name == first.spec.name } ?? 0) < (config.models.firstIndex { $0.name == second.spec.name } ?? 0)
         }
         return PipelineBuild(definition: definition, version: config.version, config: config, models: models, pipeline: pipeline,
                              layout: layout, chart: chart, compose: compose,

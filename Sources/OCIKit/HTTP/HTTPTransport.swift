@@ -37,7 +37,8 @@ public final class HTTPTransport: Sendable {
             let idle = CurlHandle(pointer: handle)
             idleHandles.withLock { $0.append(idle) }
         }
-        let exchange = Exchange(sink: sink, limit: limit, source: try request.body?())
+        let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body)
+        try exchange.rewind()
         let context = Unmanaged.passRetained(exchange)
         defer { context.release() }
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -47,6 +48,7 @@ public final class HTTPTransport: Sendable {
         }
         defer { curl_slist_free_all(headerList) }
 
+        if ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
         let code = curl_easy_perform(handle)
         if let error = exchange.error { throw error }
@@ -103,6 +105,13 @@ public final class HTTPTransport: Sendable {
                 return exchange.send(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
             }
             _ = edgepack_curl_setopt_ptr(handle, CURLOPT_READDATA, context)
+            // curl rewinds a body to resend it (a reused connection that turned out dead): start a fresh source.
+            _ = edgepack_curl_setopt_seek(handle, CURLOPT_SEEKFUNCTION) { context, offset, origin in
+                let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+                guard offset == 0, origin == SEEK_SET, (try? exchange.rewind()) != nil else { return CURL_SEEKFUNC_CANTSEEK }
+                return CURL_SEEKFUNC_OK
+            }
+            _ = edgepack_curl_setopt_ptr(handle, CURLOPT_SEEKDATA, context)
         }
     }
 
@@ -110,15 +119,20 @@ public final class HTTPTransport: Sendable {
     private final class Exchange {
         let sink: (any ByteSink)?
         let limit: Int
-        let source: (any UploadSource)?
+        let makeSource: (@Sendable () throws -> any UploadSource)?
+        var source: (any UploadSource)?
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
         var error: (any Error)?
 
-        init(sink: (any ByteSink)?, limit: Int, source: (any UploadSource)?) {
+        init(sink: (any ByteSink)?, limit: Int, makeSource: (@Sendable () throws -> any UploadSource)?) {
             self.sink = sink
             self.limit = limit
-            self.source = source
+            self.makeSource = makeSource
+        }
+
+        func rewind() throws {
+            source = try makeSource?()
         }
 
         func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -167,7 +181,7 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
 
     /// Whether trying again may help (a dropped or timed-out connection; not a bad certificate or host name).
     public var isTransient: Bool {
-        [CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+        [CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_SEND_FAIL_REWIND,
          CURLE_OPERATION_TIMEDOUT, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
     }
 

@@ -16,11 +16,17 @@ public struct CredentialResolver: Sendable {
 
     public func credential(for host: String) throws -> Credential {
         if let explicit { return explicit }
+        if let fromEnvironment = environmentCredential() { return fromEnvironment }
+        return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
+    }
+
+    /// `EDGEPACK_USERNAME`/`EDGEPACK_PASSWORD`, else `OCI_USERNAME`/`OCI_PASSWORD` (empty values count as unset).
+    public func environmentCredential() -> Credential? {
         for (user, password) in [("EDGEPACK_USERNAME", "EDGEPACK_PASSWORD"), ("OCI_USERNAME", "OCI_PASSWORD")] {
             if let username = environment[user], let secret = environment[password], !username.isEmpty, !secret.isEmpty {
                 return .password(username: username, password: secret)
             }
         }
-        return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
+        return nil
     }
 }
