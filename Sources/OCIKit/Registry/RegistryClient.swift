@@ -88,6 +88,7 @@ public final class RegistryClient: Sendable {
         var request = request
         var authRetries = 0, attempt = 0, redirects = 0
         var authorization = keeper.authorization(for: scopes)
+        var redirectedAway = false  // to another host (blob storage): it never gets our credentials
         while true {
             var withAuth = request
             if let authorization { withAuth.headers.append(("Authorization", authorization)) }
@@ -100,7 +101,7 @@ public final class RegistryClient: Sendable {
                 attempt += 1
                 continue
             }
-            if response.status == 401, authRetries < 2 {
+            if response.status == 401, authRetries < 2, !redirectedAway {
                 // First 401: no or expired token. Second: a fresh token for exactly these scopes.
                 authRetries += 1
                 keeper.invalidate(scopes)
@@ -116,7 +117,10 @@ public final class RegistryClient: Sendable {
                let location = response.header("location"), redirects < 5 {
                 redirects += 1
                 let target = resolve(location, against: request.url)
-                if Self.hostOf(target) != Self.hostOf(request.url) { authorization = nil }  // never leak credentials
+                if Self.hostOf(target) != Self.hostOf(request.url) {
+                    authorization = nil
+                    redirectedAway = true
+                }
                 request.url = target
                 continue
             }
