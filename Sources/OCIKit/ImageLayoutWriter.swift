@@ -5,7 +5,7 @@ import Foundation
 /// A new directory is built beside its destination and renamed into place when complete. An existing layout is
 /// updated: blobs already there are reused once their digest is checked, new blobs are written atomically, and
 /// `index.json` is replaced last, so a failure never leaves an index naming missing content.
-public struct ImageLayoutWriter {
+public struct ImageLayoutWriter: Sendable {
     public let directory: String
     public let digester: FileDigester
 

@@ -115,6 +115,20 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
         #expect(anonymous.status == 1 && anonymous.stderr.contains("needs a username and password"), "\(anonymous.stderr)")
     }
 
+    @Test func tlsIsVerifiedAndACustomCAIsTrustedWhenGiven() throws {
+        let registry = "\(registries.tls)/secure"
+        let (untrusted, _) = try publish("vgg16-clustering/edgepack.yaml", registry: registry)
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.contains("is not trusted: pass --ca-file"), "\(untrusted.stderr)")
+        let (trusted, record) = try publish("vgg16-clustering/edgepack.yaml", registry: registry, extra: ["--ca-file", registries.ca_file])
+        #expect(trusted.succeeded, "\(trusted.stderr)")
+        #expect(record?.pipeline_url.hasPrefix(registries.tls) == true)
+        let (insecure, _) = try publish("vgg16-clustering/edgepack.yaml", registry: registry, extra: ["--insecure"])
+        #expect(insecure.succeeded, "\(insecure.stderr)")
+        let plain = try edgepack(["publish", fixture("vgg16-clustering/edgepack.yaml"), "--registry", "registry.example.com/x", "--plain-http"], environment: pusher)
+        #expect(plain.status == 1 && plain.stderr.contains("plain HTTP is only allowed for loopback registries"), "\(plain.stderr)")
+    }
+
     @Test func serverErrorsAndDroppedConnectionsAreRetried() throws {
         let path = "retry\(UUID().uuidString.prefix(6).lowercased())"
         try registries.injectFaults(status: "500", count: 2, method: "PUT", match: "/v2/\(path)/")

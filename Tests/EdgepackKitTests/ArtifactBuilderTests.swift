@@ -108,3 +108,22 @@ extension BlobContent {
         return nil
     }
 }
+
+@Suite struct PublisherOverLayoutTests {
+    /// The publish flow driven over an OCI layout instead of a registry: same artifacts, same record.
+    @Test func publishingIntoALayoutGivesTheRecordAndEveryArtifact() throws {
+        let dir = try TemporaryDirectory()
+        let workspace = Workspace(useCache: false)
+        let build = try workspace.build(workspace.load(fixture("ccfraud/edgepack.yaml")), registry: "registry.example.com/acme")
+        let record = try Publisher(destination: ImageLayoutWriter(directory: dir.file("layout"), digester: workspace.digester)).publish(build)
+        #expect(record.pipelineDigest == build.pipeline.manifestBlob.descriptor.digest.string)
+        #expect(record.helm.reference == "registry.example.com/acme/charts/ccfraud-pipeline@\(build.chart.artifact.manifestBlob.descriptor.digest)")
+        let index = try CanonicalJSON.decode(Index.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("layout/index.json")))), what: "index")
+        #expect(Set(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] }) == Set(build.artifacts.map(\.reference)))
+        let json = try record.json()
+        for field in ["pipeline_name", "pipeline_version", "status", "engine_url", "pipeline_url", "pipeline_digest", "helm", "compose_url",
+                      "models", "engine_config", "docker_run", "podman_run", "helm_install", "created_at"] {
+            #expect(json.contains("\"\(field)\""), "record lacks \(field)")
+        }
+    }
+}

@@ -7,6 +7,8 @@ public struct TestRegistries: Sendable, Decodable {
     public let token: String
     public let basic: String
     public let flaky: String
+    public let tls: String
+    public let ca_file: String
     public let token_server: String
     public let users: [String: String]
     public let state: String

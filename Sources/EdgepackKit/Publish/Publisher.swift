@@ -1,12 +1,21 @@
 import Foundation
 import OCIKit
 
-/// Pushes a build to the registry its layout names, models first, and returns the publish record.
+/// Pushes a build to the registry its layout names (or to any `ArtifactDestination`), models first, and
+/// returns the publish record.
 public struct Publisher: Sendable {
-    public let client: RegistryClient
+    public let client: RegistryClient?
+    private let destination: (any ArtifactDestination)?
 
     public init(client: RegistryClient) {
         self.client = client
+        self.destination = nil
+    }
+
+    /// Publishes into another destination (an OCI layout, in tests) with the same flow and record.
+    public init(destination: any ArtifactDestination) {
+        self.client = nil
+        self.destination = destination
     }
 
     /// The registry host and the path under it for a layout's prefix.
@@ -19,9 +28,14 @@ public struct Publisher: Sendable {
         guard !build.layout.isPlaceholder else {
             throw OCIError(.invalidReference, "no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
-        try client.ping()
-        let pusher = ArtifactPusher(client: client, prefixPath: Self.split(build.layout).path)
-        let digests = try pusher.push(build.artifacts)
-        return PublishRecord(build: build, manifests: digests, createdAt: Date())
+        let target: any ArtifactDestination
+        if let destination {
+            target = destination
+        } else {
+            let client = client!
+            try client.ping()
+            target = ArtifactPusher(client: client, prefixPath: Self.split(build.layout).path)
+        }
+        return PublishRecord(build: build, manifests: try target.push(build.artifacts), createdAt: Date())
     }
 }

@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 import Synchronization
 
@@ -69,7 +70,7 @@ public final class RegistryClient: Sendable {
         do {
             response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
         } catch let error as OCIError {
-            guard let network = error.cause as? NetworkError, [35, 60].contains(Int(network.code.rawValue)),
+            guard let network = error.cause as? NetworkError, network.code == CURLE_SSL_CONNECT_ERROR,
                   Self.isLoopback(host), !options.plainHTTP, scheme.withLock({ $0 }) == "https"
             else { throw error }
             scheme.withLock { $0 = "http" }
