@@ -40,6 +40,15 @@ public struct FileDigester: Sendable {
         return ContentDigest(digest: digest, size: before.size)
     }
 
+    /// The file's current status if the cache holds a trusted entry saying it has `digest`: its bytes can then
+    /// be copied without hashing them again, provided its status is still the same after the copy.
+    func trustedStatus(of path: String, digest: Digest) -> FileStatus? {
+        guard let cache, let status = try? FileStatus(path: path),
+              cache.lookup(path: Self.canonicalPath(path), status: status) == digest
+        else { return nil }
+        return status
+    }
+
     /// Digests of `paths`, in the same order, hashed up to `concurrency` at a time.
     public func digest(files paths: [String]) throws -> [ContentDigest] {
         try Parallel.map(paths, concurrency: concurrency) { try digest(file: $0) }

@@ -2,13 +2,13 @@
 /// blob: nothing is staged, a model file is read once, and every blob is verified against its digest on the way.
 public enum ImageLayoutArchiver {
     /// Writes the archive to a temporary file beside `path` and renames it into place when complete.
-    public static func export(_ artifacts: [Artifact], to path: String, mtime: Int64) throws {
+    public static func export(_ artifacts: [Artifact], to path: String, mtime: Int64, digester: FileDigester? = nil) throws {
         try AtomicFile.write(to: path) { sink in
-            try write(artifacts, to: BufferedSink(sink), mtime: mtime)
+            try write(artifacts, to: BufferedSink(sink), mtime: mtime, digester: digester)
         }
     }
 
-    public static func write(_ artifacts: [Artifact], to sink: BufferedSink, mtime: Int64) throws {
+    public static func write(_ artifacts: [Artifact], to sink: BufferedSink, mtime: Int64, digester: FileDigester? = nil) throws {
         let tar = try TarArchiveWriter(to: sink, mtime: mtime)
         try tar.addFile("oci-layout", bytes: ImageLayoutIndex.headerBytes)
         try tar.addFile("index.json", bytes: try CanonicalJSON.encode(ImageLayoutIndex.make(artifacts)))
@@ -16,7 +16,7 @@ public enum ImageLayoutArchiver {
         try tar.addDirectory("blobs/sha256")
         for blob in ImageLayoutIndex.uniqueBlobs(artifacts) {
             try tar.addFile(ImageLayoutIndex.blobPath(blob.descriptor.digest), size: blob.descriptor.size) { entry in
-                try blob.write(verifiedTo: entry)
+                try blob.write(verifiedTo: entry, digester: digester)
             }
         }
         try tar.finish()

@@ -48,7 +48,7 @@ public struct ImageLayoutWriter: Sendable {
         for blob in ImageLayoutIndex.uniqueBlobs(artifacts) {
             let path = root + "/" + ImageLayoutIndex.blobPath(blob.descriptor.digest)
             if try isPresent(blob.descriptor, at: path) { continue }
-            try AtomicFile.write(to: path) { sink in try blob.write(verifiedTo: sink) }
+            try AtomicFile.write(to: path) { sink in try blob.write(verifiedTo: sink, digester: digester) }
             written += 1
         }
         try AtomicFile.write(Data(ImageLayoutIndex.headerBytes), to: root + "/oci-layout")

@@ -3,6 +3,11 @@ import Synchronization
 
 /// Bounded parallelism for blocking work (file I/O and hashing), off Swift's cooperative thread pool.
 public enum Parallel {
+    /// Runs `body` for every element, at most `concurrency` at a time; the first error is rethrown.
+    public static func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @Sendable (T) throws -> Void) throws {
+        _ = try map(items, concurrency: concurrency, body)
+    }
+
     /// Applies `transform` to every element, at most `concurrency` at a time; results keep the input order.
     /// The first error thrown (by input order) is rethrown once all work has stopped.
     public static func map<T: Sendable, R: Sendable>(

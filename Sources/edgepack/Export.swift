@@ -16,8 +16,8 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
-        let (_, build) = try buildPipeline(definition, cache, render)
-        try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch())
+        let (workspace, build) = try buildPipeline(definition, cache, render)
+        try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch(), digester: workspace.digester)
         printArtifacts(build)
         print("wrote \(output)")
     }

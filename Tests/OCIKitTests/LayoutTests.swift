@@ -119,3 +119,22 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["demo.bin"])
     }
 }
+
+@Suite struct VerifiedCopyTests {
+    /// With a trusted cache entry the export copies without hashing; a change after hashing is still caught.
+    @Test func cachedFilesAreCheckedByStatusAndChangesAreCaught() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("model.bin", "weights version one")
+        Thread.sleep(forTimeInterval: 0.2)  // past the cache's racy window
+        let digester = FileDigester(cache: DigestCache(location: dir.file("cache.json")))
+        let digest = try digester.digest(file: path)
+        let blob = Blob(descriptor: Descriptor(mediaType: MediaType.ModelPack.weightRaw, digest: digest.digest, size: digest.size), content: .file(path: path))
+        #expect(digester.trustedStatus(of: path, digest: digest.digest) != nil)
+        let sink = MemorySink()
+        try blob.write(verifiedTo: sink, digester: digester)
+        #expect(sink.bytes == Array("weights version one".utf8))
+        try Data("weights version two".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(digester.trustedStatus(of: path, digest: digest.digest) == nil)
+        #expect(throws: OCIError.self) { try blob.write(verifiedTo: MemorySink(), digester: digester) }
+    }
+}

@@ -38,11 +38,11 @@ public struct ArtifactPusher: Sendable {
         }
         let client = self.client
         let work = order.map { needs[$0]! }
-        try Parallel.map(work, concurrency: client.options.concurrency) { item in
+        try Parallel.forEach(work, concurrency: client.options.concurrency) { item in
             try Self.upload(item.blob, to: item.repositories[0], client: client)
         }
         let mounts = work.flatMap { item in item.repositories.dropFirst().map { (item.blob, $0, item.repositories[0]) } }
-        try Parallel.map(mounts, concurrency: client.options.concurrency) { blob, repository, origin in
+        try Parallel.forEach(mounts, concurrency: client.options.concurrency) { blob, repository, origin in
             try Self.upload(blob, to: repository, mountFrom: [origin], client: client)
         }
         var digests: [String: Digest] = [:]
