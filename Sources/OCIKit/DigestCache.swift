@@ -8,45 +8,48 @@ import Synchronization
 /// within the same tick without changing its key. Such "racy" entries (as git calls them) are not trusted:
 /// the file is hashed again next time, when its ctime is old enough to be trusted.
 public final class DigestCache: Sendable {
-    struct Entry: Codable {
+    struct Entry {
         var status: FileStatus
         var digest: Digest
         var hashStartedAt: Int64
     }
 
-    struct Contents: Codable {
-        var version = 1
-        var entries: [String: Entry] = [:]
-    }
-
     static let racyWindowNanoseconds: Int64 = 100_000_000
     static let maximumEntries = 10_000
+    /// The file's first line. The format is one line per entry, parsed by hand because it is read on every run
+    /// and a JSON decoder costs more than the lookups: `DIGEST DEV INODE SIZE MTIME CTIME MODE STARTED PATH`
+    /// (times in nanoseconds; the path last, with `%` and newlines percent-encoded).
+    static let header = "edgepack-digest-cache 2"
 
     public let location: String
-    private let state: Mutex<(contents: Contents, dirty: Bool)>
+    private let state: Mutex<(entries: [String: Entry], dirty: Bool)>
 
-    /// Loads the cache at `location`; a missing or unreadable cache is an empty one.
+    /// Loads the cache at `location`; a missing, unreadable or foreign cache is an empty one.
     public init(location: String = DigestCache.defaultLocation()) {
         self.location = location
-        var contents = Contents()
-        if let data = FileManager.default.contents(atPath: location),
-           let decoded = try? JSONDecoder().decode(Contents.self, from: data), decoded.version == 1 {
-            contents = decoded
+        var entries: [String: Entry] = [:]
+        if let data = FileManager.default.contents(atPath: location) {
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            if lines.first == Substring(Self.header) {
+                for line in lines.dropFirst() {
+                    if let (path, entry) = Self.parse(line) { entries[path] = entry }
+                }
+            }
         }
-        state = Mutex((contents, false))
+        state = Mutex((entries, false))
     }
 
     /// `$EDGEPACK_CACHE_DIR/digests.json`, else the XDG cache directory, else `~/.cache/edgepack`.
     public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let dir = environment["EDGEPACK_CACHE_DIR"], !dir.isEmpty { return dir + "/digests.json" }
-        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/edgepack/digests.json" }
+        if let dir = environment["EDGEPACK_CACHE_DIR"], !dir.isEmpty { return dir + "/digests" }
+        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/edgepack/digests" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/edgepack/digests.json"
+        return home + "/.cache/edgepack/digests"
     }
 
     func lookup(path: String, status: FileStatus) -> Digest? {
         state.withLock { state in
-            guard let entry = state.contents.entries[path], entry.status == status,
+            guard let entry = state.entries[path], entry.status == status,
                   entry.status.changedNanoseconds < entry.hashStartedAt - Self.racyWindowNanoseconds
             else { return nil }
             return entry.digest
@@ -55,7 +58,7 @@ public final class DigestCache: Sendable {
 
     func store(path: String, status: FileStatus, digest: Digest, hashStartedAt: Int64) {
         state.withLock { state in
-            state.contents.entries[path] = Entry(status: status, digest: digest, hashStartedAt: hashStartedAt)
+            state.entries[path] = Entry(status: status, digest: digest, hashStartedAt: hashStartedAt)
             state.dirty = true
         }
     }
@@ -63,18 +66,33 @@ public final class DigestCache: Sendable {
     /// Writes the cache back (atomically) if anything was added. A cache that cannot be written is not an error
     /// worth failing a build for: the next run hashes again.
     public func save() {
-        let data: Data? = state.withLock { state in
+        let text: String? = state.withLock { state in
             guard state.dirty else { return nil }
-            if state.contents.entries.count > Self.maximumEntries {
-                let newest = state.contents.entries.sorted { $0.value.hashStartedAt > $1.value.hashStartedAt }
-                state.contents.entries = Dictionary(uniqueKeysWithValues: newest.prefix(Self.maximumEntries).map { ($0.key, $0.value) })
-            }
             state.dirty = false
-            return try? JSONEncoder().encode(state.contents)
+            let kept = state.entries.sorted { $0.value.hashStartedAt > $1.value.hashStartedAt }.prefix(Self.maximumEntries)
+            return ([Self.header] + kept.map { Self.format($0.key, $0.value) }).joined(separator: "\n") + "\n"
         }
-        guard let data else { return }
+        guard let text else { return }
         let directory = (location as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try? AtomicFile.write(data, to: location)
+        try? AtomicFile.write(Data(text.utf8), to: location)
+    }
+
+    static func format(_ path: String, _ entry: Entry) -> String {
+        let status = entry.status
+        let encoded = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+        return "\(entry.digest) \(status.device) \(status.inode) \(status.size) \(status.modifiedNanoseconds) \(status.changedNanoseconds) \(status.mode) \(entry.hashStartedAt) \(encoded)"
+    }
+
+    static func parse(_ line: Substring) -> (String, Entry)? {
+        let fields = line.split(separator: " ", maxSplits: 8, omittingEmptySubsequences: false)
+        guard fields.count == 9, let digest = try? Digest(parsing: String(fields[0])),
+              let device = UInt64(fields[1]), let inode = UInt64(fields[2]), let size = Int64(fields[3]),
+              let modified = Int64(fields[4]), let changed = Int64(fields[5]), let mode = UInt32(fields[6]),
+              let started = Int64(fields[7])
+        else { return nil }
+        let path = String(fields[8]).replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%25", with: "%")
+        let status = FileStatus(device: device, inode: inode, size: size, modifiedNanoseconds: modified, changedNanoseconds: changed, mode: mode)
+        return (path, Entry(status: status, digest: digest, hashStartedAt: started))
     }
 }

@@ -16,6 +16,15 @@ public struct FileStatus: Equatable, Codable, Sendable {
     public var isSymlink: Bool { mode & S_IFMT == S_IFLNK }
     public var isExecutable: Bool { mode & 0o111 != 0 }
 
+    init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64, changedNanoseconds: Int64, mode: UInt32) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.changedNanoseconds = changedNanoseconds
+        self.mode = mode
+    }
+
     /// `stat`, or `lstat` when `followLinks` is false.
     public init(path: String, followLinks: Bool = true) throws {
         var info = stat()

@@ -68,15 +68,27 @@ import TestSupport
 
     @Test func corruptCacheFileIsIgnored() throws {
         let dir = try TemporaryDirectory()
-        let location = try dir.write("digests.json", "{ not json")
+        let location = try dir.write("digests", "edgepack-digest-cache 2\nnot an entry\n")
         let path = try settledFile(dir, "abc")
         let digest = try FileDigester(cache: DigestCache(location: location)).digest(file: path)
         #expect(digest.digest == SHA256Hasher.digest(Array("abc".utf8)))
     }
 
     @Test func defaultLocationFollowsEnvironment() {
-        #expect(DigestCache.defaultLocation(environment: ["EDGEPACK_CACHE_DIR": "/c"]) == "/c/digests.json")
-        #expect(DigestCache.defaultLocation(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/edgepack/digests.json")
-        #expect(DigestCache.defaultLocation(environment: ["HOME": "/h"]) == "/h/.cache/edgepack/digests.json")
+        #expect(DigestCache.defaultLocation(environment: ["EDGEPACK_CACHE_DIR": "/c"]) == "/c/digests")
+        #expect(DigestCache.defaultLocation(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/edgepack/digests")
+        #expect(DigestCache.defaultLocation(environment: ["HOME": "/h"]) == "/h/.cache/edgepack/digests")
+    }
+
+    @Test func pathsWithSpacesPercentAndNewlinesRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("a b%c\nd.onnx", "odd name")
+        Thread.sleep(forTimeInterval: 0.2)
+        let location = dir.file("cache")
+        let first = DigestCache(location: location)
+        _ = try FileDigester(cache: first).digest(file: path)
+        first.save()
+        let reloaded = DigestCache(location: location)
+        #expect(reloaded.lookup(path: FileDigester.canonicalPath(path), status: try FileStatus(path: path)) == SHA256Hasher.digest(Array("odd name".utf8)))
     }
 }

@@ -15,6 +15,8 @@ public final class HTTPTransport: Sendable {
     }
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    /// `EDGEPACK_TRACE=1` prints each request's method and URL (never headers or bodies: no secrets).
+    private static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = Self.globalInit
@@ -48,7 +50,7 @@ public final class HTTPTransport: Sendable {
         }
         defer { curl_slist_free_all(headerList) }
 
-        if ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
+        if Self.trace { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
         let code = curl_easy_perform(handle)
         if let error = exchange.error { throw error }
