@@ -8,19 +8,35 @@ public struct ArtifactSummary: Codable, Sendable, Equatable {
     public var layers: Int
 }
 
-extension ImageLayoutArchiveContents {
+extension ImageLayoutBundle {
+    /// Every artifact the bundle names, checking that all the blobs it references are in the bundle.
     public func summaries() throws -> [ArtifactSummary] {
-        try index.manifests.map { entry in
-            let manifest = try manifest(entry.digest)
-            let size = entry.size + manifest.config.size + manifest.layers.reduce(0) { $0 + $1.size }
-            for descriptor in [manifest.config] + manifest.layers where blobSizes[descriptor.digest] == nil {
-                throw OCIError(.invalidLayout, "the archive lacks blob \(descriptor.digest), referenced by \(entry.annotations?[AnnotationKey.refName] ?? entry.digest.string)")
-            }
-            return ArtifactSummary(
-                reference: entry.annotations?[AnnotationKey.refName] ?? "",
-                artifactType: manifest.artifactType ?? manifest.config.mediaType,
-                digest: entry.digest, size: size, layers: manifest.layers.count
-            )
+        try artifacts().map { artifact in
+            let size = artifact.manifestBlob.descriptor.size + artifact.config.descriptor.size + artifact.layers.reduce(0) { $0 + $1.descriptor.size }
+            return ArtifactSummary(reference: artifact.reference, artifactType: artifact.manifest.artifactType ?? artifact.manifest.config.mediaType,
+                                   digest: artifact.manifestBlob.descriptor.digest, size: size, layers: artifact.layers.count)
         }
+    }
+
+    /// Hashes every blob the artifacts reference and fails on the first that does not match its digest.
+    public func verify() throws {
+        var seen = Set<Digest>()
+        for artifact in try artifacts() {
+            for blob in artifact.contentBlobs where seen.insert(blob.descriptor.digest).inserted {
+                do {
+                    try blob.write(verifiedTo: HashingSink())
+                } catch let error as OCIError where error.code == .digestMismatch {
+                    throw OCIError(.digestMismatch, "\(path): blob \(blob.descriptor.digest) is corrupt")
+                }
+            }
+        }
+    }
+
+    /// A manifest of the bundle, by digest.
+    public func manifest(_ digest: Digest) throws -> Manifest {
+        guard let entry = index.manifests.first(where: { $0.digest == digest }) else {
+            throw OCIError(.notFound, "\(path) has no manifest \(digest) in its index")
+        }
+        return try CanonicalJSON.decode(Manifest.self, from: try bytes(entry), what: "manifest \(digest)")
     }
 }

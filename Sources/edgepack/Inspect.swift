@@ -15,7 +15,9 @@ struct Inspect: AsyncParsableCommand {
     var verify = false
 
     func run() async throws {
-        let summaries = try ImageLayoutArchiveReader.read(path: bundle, verify: verify).summaries()
+        let opened = try ImageLayoutBundle(path: bundle)
+        if verify { try opened.verify() }
+        let summaries = try opened.summaries()
         if json {
             let encoder = CanonicalJSON.encoder()
             encoder.outputFormatting.insert(.prettyPrinted)

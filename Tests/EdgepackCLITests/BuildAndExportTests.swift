@@ -69,7 +69,7 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
         #expect(try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("b.tar")], environment: ["SOURCE_DATE_EPOCH": "1700000000"]).succeeded)
         let listing = try run("bsdtar", ["-tvf", dir.file("b.tar")]).stdout
         #expect(listing.contains("Nov 14  2023 index.json"))
-        let contents = try ImageLayoutArchiveReader.read(path: dir.file("b.tar"))
+        let contents = try ImageLayoutBundle(path: dir.file("b.tar"))
         let pipeline = try #require(contents.index.manifests.first { $0.annotations?[AnnotationKey.refName]?.hasPrefix("pipelines/") == true })
         #expect(try contents.manifest(pipeline.digest).annotations?[AnnotationKey.created] == "2023-11-14T22:13:20Z")
     }

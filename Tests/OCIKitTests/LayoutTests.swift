@@ -83,7 +83,8 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         try ImageLayoutArchiver.export(artifacts, to: dir.file("a.tar"), mtime: 0)
         try ImageLayoutArchiver.export(artifacts.reversed(), to: dir.file("b.tar"), mtime: 0)
         #expect(FileManager.default.contentsEqual(atPath: dir.file("a.tar"), andPath: dir.file("b.tar")))
-        let contents = try ImageLayoutArchiveReader.read(path: dir.file("a.tar"), verify: true)
+        let contents = try ImageLayoutBundle(path: dir.file("a.tar"))
+        try contents.verify()
         let summaries = try contents.summaries()
         #expect(summaries.map(\.reference) == ["models/one:v1", "models/two:v1"])
         #expect(summaries[0].size == artifacts[0].manifestBlob.descriptor.size + artifacts[0].config.descriptor.size + artifacts[0].layers[0].descriptor.size)
@@ -100,14 +101,14 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let marker = bytes.range(of: Data("UNIQUE-CONTENT-MARKER".utf8))!
         bytes[marker.lowerBound] = UInt8(ascii: "X")
         try bytes.write(to: URL(fileURLWithPath: tar))
-        #expect(throws: Never.self) { try ImageLayoutArchiveReader.read(path: tar, verify: false) }
-        let error = try #require(throws: OCIError.self) { try ImageLayoutArchiveReader.read(path: tar, verify: true) }
+        #expect(throws: Never.self) { try ImageLayoutBundle(path: tar).summaries() }
+        let error = try #require(throws: OCIError.self) { try ImageLayoutBundle(path: tar).verify() }
         #expect(error.code == .digestMismatch)
     }
 
     @Test func notABundleIsAClearError() throws {
         let dir = try TemporaryDirectory()
-        let error = try #require(throws: OCIError.self) { try ImageLayoutArchiveReader.read(path: try dir.write("x.tar", "hello")) }
+        let error = try #require(throws: OCIError.self) { try ImageLayoutBundle(path: try dir.write("x.tar", String(repeating: "hello", count: 200))) }
         #expect(error.message.contains("x.tar"))
     }
 
