@@ -175,7 +175,7 @@ extension RegistryClient {
 
 /// Hashes what it forwards; a retried download starts over (only possible before anything was forwarded
 /// to a sink that cannot rewind, so downloads write to files that can be truncated).
-final class RestartableHashingSink: RestartableSink {
+final class RestartableHashingSink: RestartableDownload {
     private var hasher = SHA256Hasher()
     private(set) var count: Int64 = 0
     private let downstream: any ByteSink
@@ -189,7 +189,7 @@ final class RestartableHashingSink: RestartableSink {
     }
 
     func restart() throws {
-        guard let rewindable = downstream as? RestartableSink else {
+        guard let rewindable = downstream as? RestartableDownload else {
             if count == 0 { return }
             throw OCIError(.network, "a download was interrupted and cannot restart")
         }

@@ -130,7 +130,7 @@ public final class RegistryClient: Sendable {
     }
 
     private func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
-        if let sink = sink as? RestartableSink { try sink.restart() } else if sink != nil {
+        if let sink = sink as? RestartableDownload { try sink.restart() } else if sink != nil {
             throw OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
         }
         counters.retriesCounter.add(1, ordering: .relaxed)
@@ -177,8 +177,6 @@ public final class RegistryClient: Sendable {
 }
 
 /// A download sink that can start over when a transfer is retried from the beginning.
-public protocol RestartableDownload: ByteSink {
+protocol RestartableDownload: ByteSink {
     func restart() throws
 }
-
-typealias RestartableSink = RestartableDownload
