@@ -38,7 +38,7 @@ struct ConnectionOptions: ParsableArguments {
         guard let username, passwordStdin else { return CredentialResolver() }
         var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
-        guard !password.isEmpty else { throw ValidationError("--password-stdin read an empty password") }
+        guard !password.isEmpty else { throw CommandError("--password-stdin read an empty password") }
         return CredentialResolver(explicit: .password(username: username, password: password))
     }
 

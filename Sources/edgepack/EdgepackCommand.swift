@@ -27,6 +27,9 @@ struct EdgepackCommand: AsyncParsableCommand {
         } catch let error as OCIError {
             FileHandle.standardError.write(Data("edgepack: error: \(error.description)\n".utf8))
             Foundation.exit(1)
+        } catch let error as CommandError {
+            FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }
@@ -37,3 +40,9 @@ enum EdgepackVersion {
     static let string = "0.1.0"
 }
 
+
+/// A mistake found while running (not in the command line's shape): one line on stderr, exit 1.
+struct CommandError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -16,8 +16,8 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
+        let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let (_, build) = try buildPipeline(definition, cache, render)
-        let resolver = try connection.credentials()
         let progress = ProgressLine(quiet: output.quiet || output.json)
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload)
         progress.start("publishing \(build.definition.name)")

@@ -38,7 +38,7 @@ struct Render: AsyncParsableCommand {
 
     private func credentialsFromEnvironment() throws -> EmbeddedCredentials {
         guard case .password(let username, let password) = CredentialResolver().environmentCredential() else {
-            throw ValidationError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
+            throw CommandError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
         }
         return EmbeddedCredentials(username: username, password: password)
     }

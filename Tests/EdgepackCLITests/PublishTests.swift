@@ -101,6 +101,14 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
         #expect(!result.stderr.contains("reader-pass"))
     }
 
+    @Test func publishingNeedsARegistry() throws {
+        let result = try edgepack(["publish", fixture("vgg16-clustering/edgepack.yaml")], environment: pusher)
+        #expect(result.status == 1)
+        #expect(result.stderr == "edgepack: error: no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition\n")
+        let empty = try edgepack(["publish", fixture("vgg16-clustering/edgepack.yaml"), "--registry", registries.token, "--username", "u", "--password-stdin"], input: "\n")
+        #expect(empty.status == 1 && empty.stderr == "edgepack: error: --password-stdin read an empty password\n", "\(empty.stderr)")
+    }
+
     @Test func unknownRegistryIsAClearError() throws {
         let (result, _) = try publish("vgg16-clustering/edgepack.yaml", registry: "127.0.0.1:1/nowhere")
         #expect(result.status == 1)

@@ -144,7 +144,8 @@ extension Dictionary where Key == String, Value == Any {
         #expect(mode == 0o600)
         #expect(try run(tool("helm"), ["template", "edge", chart]).succeeded)
         let missing = try edgepack(["render", fixture("ccfraud/edgepack.yaml"), "-o", embedded.file("x"), "--embed-credentials"], environment: ["OCI_USERNAME": "", "OCI_PASSWORD": ""])
-        #expect(missing.status != 0 && missing.stderr.contains("OCI_PASSWORD"))
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("edgepack: error: --embed-credentials needs OCI_USERNAME"), "\(missing.stderr)")
+        #expect(missing.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func ownTemplatesReplaceTheBuiltInOnes() throws {
