@@ -17,6 +17,17 @@ public enum CanonicalJSON {
         }
     }
 
+    /// Canonical JSON, indented for people (`--json` output).
+    public static func prettyText(_ value: some Encodable) throws -> String {
+        let encoder = encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw OCIError(.invalidJSON, "cannot encode \(type(of: value)) as JSON", cause: error)
+        }
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))

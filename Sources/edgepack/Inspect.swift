@@ -19,9 +19,7 @@ struct Inspect: AsyncParsableCommand {
         if verify { try opened.verify() }
         let summaries = try opened.summaries()
         if json {
-            let encoder = CanonicalJSON.encoder()
-            encoder.outputFormatting.insert(.prettyPrinted)
-            print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+            print(try CanonicalJSON.prettyText(summaries))
             return
         }
         let rows = summaries.map { [$0.reference, Self.kind($0.artifactType), $0.digest.string, ByteCount.format($0.size)] }

@@ -22,9 +22,7 @@ struct Publishes: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let versions = try PublishHistory.list(name, layout: layout, client: client)
         if json {
-            let encoder = CanonicalJSON.encoder()
-            encoder.outputFormatting.insert(.prettyPrinted)
-            print(String(decoding: try encoder.encode(versions), as: UTF8.self))
+            print(try CanonicalJSON.prettyText(versions))
         } else if versions.isEmpty {
             print("no published versions of \(name) under \(layout.prefix)")
         } else {

@@ -26,9 +26,7 @@ struct Pull: AsyncParsableCommand {
         try client.ping()
         let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: parsed.digest?.string ?? parsed.tag ?? "latest", into: output)
         if json {
-            let encoder = CanonicalJSON.encoder()
-            encoder.outputFormatting.insert(.prettyPrinted)
-            print(String(decoding: try encoder.encode(layers), as: UTF8.self))
+            print(try CanonicalJSON.prettyText(layers))
         } else {
             print(Table.render(header: ["DIGEST", "FILENAME", "NAME", "TYPE", "RUNTIME", "VERSION"],
                                rows: layers.map { [$0.digest, $0.filename, $0.name, $0.type, $0.runtime, $0.version] }))

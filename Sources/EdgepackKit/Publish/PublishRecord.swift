@@ -64,9 +64,7 @@ public struct PublishRecord: Encodable, Sendable {
     }
 
     public func json() throws -> String {
-        let encoder = CanonicalJSON.encoder()
-        encoder.outputFormatting.insert(.prettyPrinted)
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try CanonicalJSON.prettyText(self)
     }
 
     /// The record as people read it: a two-column table, then the commands.
