@@ -18,12 +18,12 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let (_, build) = try buildPipeline(definition, cache, render)
-        let progress = ProgressLine(quiet: output.quiet || output.json)
+        let progress = ProgressLine(quiet: output.quiet)
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload)
         progress.start("publishing \(build.definition.name)")
         let record: PublishRecord
         do {
-            record = try Publisher(client: client).publish(build)
+            record = try Publisher(client: client, onEvent: progress.onEvent).publish(build)
             progress.stop()
         } catch {
             progress.stop()

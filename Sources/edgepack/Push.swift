@@ -21,11 +21,11 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
-        let progress = ProgressLine(quiet: output.quiet || output.json)
+        let progress = ProgressLine(quiet: output.quiet)
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload)
         progress.start("pushing \(bundle)")
         defer { progress.stop() }
-        let record = try BundlePublisher(client: client).push(opened, to: layout)
+        let record = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
         progress.stop()
         try output.print(record, counters: client.counters)
     }

@@ -84,6 +84,11 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
         #expect(second.succeeded)
         #expect(second.stderr.contains("uploaded 0 blobs (0 B), mounted 0"), "\(second.stderr)")
         #expect(one?.pipeline_digest == two?.pipeline_digest)
+        // Plain lines in CI: one per blob and tag; nothing uploaded or tagged anew the second time.
+        #expect(first.stderr.contains("uploaded ") && first.stderr.contains("tagged   "), "\(first.stderr)")
+        #expect(second.stderr.contains("exists   ") && second.stderr.contains("tag ok   ") && !second.stderr.contains("tagged   "), "\(second.stderr)")
+        let (quiet, _) = try publish("vgg16-clustering/edgepack.yaml", registry: registry, extra: ["--quiet"])
+        #expect(quiet.succeeded && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 
     @Test func wrongPasswordIsAClearErrorWithoutTheSecret() throws {

@@ -7,15 +7,17 @@ import OCIKit
 /// `publish` would render them for that registry.
 public struct BundlePublisher: Sendable {
     public let client: RegistryClient
+    private let onEvent: (@Sendable (ArtifactPusher.Event) -> Void)?
 
-    public init(client: RegistryClient) {
+    public init(client: RegistryClient, onEvent: (@Sendable (ArtifactPusher.Event) -> Void)? = nil) {
         self.client = client
+        self.onEvent = onEvent
     }
 
     public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout) throws -> PublishRecord {
         let build = try rebuild(bundle, for: layout)
         try client.ping()
-        let digests = try ArtifactPusher(client: client, prefixPath: Publisher.split(layout).path).push(build.artifacts)
+        let digests = try ArtifactPusher(client: client, prefixPath: Publisher.split(layout).path, onEvent: onEvent).push(build.artifacts)
         return PublishRecord(build: build, manifests: digests, createdAt: Date())
     }
 

@@ -6,16 +6,19 @@ import OCIKit
 public struct Publisher: Sendable {
     public let client: RegistryClient?
     private let destination: (any ArtifactDestination)?
+    private let onEvent: (@Sendable (ArtifactPusher.Event) -> Void)?
 
-    public init(client: RegistryClient) {
+    public init(client: RegistryClient, onEvent: (@Sendable (ArtifactPusher.Event) -> Void)? = nil) {
         self.client = client
         self.destination = nil
+        self.onEvent = onEvent
     }
 
     /// Publishes into another destination (an OCI layout, in tests) with the same flow and record.
     public init(destination: any ArtifactDestination) {
         self.client = nil
         self.destination = destination
+        self.onEvent = nil
     }
 
     /// The registry host and the path under it for a layout's prefix.
@@ -34,7 +37,7 @@ public struct Publisher: Sendable {
         } else {
             let client = client!
             try client.ping()
-            target = ArtifactPusher(client: client, prefixPath: Self.split(build.layout).path)
+            target = ArtifactPusher(client: client, prefixPath: Self.split(build.layout).path, onEvent: onEvent)
         }
         return PublishRecord(build: build, manifests: try target.push(build.artifacts), createdAt: Date())
     }

@@ -5,13 +5,21 @@ import Synchronization
 /// every blob first (in parallel; each uploaded once, then mounted into the other repositories that need it),
 /// then the manifests in the order given. Whatever the registry already has is skipped.
 public struct ArtifactPusher: Sendable {
+    /// What happened to each blob and tag, as it happens (for progress output).
+    public enum Event: Sendable {
+        case blob(Descriptor, repository: String, RegistryClient.BlobOutcome)
+        case tag(reference: String, digest: Digest, written: Bool)
+    }
+
     public let client: RegistryClient
     /// The path under the registry host, e.g. `acme/edge` (may be empty).
     public let prefixPath: String
+    public let onEvent: (@Sendable (Event) -> Void)?
 
-    public init(client: RegistryClient, prefixPath: String) {
+    public init(client: RegistryClient, prefixPath: String, onEvent: (@Sendable (Event) -> Void)? = nil) {
         self.client = client
         self.prefixPath = prefixPath
+        self.onEvent = onEvent
     }
 
     public func repository(for artifact: Artifact) -> String {
@@ -36,28 +44,32 @@ public struct ArtifactPusher: Sendable {
                 }
             }
         }
-        let client = self.client
+        let client = self.client, onEvent = self.onEvent
         let work = order.map { needs[$0]! }
         try Parallel.forEach(work, concurrency: client.options.concurrency) { item in
-            try Self.upload(item.blob, to: item.repositories[0], client: client)
+            let outcome = try Self.upload(item.blob, to: item.repositories[0], client: client)
+            onEvent?(.blob(item.blob.descriptor, repository: item.repositories[0], outcome))
         }
         let mounts = work.flatMap { item in item.repositories.dropFirst().map { (item.blob, $0, item.repositories[0]) } }
         try Parallel.forEach(mounts, concurrency: client.options.concurrency) { blob, repository, origin in
-            try Self.upload(blob, to: repository, mountFrom: [origin], client: client)
+            let outcome = try Self.upload(blob, to: repository, mountFrom: [origin], client: client)
+            onEvent?(.blob(blob.descriptor, repository: repository, outcome))
         }
         var digests: [String: Digest] = [:]
         for artifact in artifacts {
             let repository = repository(for: artifact)
             let digest = artifact.manifestBlob.descriptor.digest
-            if try client.manifestDigest(artifact.tag, in: repository) != digest {
+            let written = try client.manifestDigest(artifact.tag, in: repository) != digest
+            if written {
                 try client.putManifest(artifact.manifestBlob, as: artifact.tag, in: repository)
             }
+            onEvent?(.tag(reference: "\(repository):\(artifact.tag)", digest: digest, written: written))
             digests[artifact.reference] = digest
         }
         return digests
     }
 
-    private static func upload(_ blob: Blob, to repository: String, mountFrom: [String] = [], client: RegistryClient) throws {
+    private static func upload(_ blob: Blob, to repository: String, mountFrom: [String] = [], client: RegistryClient) throws -> RegistryClient.BlobOutcome {
         let staging = StagedLayer(blob)
         defer { staging.remove() }
         let content = blob.content
@@ -69,7 +81,7 @@ public struct ArtifactPusher: Sendable {
             case .directoryTar: return try FileUploadSource(path: staging.path(), offset: offset, length: length)
             }
         }
-        _ = try client.pushBlob(blob.descriptor, to: repository, mountFrom: mountFrom, source: source)
+        return try client.pushBlob(blob.descriptor, to: repository, mountFrom: mountFrom, source: source)
     }
 }
 
