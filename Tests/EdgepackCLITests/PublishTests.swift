@@ -74,6 +74,11 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
             let same = try run("diff", ["-r", folder + "/" + file, (fixture(definition) as NSString).deletingLastPathComponent + "/models/" + original])
             #expect(same.succeeded, "\(model.name) differs: \(same.stdout)")
         }
+        // Pinned by digest, as an edge device would be.
+        let repository = String(published.pipeline_url[..<published.pipeline_url.lastIndex(of: ":")!])
+        let pinned = try edgepack(["pull", "\(repository)@\(published.pipeline_digest)", "-o", dir.file("pinned"), "--json"], environment: pusher)
+        #expect(pinned.succeeded, "\(pinned.stderr)")
+        #expect(pinned.stdout.contains(published.models[0].digest))
     }
 
     @Test func publishingAgainUploadsNothing() throws {
