@@ -3,11 +3,13 @@ import OCIKit
 /// The shared start of every command that reads a definition: load it, hash its models, build its artifacts.
 public struct Workspace: Sendable {
     public var digester: FileDigester
-    public var cache: DigestCache?
+    public var cache: DigestCache
 
-    /// With `useCache`, digests are remembered in the user's cache directory (see `DigestCache`).
+    /// With `useCache`, digests are remembered in the user's cache directory (see `DigestCache`). Without it,
+    /// every model is hashed afresh, and remembered for this run only (so a copy made later in the same run
+    /// is checked by file status rather than hashed twice).
     public init(useCache: Bool) {
-        cache = useCache ? DigestCache() : nil
+        cache = useCache ? DigestCache() : DigestCache(location: nil)
         digester = FileDigester(cache: cache)
     }
 
@@ -17,7 +19,7 @@ public struct Workspace: Sendable {
 
     /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.
     public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn) throws -> PipelineBuild {
-        defer { cache?.save() }
+        defer { cache.save() }
         return try builder(templates: templates).build(definition, layout: RegistryLayout.resolve(flag: registry, definition: definition))
     }
 
@@ -28,7 +30,7 @@ public struct Workspace: Sendable {
 
     /// Digests of files (as is) and directories (as their deterministic tar layer), in order.
     public func digest(paths: [String]) throws -> [ContentDigest] {
-        defer { cache?.save() }
+        defer { cache.save() }
         let digester = self.digester
         return try Parallel.map(paths, concurrency: digester.concurrency) { path in
             let status = try FileStatus(path: path)

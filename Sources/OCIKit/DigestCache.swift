@@ -21,14 +21,16 @@ public final class DigestCache: Sendable {
     /// (times in nanoseconds; the path last, with `%` and newlines percent-encoded).
     static let header = "edgepack-digest-cache 2"
 
-    public let location: String
+    /// Where the cache is kept; nil for a cache that lives only as long as this run.
+    public let location: String?
     private let state: Mutex<(entries: [String: Entry], dirty: Bool)>
 
     /// Loads the cache at `location`; a missing, unreadable or foreign cache is an empty one.
-    public init(location: String = DigestCache.defaultLocation()) {
+    /// With no location, the cache starts empty and is never written: digests are remembered for this run only.
+    public init(location: String? = DigestCache.defaultLocation()) {
         self.location = location
         var entries: [String: Entry] = [:]
-        if let data = FileManager.default.contents(atPath: location) {
+        if let location, let data = FileManager.default.contents(atPath: location) {
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
             if lines.first == Substring(Self.header) {
                 for line in lines.dropFirst() {
@@ -72,7 +74,7 @@ public final class DigestCache: Sendable {
             let kept = state.entries.sorted { $0.value.hashStartedAt > $1.value.hashStartedAt }.prefix(Self.maximumEntries)
             return ([Self.header] + kept.map { Self.format($0.key, $0.value) }).joined(separator: "\n") + "\n"
         }
-        guard let text else { return }
+        guard let text, let location else { return }
         let directory = (location as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(text.utf8), to: location)

@@ -37,6 +37,15 @@ import TestSupport
         #expect(try edgepack(["digest", path]).stdout == ours.stdout)
     }
 
+    @Test func noCacheLeavesNoCacheBehind() throws {
+        let dir = try TemporaryDirectory()
+        let result = try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("b.tar"), "--no-cache"], environment: ["EDGEPACK_CACHE_DIR": dir.file("cache")])
+        #expect(result.succeeded, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("cache")))
+        #expect(try edgepack(["digest", fixture("ccfraud/models/ccfraud.onnx")], environment: ["EDGEPACK_CACHE_DIR": dir.file("cache")]).succeeded)
+        #expect(FileManager.default.fileExists(atPath: dir.file("cache/digests")))
+    }
+
     @Test func userErrorsAreOneLineWithNonZeroExit() throws {
         let dir = try TemporaryDirectory()
         let cases: [[String]] = [
