@@ -24,8 +24,7 @@ public struct Workspace: Sendable {
     }
 
     func builder(templates: ChartTemplates) -> ArtifactBuilder {
-        let created = SourceDate.isSet() ? SourceDate.rfc3339(SourceDate.epoch()) : nil
-        return ArtifactBuilder(digester: digester, tarOptions: TarOptions(), created: created, templates: templates)
+        ArtifactBuilder(digester: digester, tarOptions: TarOptions(), created: SourceDate.created(), templates: templates)
     }
 
     /// Digests of files (as is) and directories (as their deterministic tar layer), in order.

@@ -11,7 +11,7 @@ public protocol ByteSink: AnyObject {
 
 /// Hashes and counts what passes through, then forwards it (or only hashes, with no downstream).
 public final class HashingSink: ByteSink {
-    private let hasher = SHA256Hasher()
+    private var hasher = SHA256Hasher()
     private let downstream: (any ByteSink)?
     public private(set) var count: Int64 = 0
 
@@ -26,6 +26,19 @@ public final class HashingSink: ByteSink {
     }
 
     public func finalize() -> Digest { hasher.finalize() }
+}
+
+extension HashingSink: RestartableDownload {
+    /// Starts over (a retried download), if what it forwards to can; with nothing forwarded yet, trivially.
+    func restart() throws {
+        if let rewindable = downstream as? RestartableDownload {
+            try rewindable.restart()
+        } else if count > 0, downstream != nil {
+            throw OCIError(.network, "a download was interrupted and cannot restart")
+        }
+        hasher = SHA256Hasher()
+        count = 0
+    }
 }
 
 /// Writes to an open file descriptor, retrying short writes and EINTR.

@@ -97,6 +97,11 @@ public enum SourceDate {
         environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) } != nil
     }
 
+    /// The `org.opencontainers.image.created` value: only when `SOURCE_DATE_EPOCH` pins it, never the wall clock.
+    public static func created(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        isSet(environment: environment) ? rfc3339(epoch(environment: environment)) : nil
+    }
+
     /// RFC 3339 in UTC, e.g. `2023-08-28T20:30:48Z`.
     public static func rfc3339(_ seconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()

@@ -8,7 +8,7 @@ public enum ImageLayoutArchiver {
         }
     }
 
-    public static func write(_ artifacts: [Artifact], to sink: BufferedSink, mtime: Int64, digester: FileDigester? = nil) throws {
+    private static func write(_ artifacts: [Artifact], to sink: BufferedSink, mtime: Int64, digester: FileDigester? = nil) throws {
         let tar = try TarArchiveWriter(to: sink, mtime: mtime)
         try tar.addFile("oci-layout", bytes: ImageLayoutIndex.headerBytes)
         try tar.addFile("index.json", bytes: try CanonicalJSON.encode(ImageLayoutIndex.make(artifacts)))

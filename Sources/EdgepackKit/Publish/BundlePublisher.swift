@@ -38,8 +38,7 @@ public struct BundlePublisher: Sendable {
         )
         let chartArtifact = artifacts.first { $0.manifest.config.mediaType == MediaType.Helm.config }
         let templates = try chartArtifact.map { try Self.templates(fromChart: $0, in: bundle) } ?? .builtIn
-        let renderer = ChartRenderer(templates: templates, mtime: SourceDate.epoch(),
-                                     created: SourceDate.isSet() ? SourceDate.rfc3339(SourceDate.epoch()) : nil)
+        let renderer = ChartRenderer(templates: templates, mtime: SourceDate.epoch(), created: SourceDate.created())
         let chart = try renderer.render(definition, version: config.version, layout: layout, pipelineDigest: pipeline.manifestBlob.descriptor.digest)
         let compose = try ComposeRenderer().render(definition, version: config.version, layout: layout)
         let models = try artifacts.filter { $0.manifest.artifactType == MediaType.ModelPack.artifactType }.map { artifact in

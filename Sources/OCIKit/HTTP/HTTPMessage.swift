@@ -25,11 +25,6 @@ public struct HTTPResponse: Sendable {
         return headers.last { $0.name == lowered }?.value
     }
 
-    public func headers(_ name: String) -> [String] {
-        let lowered = name.lowercased()
-        return headers.filter { $0.name == lowered }.map(\.value)
-    }
-
     public var bodyText: String { String(decoding: body.prefix(4096), as: UTF8.self) }
 }
 

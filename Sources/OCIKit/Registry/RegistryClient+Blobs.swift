@@ -136,7 +136,7 @@ extension RegistryClient {
 
     /// Streams a blob into `sink`, verifying its digest and size; follows redirects to blob storage.
     public func fetchBlob(_ descriptor: Descriptor, from repository: String, into sink: any ByteSink) throws {
-        let verifier = RestartableHashingSink(sink)
+        let verifier = HashingSink(forwardingTo: sink)
         let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
                                 scopes: [Self.scope(repository, "pull")], into: verifier)
         guard response.status == 200 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
@@ -171,34 +171,6 @@ extension RegistryClient {
     static func isDigestError(_ response: HTTPResponse) -> Bool {
         response.status == 400 && response.bodyText.contains("DIGEST_INVALID")
     }
-}
-
-/// Hashes what it forwards; a retried download starts over (only possible before anything was forwarded
-/// to a sink that cannot rewind, so downloads write to files that can be truncated).
-final class RestartableHashingSink: RestartableDownload {
-    private var hasher = SHA256Hasher()
-    private(set) var count: Int64 = 0
-    private let downstream: any ByteSink
-
-    init(_ downstream: any ByteSink) { self.downstream = downstream }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        hasher.update(bytes)
-        count += Int64(bytes.count)
-        try downstream.write(bytes)
-    }
-
-    func restart() throws {
-        guard let rewindable = downstream as? RestartableDownload else {
-            if count == 0 { return }
-            throw OCIError(.network, "a download was interrupted and cannot restart")
-        }
-        try rewindable.restart()
-        hasher = SHA256Hasher()
-        count = 0
-    }
-
-    func finalize() -> Digest { hasher.finalize() }
 }
 
 /// A file a retried download can start over in (truncated and rewound).
