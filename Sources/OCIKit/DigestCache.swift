@@ -41,7 +41,7 @@ public final class DigestCache: Sendable {
         state = Mutex((entries, false))
     }
 
-    /// `$EDGEPACK_CACHE_DIR/digests.json`, else the XDG cache directory, else `~/.cache/edgepack`.
+    /// `$EDGEPACK_CACHE_DIR/digests`, else `$XDG_CACHE_HOME/edgepack/digests`, else `~/.cache/edgepack/digests`.
     public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let dir = environment["EDGEPACK_CACHE_DIR"], !dir.isEmpty { return dir + "/digests" }
         if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/edgepack/digests" }

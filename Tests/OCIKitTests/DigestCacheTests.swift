@@ -16,7 +16,7 @@ import TestSupport
     @Test func unchangedFileIsServedFromTheCache() throws {
         let dir = try TemporaryDirectory()
         let path = try settledFile(dir, "weights")
-        let cache = DigestCache(location: dir.file("cache/digests.json"))
+        let cache = DigestCache(location: dir.file("cache/digests"))
         let digester = FileDigester(cache: cache)
         let real = try digester.digest(file: path)
         // Plant a wrong digest for the same key: a hit must return it, proving no re-hash happened.
@@ -28,7 +28,7 @@ import TestSupport
     @Test func changedContentWithRestoredMtimeIsHashedAgain() throws {
         let dir = try TemporaryDirectory()
         let path = try settledFile(dir, "weights-v1")
-        let cache = DigestCache(location: dir.file("digests.json"))
+        let cache = DigestCache(location: dir.file("digests"))
         let digester = FileDigester(cache: cache)
         let before = try FileStatus(path: path)
         #expect(try digester.digest(file: path).digest == SHA256Hasher.digest(Array("weights-v1".utf8)))
@@ -44,7 +44,7 @@ import TestSupport
     @Test func racyEntriesAreNotTrusted() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("fresh.bin", "x")
-        let cache = DigestCache(location: dir.file("digests.json"))
+        let cache = DigestCache(location: dir.file("digests"))
         var status = try FileStatus(path: path)
         let now = Clock.nowNanoseconds()
         status.changedNanoseconds = now - 1_000_000
@@ -58,7 +58,7 @@ import TestSupport
     @Test func cachePersistsAcrossInstances() throws {
         let dir = try TemporaryDirectory()
         let path = try settledFile(dir, "persist me")
-        let location = dir.file("nested/dir/digests.json")
+        let location = dir.file("nested/dir/digests")
         let first = DigestCache(location: location)
         _ = try FileDigester(cache: first).digest(file: path)
         first.save()
