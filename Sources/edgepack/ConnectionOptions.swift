@@ -49,7 +49,7 @@ struct ConnectionOptions: ParsableArguments {
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
         options.concurrency = concurrency
         options.chunkSize = chunkSize.flatMap(Self.bytes)
-        return try RegistryClient(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
+        return try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
     }
 
     static func bytes(_ text: String) -> Int64? {
@@ -78,7 +78,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     /// One plain line per blob and tag.
-    var onEvent: @Sendable (ArtifactPusher.Event) -> Void {
+    var onEvent: @Sendable (CopyEvent) -> Void {
         { [self] event in
             guard !quiet else { return }
             let line: String
@@ -87,10 +87,10 @@ final class ProgressLine: @unchecked Sendable {
                 let verb = switch outcome {
                 case .existed: "exists  "
                 case .mounted: "mounted "
-                case .uploaded: "uploaded"
+                case .copied: "uploaded"
                 }
                 line = "\(verb) \(descriptor.digest.encoded.prefix(12)) \(ByteCount.format(descriptor.size).padding(toLength: 10, withPad: " ", startingAt: 0)) \(repository)"
-            case .tag(let reference, let digest, let written):
+            case .manifest(let reference, let digest, let written):
                 line = "\(written ? "tagged  " : "tag ok  ") \(digest.encoded.prefix(12)) \(reference)"
             }
             output.lock()

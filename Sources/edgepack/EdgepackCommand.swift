@@ -14,6 +14,7 @@ struct EdgepackCommand: AsyncParsableCommand {
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
     static func main() async {
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {
@@ -21,16 +22,21 @@ struct EdgepackCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Interruption.exitIfRequested()
         } catch let error as DefinitionError {
+            Interruption.exitIfRequested()
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(1)
         } catch let error as OCIError {
-            FileHandle.standardError.write(Data("edgepack: error: \(error.description)\n".utf8))
+            Interruption.exitIfRequested()
+            FileHandle.standardError.write(Data("edgepack: error: \(error.userMessage)\n".utf8))
             Foundation.exit(1)
         } catch let error as CommandError {
+            Interruption.exitIfRequested()
             FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))
             Foundation.exit(1)
         } catch {
+            Interruption.exitIfRequested()
             exit(withError: error)
         }
     }

@@ -17,7 +17,8 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let (workspace, build) = try buildPipeline(definition, cache, render)
-        try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        try Copier.copy(build.artifacts, to: destination)
         printArtifacts(build)
         print("wrote \(output)")
     }

@@ -20,7 +20,7 @@ struct Login: AsyncParsableCommand {
         let host = DockerConfigHost.normalize(registry)
         let resolver = try connection.credentials()
         let credential = try resolver.credential(for: host)
-        try connection.client(host: host, resolver: resolver).ping()
+        _ = try connection.client(host: host, resolver: resolver)
         var config = try DockerConfig()
         try config.store(credential, for: host)
         print("Login Succeeded (saved in \(config.path))")

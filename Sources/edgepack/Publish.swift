@@ -18,18 +18,16 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let (_, build) = try buildPipeline(definition, cache, render)
+        guard !build.layout.isPlaceholder else {
+            throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
+        }
         let progress = ProgressLine(quiet: output.quiet)
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload)
         progress.start("publishing \(build.definition.name)")
-        let record: PublishRecord
-        do {
-            record = try Publisher(client: client, onEvent: progress.onEvent).publish(build)
-            progress.stop()
-        } catch {
-            progress.stop()
-            throw error
-        }
-        try output.print(record, counters: client.counters)
+        defer { progress.stop() }
+        let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build)
+        progress.stop()
+        try output.print(record, summary: summary, retries: client.counters.retries)
     }
 }
 
@@ -41,11 +39,11 @@ struct RecordOutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress and no transfer summary.")
     var quiet = false
 
-    func print(_ record: PublishRecord, counters: TransferCounters) throws {
+    func print(_ record: PublishRecord, summary: CopySummary, retries: Int) throws {
         Swift.print(json ? try record.json() : try record.table())
         if !quiet {
-            let summary = "uploaded \(counters.uploadedBlobs) blob\(counters.uploadedBlobs == 1 ? "" : "s") (\(ByteCount.format(counters.uploadedBytes))), mounted \(counters.mountedBlobs), already there \(counters.existingBlobs)"
-            FileHandle.standardError.write(Data((summary + (counters.retries > 0 ? ", \(counters.retries) retried" : "") + "\n").utf8))
+            let line = "uploaded \(summary.blobsCopied) blob\(summary.blobsCopied == 1 ? "" : "s") (\(ByteCount.format(summary.bytesCopied))), mounted \(summary.blobsMounted), already there \(summary.blobsExisting)"
+            FileHandle.standardError.write(Data((line + (retries > 0 ? ", \(retries) retried" : "") + "\n").utf8))
         }
     }
 }

@@ -23,7 +23,6 @@ struct Pull: AsyncParsableCommand {
     func run() async throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
-        try client.ping()
         let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: parsed.digest?.string ?? parsed.tag ?? "latest", into: output)
         if json {
             print(try CanonicalJSON.prettyText(layers))

@@ -25,8 +25,8 @@ struct Push: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload)
         progress.start("pushing \(bundle)")
         defer { progress.stop() }
-        let record = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
+        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
         progress.stop()
-        try output.print(record, counters: client.counters)
+        try output.print(record, summary: summary, retries: client.counters.retries)
     }
 }

@@ -23,6 +23,7 @@ public enum FileStreamer {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
         while true {
+            try Cancellation.check()
             let count = try source.read(into: buffer)
             if count == 0 { return }
             try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -37,6 +38,7 @@ public enum FileStreamer {
         defer { free(buffer) }
         var total: Int64 = 0
         while true {
+            try Cancellation.check()
             let count = read(fd, buffer, chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }

@@ -52,8 +52,10 @@ public final class HTTPTransport: Sendable {
 
         if Self.trace { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
+        try Cancellation.check()
         let code = curl_easy_perform(handle)
         if let error = exchange.error { throw error }
+        try Cancellation.check()
         guard code == CURLE_OK else {
             throw NetworkError(code: code, url: request.url)
         }
@@ -93,6 +95,9 @@ public final class HTTPTransport: Sendable {
             return size * count
         }
         _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+        // Called about once a second even when no byte moves, so a stop request ends a stalled transfer too.
+        set(CURLOPT_NOPROGRESS, 0)
+        _ = edgepack_curl_setopt_xferinfo(handle) { _, _, _, _, _ in Cancellation.isRequested ? 1 : 0 }
 
         switch request.method {
         case "GET": break
@@ -187,14 +192,23 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
          CURLE_OPERATION_TIMEDOUT, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
     }
 
+    /// What the user can do about it, where there is something.
+    public var remedy: OCIError.Remedy? {
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .trustCertificate
+        case CURLE_SSL_CONNECT_ERROR: .usePlainHTTP
+        default: nil
+        }
+    }
+
     public var description: String {
         let host = url.split(separator: "/").dropFirst().first.map(String.init) ?? url
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host \(host): check the registry name"
         case CURLE_COULDNT_CONNECT: return "cannot connect to \(host): nothing is listening there, or a firewall is in the way"
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return "the TLS certificate of \(host) is not trusted: pass --ca-file with its CA, or --insecure to skip verification"
-        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(host) failed (is it plain HTTP? then --plain-http)"
+            return "the TLS certificate of \(host) is not trusted"
+        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(host) failed"
         case CURLE_OPERATION_TIMEDOUT: return "\(host) stopped answering (timed out)"
         default: return "request to \(host) failed: \(String(cString: curl_easy_strerror(code)))"
         }

@@ -47,7 +47,7 @@ final class AuthenticationKeeper: Sendable {
         switch parsed.scheme {
         case "basic":
             guard let authorization = credential.basicAuthorization else {
-                throw OCIError(.unauthorized, "\(host) needs a username and password: pass --username and --password-stdin, set OCI_USERNAME and OCI_PASSWORD, or run 'edgepack login \(host)'")
+                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host))
             }
             return authorization
         case "bearer":

@@ -32,28 +32,47 @@ public final class TransferCounters: Sendable {
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
 }
 
-/// A client for one registry (the OCI distribution API), with auth, retries and redirects handled.
+/// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is
+/// made by `connect`, which checks that the registry answers, so every client in hand is a working one.
 public final class RegistryClient: Sendable {
+    public enum Scheme: String, Sendable { case https, http }
+
     public let host: String
+    public let scheme: Scheme
     public let options: RegistryOptions
     public let counters = TransferCounters()
     let transport: HTTPTransport
     let keeper: AuthenticationKeeper
-    private let scheme: Mutex<String>
     /// Called with each chunk of bytes uploaded (progress display).
     let onUpload: (@Sendable (Int) -> Void)?
 
-    public init(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(), onUpload: (@Sendable (Int) -> Void)? = nil) throws {
-        let loopback = Self.isLoopback(host)
-        if options.plainHTTP, !loopback, !options.transport.insecure {
-            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries; add --insecure to allow it for \(host)")
-        }
+    private init(host: String, scheme: Scheme, credential: Credential, options: RegistryOptions, onUpload: (@Sendable (Int) -> Void)?) {
         self.host = host
+        self.scheme = scheme
         self.options = options
         self.transport = HTTPTransport(options: options.transport)
-        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: options.plainHTTP || loopback)
-        self.scheme = Mutex(options.plainHTTP ? "http" : "https")
+        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: scheme == .http || Self.isLoopback(host))
         self.onUpload = onUpload
+    }
+
+    /// Connects to `host`: HTTPS (verified), or plain HTTP when `options.plainHTTP` is set (loopback hosts, or
+    /// any host with `options.transport.insecure`). A loopback registry that answers HTTPS with no TLS at all
+    /// is spoken to in plain HTTP, as docker does; nothing else ever falls back.
+    public static func connect(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(),
+                               onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+        if options.plainHTTP, !isLoopback(host), !options.transport.insecure {
+            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", remedy: .allowInsecure)
+        }
+        let client = RegistryClient(host: host, scheme: options.plainHTTP ? .http : .https, credential: credential, options: options, onUpload: onUpload)
+        do {
+            try client.ping()
+            return client
+        } catch let error as OCIError {
+            guard let network = error.cause as? NetworkError, network.code == CURLE_SSL_CONNECT_ERROR, isLoopback(host), !options.plainHTTP else { throw error }
+            let plain = RegistryClient(host: host, scheme: .http, credential: credential, options: options, onUpload: onUpload)
+            try plain.ping()
+            return plain
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -61,21 +80,11 @@ public final class RegistryClient: Sendable {
         return name == "localhost" || name == "::1" || name.hasPrefix("127.")
     }
 
-    var baseURL: String { "\(scheme.withLock { $0 })://\(host)" }
+    var baseURL: String { "\(scheme.rawValue)://\(host)" }
 
-    /// Checks that the registry answers the distribution API (and, for loopback hosts without --plain-http,
-    /// falls back to HTTP when there is no TLS, as docker does).
-    public func ping() throws {
-        let response: HTTPResponse
-        do {
-            response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
-        } catch let error as OCIError {
-            guard let network = error.cause as? NetworkError, network.code == CURLE_SSL_CONNECT_ERROR,
-                  Self.isLoopback(host), !options.plainHTTP, scheme.withLock({ $0 }) == "https"
-            else { throw error }
-            scheme.withLock { $0 = "http" }
-            response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
-        }
+    /// Checks that the registry answers the distribution API and accepts the credentials (if it asks for any).
+    private func ping() throws {
+        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
         guard response.status == 200 else {
             throw response.status == 404
                 ? OCIError(.registry, "\(host) does not speak the OCI distribution API (GET /v2/ answered 404)")
@@ -97,7 +106,7 @@ public final class RegistryClient: Sendable {
             do {
                 response = try transport.send(withAuth, into: sink)
             } catch let error as NetworkError {
-                guard error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error) }
+                guard error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error, remedy: error.remedy) }
                 try pause(attempt: attempt, retryAfter: nil, sink: sink)
                 attempt += 1
                 continue
@@ -134,7 +143,7 @@ public final class RegistryClient: Sendable {
             throw OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
         }
         counters.retriesCounter.add(1, ordering: .relaxed)
-        Thread.sleep(forTimeInterval: options.retry.delay(attempt: attempt, retryAfter: retryAfter))
+        try Cancellation.sleep(seconds: options.retry.delay(attempt: attempt, retryAfter: retryAfter))
     }
 
     func resolve(_ location: String, against url: String) -> String {

@@ -2,17 +2,31 @@
 public struct OCIError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
         case invalidDigest, digestMismatch, sizeMismatch, io, archive, invalidJSON, invalidLayout
-        case notFound, unsupported, unsafePath, registry, unauthorized, denied, network, invalidReference
+        case notFound, unsupported, unsafePath, registry, unauthorized, denied, network, invalidReference, cancelled
+    }
+
+    /// What the user can change to get past the error; the CLI words it in terms of its own options.
+    public enum Remedy: Sendable, Equatable {
+        /// Trust the server's certificate authority (or skip verification).
+        case trustCertificate
+        /// The server speaks plain HTTP, not TLS.
+        case usePlainHTTP
+        /// Plain HTTP to a host that is not loopback needs an explicit opt-in.
+        case allowInsecure
+        /// The registry needs credentials that were not found.
+        case supplyCredentials(host: String)
     }
 
     public let code: Code
     public let message: String
     public let cause: (any Error)?
+    public let remedy: Remedy?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, remedy: Remedy? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.remedy = remedy
     }
 
     public var description: String {
