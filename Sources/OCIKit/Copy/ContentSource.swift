@@ -13,13 +13,16 @@ public struct ArtifactSource: ContentSource {
     private let blobs: [Digest: Blob]
 
     public init(_ artifacts: [Artifact]) {
-        var blobs: [Digest: Blob] = [:]
-        for artifact in artifacts {
-            for blob in [artifact.manifestBlob, artifact.config] + artifact.layers where blobs[blob.descriptor.digest] == nil {
-                blobs[blob.descriptor.digest] = blob
-            }
+        self.init(blobs: artifacts.flatMap { [$0.manifestBlob, $0.config] + $0.layers })
+    }
+
+    /// Any blobs, manifests and indexes among them (the first of each digest counts).
+    public init(blobs: [Blob]) {
+        var byDigest: [Digest: Blob] = [:]
+        for blob in blobs where byDigest[blob.descriptor.digest] == nil {
+            byDigest[blob.descriptor.digest] = blob
         }
-        self.blobs = blobs
+        self.blobs = byDigest
     }
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
