@@ -41,6 +41,19 @@ extension HashingSink: RestartableDownload {
     }
 }
 
+/// Counts what passes through to `downstream`.
+final class CountingSink: ByteSink {
+    private let downstream: any ByteSink
+    private(set) var count: Int64 = 0
+
+    init(forwardingTo downstream: any ByteSink) { self.downstream = downstream }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        count += Int64(bytes.count)
+        try downstream.write(bytes)
+    }
+}
+
 /// Writes to an open file descriptor, retrying short writes and EINTR.
 public final class FileDescriptorSink: ByteSink {
     public let fd: Int32
