@@ -29,6 +29,8 @@ public struct ArtifactPusher: Sendable {
     /// Returns each artifact's manifest digest, by reference.
     @discardableResult
     public func push(_ artifacts: [Artifact]) throws -> [String: Digest] {
+        // Whatever built the names (a bundle, a manifest), each must stay under the prefix.
+        for artifact in artifacts { _ = try ReferenceName(parsing: artifact.reference) }
         // Which repositories need each blob, in first-use order.
         var needs: [Digest: (blob: Blob, repositories: [String])] = [:]
         var order: [Digest] = []
