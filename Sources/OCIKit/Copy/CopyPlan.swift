@@ -23,6 +23,8 @@ struct CopyPlan {
     init(_ items: [CopyItem], source: any ContentSource) throws {
         for item in items {
             try Cancellation.check()
+            // Whatever produced the names (a bundle's index, a manifest, a caller), they stay under the prefix.
+            _ = try ReferenceName(parsing: "\(item.repository):\(item.tag ?? "latest")")
             try add(item.descriptor, from: item.sourceRepository, to: item.repository, tag: item.tag, source: source, depth: 0)
         }
     }

@@ -29,9 +29,10 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
         self.remedy = remedy
     }
 
+    /// The message (and its cause) as one line, control characters escaped.
     public var description: String {
-        guard let cause, !(cause is NetworkError) else { return message }
-        return "\(message): \(cause)"
+        guard let cause, !(cause is NetworkError) else { return MessageText.escaped(message) }
+        return MessageText.escaped("\(message): \(cause)")
     }
 }
 
