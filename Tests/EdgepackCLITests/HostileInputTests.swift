@@ -19,8 +19,7 @@ private struct PublishedPipeline {
         tag = record.pipeline_version
         var options = RegistryOptions()
         options.plainHTTP = true
-        client = try RegistryClient(host: registries.token, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
-        try client.ping()
+        client = try RegistryClient.connect(host: registries.token, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
         manifest = try client.fetchManifest(tag, in: "\(path)/pipelines/ccfraud-pipeline").0
     }
 
@@ -29,7 +28,7 @@ private struct PublishedPipeline {
         let config = Blob(descriptor: manifest.config, content: .bytes([]))
         let layers = manifest.layers.map { Blob(descriptor: $0, content: .bytes([])) }
         let artifact = try Artifact(reference: "pipelines/ccfraud-pipeline:\(tag)", manifest: manifest, config: config, layers: layers)
-        try ArtifactPusher(client: client, prefixPath: path).push([artifact])
+        try Copier.copy([artifact], to: RegistryDestination(client: client, prefixPath: path))
         return "\(registry)/pipelines/ccfraud-pipeline:\(tag)"
     }
 }
@@ -120,7 +119,7 @@ private func pull(_ reference: String, _ output: String) throws -> ProcessResult
         }
         var options = RegistryOptions()
         options.plainHTTP = true
-        let reader = try RegistryClient(host: registries.token, credential: .password(username: "reader", password: "reader-pass"), options: options)
+        let reader = try RegistryClient.connect(host: registries.token, credential: .password(username: "reader", password: "reader-pass"), options: options)
         #expect(((try? reader.tags(of: "victimx")) ?? []).isEmpty)
     }
 }
