@@ -42,10 +42,47 @@ struct RecordOutputOptions: ParsableArguments {
     var quiet = false
 
     func print(_ record: PublishRecord, counters: TransferCounters) throws {
-        Swift.print(json ? try record.json() : try record.table())
+        Swift.print(json ? try CanonicalJSON.prettyText(RecordWithTransfer(record: record, transfer: TransferSummary(counters))) : try record.table())
         if !quiet {
-            let summary = "uploaded \(counters.uploadedBlobs) blob\(counters.uploadedBlobs == 1 ? "" : "s") (\(ByteCount.format(counters.uploadedBytes))), mounted \(counters.mountedBlobs), already there \(counters.existingBlobs)"
-            FileHandle.standardError.write(Data((summary + (counters.retries > 0 ? ", \(counters.retries) retried" : "") + "\n").utf8))
+            var summary = "uploaded \(counters.uploadedBlobs) blob\(counters.uploadedBlobs == 1 ? "" : "s") (\(ByteCount.format(counters.uploadedBytes))), mounted \(counters.mountedBlobs), already there \(counters.existingBlobs)"
+            if counters.retries > 0 { summary += ", \(counters.retries) retried" }
+            if counters.resumes > 0 { summary += ", \(counters.resumes) resumed (\(ByteCount.format(counters.resumedBytes)) not sent again)" }
+            if !counters.fallbacks.isEmpty { summary += "; fallbacks: " + counters.fallbacks.keys.sorted().joined(separator: ", ") }
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
         }
+    }
+}
+
+/// How the transfer went, beside the publish record in `--json` output (`transfer`).
+struct TransferSummary: Encodable {
+    var uploadedBlobs: Int, uploadedBytes: Int64, mountedBlobs: Int, existingBlobs: Int
+    var sentBytes: Int64, retries: Int, resumes: Int, resumedBytes: Int64
+    /// Each fallback taken (`chunked-after-body-limit`, `smaller-chunks`, …) and how often.
+    var fallbacks: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case retries, resumes, fallbacks
+        case uploadedBlobs = "uploaded_blobs", uploadedBytes = "uploaded_bytes", mountedBlobs = "mounted_blobs"
+        case existingBlobs = "existing_blobs", sentBytes = "sent_bytes", resumedBytes = "resumed_bytes"
+    }
+
+    init(_ counters: TransferCounters) {
+        (uploadedBlobs, uploadedBytes, mountedBlobs, existingBlobs) = (counters.uploadedBlobs, counters.uploadedBytes, counters.mountedBlobs, counters.existingBlobs)
+        (sentBytes, retries, resumes, resumedBytes) = (counters.sentBytes, counters.retries, counters.resumes, counters.resumedBytes)
+        fallbacks = counters.fallbacks
+    }
+}
+
+/// The publish record with a `transfer` object added (the record's own fields unchanged).
+struct RecordWithTransfer: Encodable {
+    var record: PublishRecord
+    var transfer: TransferSummary
+
+    enum CodingKeys: String, CodingKey { case transfer }
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transfer, forKey: .transfer)
     }
 }
