@@ -29,8 +29,6 @@ struct BlobUpload {
     }
 
     static let smallestChunk: Int64 = 64 << 10
-    /// How often an open session is written down while chunks go out (besides when it opens and after a failure).
-    static let rememberEvery: Int64 = 32 << 20
 
     private var scopes: [String] { [RegistryClient.scope(repository, "pull,push")] }
     private var counters: TransferCounters { client.counters }
@@ -48,12 +46,15 @@ struct BlobUpload {
         }
         remember(session)
         let quirks = client.learned.withLock { $0 }
-        var mode: Mode = client.options.chunkSize == nil && minimumChunk == 0 && !quirks.refusesLargeBodies && session.offset == 0 ? .monolithic : .chunked
+        // A blob too large to send again lightly goes in large chunks: each one the registry confirms survives
+        // a dropped link or a killed run (a registry keeps no part of a whole-blob PUT that did not finish).
+        let checkpointed = client.options.chunkSize == nil && descriptor.size > client.options.checkpointAbove
+        var mode: Mode = client.options.chunkSize == nil && !checkpointed && minimumChunk == 0 && !quirks.refusesLargeBodies && session.offset == 0 ? .monolithic : .chunked
         if quirks.refusesChunks { mode = .monolithic }
-        var chunkSize = max(client.options.chunkSize ?? RegistryOptions.defaultChunkSize, minimumChunk, 1)
+        let preferredChunk = client.options.chunkSize ?? (checkpointed ? client.options.checkpointChunkSize : RegistryOptions.defaultChunkSize)
+        var chunkSize = max(preferredChunk, minimumChunk, 1)
         var failures = 0
         var furthest = session.offset
-        var rememberedAt = session.offset
         var retriedWholeBlob = false
 
         while true {
@@ -82,10 +83,9 @@ struct BlobUpload {
             case .advanced(let next):
                 session = next
                 failures = 0
-                if session.offset - rememberedAt >= Self.rememberEvery {
-                    remember(session)
-                    rememberedAt = session.offset
-                }
+                // Every chunk: registries built on distribution answer a status query made with an older
+                // session URL by cancelling the upload, so only the newest URL may be written down.
+                remember(session)
 
             case .interrupted(let error, let retryAfter):
                 failures += 1

@@ -13,6 +13,10 @@ public struct RegistryOptions: Sendable {
     /// Force chunked uploads with this chunk size (else monolithic, chunked only when the registry needs it).
     public var chunkSize: Int64?
     public static let defaultChunkSize: Int64 = 4 << 20
+    /// Without a chunk size, blobs larger than this go in chunks of `checkpointChunkSize` instead of one PUT,
+    /// so that an interruption (even a killed run) costs at most one chunk.
+    public var checkpointAbove: Int64 = 512 << 20
+    public var checkpointChunkSize: Int64 = 128 << 20
     /// Where open uploads are remembered between runs (nil: only within this run).
     public var uploadSessions: UploadSessionStore?
     /// Where interrupted downloads are kept between runs (nil: a download that fails starts over next time).
