@@ -49,6 +49,8 @@ struct ConnectionOptions: ParsableArguments {
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
         options.concurrency = concurrency
         options.chunkSize = chunkSize.flatMap(Self.bytes)
+        options.uploadSessions = UploadSessionStore()
+        options.partialDownloads = RegistryClient.defaultPartialDownloadsDirectory()
         return try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
     }
 

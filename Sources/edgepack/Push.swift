@@ -27,6 +27,6 @@ struct Push: AsyncParsableCommand {
         defer { progress.stop() }
         let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
         progress.stop()
-        try output.print(record, summary: summary, retries: client.counters.retries)
+        try output.print(record, summary: summary, counters: client.counters)
     }
 }

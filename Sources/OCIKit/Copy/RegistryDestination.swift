@@ -29,7 +29,7 @@ public struct RegistryDestination: ContentDestination {
         let verifier = UploadVerifier(blob.descriptor)
         let staged = StagedBlob(blob)
         defer { staged.remove() }
-        let content = blob.content, onRead = client.onUpload
+        let content = blob.content
         _ = try client.pushBlob(blob.descriptor, to: self.repository(repository)) { offset, length in
             let source: any UploadSource = switch content {
             case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
@@ -37,7 +37,7 @@ public struct RegistryDestination: ContentDestination {
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
             }
-            return verifier.wrap(source, at: offset, onRead: onRead)
+            return verifier.wrap(source, at: offset)
         }
         if !verifier.sawEverything {
             // The registry resumed an upload whose start this run never read: check the whole content here.

@@ -27,8 +27,8 @@ final class UploadVerifier: Sendable {
         }
     }
 
-    func wrap(_ source: any UploadSource, at offset: Int64, onRead: (@Sendable (Int) -> Void)?) -> any UploadSource {
-        VerifyingUploadSource(source, offset: offset, verifier: self, onRead: onRead)
+    func wrap(_ source: any UploadSource, at offset: Int64) -> any UploadSource {
+        VerifyingUploadSource(source, offset: offset, verifier: self)
     }
 }
 
@@ -36,13 +36,11 @@ final class VerifyingUploadSource: UploadSource {
     private let source: any UploadSource
     private var position: Int64
     private let verifier: UploadVerifier
-    private let onRead: (@Sendable (Int) -> Void)?
 
-    init(_ source: any UploadSource, offset: Int64, verifier: UploadVerifier, onRead: (@Sendable (Int) -> Void)?) {
+    init(_ source: any UploadSource, offset: Int64, verifier: UploadVerifier) {
         self.source = source
         self.position = offset
         self.verifier = verifier
-        self.onRead = onRead
     }
 
     var length: Int64 { source.length }
@@ -51,7 +49,6 @@ final class VerifyingUploadSource: UploadSource {
         let count = try source.read(into: buffer)
         try verifier.observe(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), at: position)
         position += Int64(count)
-        onRead?(count)
         return count
     }
 }

@@ -16,7 +16,7 @@ public final class HTTPTransport: Sendable {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
     /// `EDGEPACK_TRACE=1` prints each request's method and URL (never headers or bodies: no secrets).
-    private static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
+    static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = Self.globalInit
@@ -164,6 +164,8 @@ public final class HTTPTransport: Sendable {
             if line.hasPrefix("HTTP/") {
                 headers = []  // a new response (after a 100 Continue, say)
                 body = []
+                let status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+                (sink as? StatusAwareSink)?.responseStarted(status: status)
             } else if let colon = line.firstIndex(of: ":") {
                 headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             }
@@ -179,6 +181,11 @@ public final class HTTPTransport: Sendable {
             }
         }
     }
+}
+
+/// A sink that learns each response's status before its body arrives (to keep error bodies out of a file).
+protocol StatusAwareSink: ByteSink {
+    func responseStarted(status: Int)
 }
 
 /// A transfer that failed below HTTP: no connection, TLS, timeout, dropped connection.

@@ -13,6 +13,14 @@ public struct RegistryOptions: Sendable {
     /// Force chunked uploads with this chunk size (else monolithic, chunked only when the registry needs it).
     public var chunkSize: Int64?
     public static let defaultChunkSize: Int64 = 4 << 20
+    /// Without a chunk size, blobs larger than this go in chunks of `checkpointChunkSize` instead of one PUT,
+    /// so that an interruption (even a killed run) costs at most one chunk.
+    public var checkpointAbove: Int64 = 512 << 20
+    public var checkpointChunkSize: Int64 = 128 << 20
+    /// Where open uploads are remembered between runs (nil: only within this run).
+    public var uploadSessions: UploadSessionStore?
+    /// Where interrupted downloads are kept between runs (nil: a download that fails starts over next time).
+    public var partialDownloads: String?
 
     public init() {}
 }
@@ -24,12 +32,29 @@ public final class TransferCounters: Sendable {
     let mountedBlobsCounter = Atomic<Int>(0)
     let existingBlobsCounter = Atomic<Int>(0)
     let retriesCounter = Atomic<Int>(0)
+    let sentBytesCounter = Atomic<Int64>(0)
+    let resumesCounter = Atomic<Int>(0)
+    let resumedBytesCounter = Atomic<Int64>(0)
+    private let fallbackCounts = Mutex<[String: Int]>([:])
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
     public var mountedBlobs: Int { mountedBlobsCounter.load(ordering: .relaxed) }
     public var existingBlobs: Int { existingBlobsCounter.load(ordering: .relaxed) }
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
+    /// Every body byte sent, failed attempts included (what a flaky link costs).
+    public var sentBytes: Int64 { sentBytesCounter.load(ordering: .relaxed) }
+    /// Transfers continued from where the registry (or a partial file) had them, instead of from byte 0.
+    public var resumes: Int { resumesCounter.load(ordering: .relaxed) }
+    /// Bytes those resumed transfers did not have to send again.
+    public var resumedBytes: Int64 { resumedBytesCounter.load(ordering: .relaxed) }
+    /// How often each fallback was taken (names in `TransferFallback`).
+    public var fallbacks: [String: Int] { fallbackCounts.withLock { $0 } }
+
+    func note(_ fallback: TransferFallback) {
+        fallbackCounts.withLock { $0[fallback.rawValue, default: 0] += 1 }
+        if HTTPTransport.trace { FileHandle.standardError.write(Data("! \(fallback.rawValue): \(fallback.explanation)\n".utf8)) }
+    }
 }
 
 /// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is
@@ -43,6 +68,8 @@ public final class RegistryClient: Sendable {
     public let counters = TransferCounters()
     let transport: HTTPTransport
     let keeper: AuthenticationKeeper
+    /// What this run learned about the registry's uploads (it refuses big PUTs, or PATCH, or big chunks).
+    let learned = Mutex(UploadQuirks())
     /// Called with each chunk of bytes uploaded (progress display).
     let onUpload: (@Sendable (Int) -> Void)?
 
@@ -94,7 +121,9 @@ public final class RegistryClient: Sendable {
 
     /// Sends a request with the Authorization the scopes need: answers auth challenges, retries transient
     /// failures with a fresh body, and follows redirects (dropping credentials when the host changes).
-    func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil) throws -> HTTPResponse {
+    /// With `retrying` false, transient failures (dropped connections, 5xx, 429) are returned or thrown at
+    /// once: an upload to a session must not be sent again before asking the registry where it stands.
+    func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil, retrying: Bool = true) throws -> HTTPResponse {
         var request = request
         var authRetries = 0, attempt = 0, redirects = 0
         var authorization = keeper.authorization(for: scopes)
@@ -106,7 +135,7 @@ public final class RegistryClient: Sendable {
             do {
                 response = try transport.send(withAuth, into: sink)
             } catch let error as NetworkError {
-                guard error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error, remedy: error.remedy) }
+                guard retrying, error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error, remedy: error.remedy) }
                 try pause(attempt: attempt, retryAfter: nil, sink: sink)
                 attempt += 1
                 continue
@@ -118,7 +147,7 @@ public final class RegistryClient: Sendable {
                 authorization = try keeper.authenticate(response.header("www-authenticate"), scopes: scopes)
                 continue
             }
-            if RetryPolicy.isRetryable(status: response.status), attempt + 1 < options.retry.attempts {
+            if retrying, RetryPolicy.isRetryable(status: response.status), attempt + 1 < options.retry.attempts {
                 try pause(attempt: attempt, retryAfter: response.header("retry-after"), sink: sink)
                 attempt += 1
                 continue
@@ -138,7 +167,7 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    private func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
+    func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
         if let sink = sink as? RestartableDownload { try sink.restart() } else if sink != nil {
             throw OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
         }
