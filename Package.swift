@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "edgepack",
-    platforms: [.macOS(.v15)],
+    // Linux only (Glibc, libcurl, libarchive, libcrypto from the system); no other platform is claimed.
     products: [
         .executable(name: "edgepack", targets: ["edgepack"]),
         .library(name: "OCIKit", targets: ["OCIKit"]),

@@ -16,9 +16,13 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
-        let (workspace, build) = try buildPipeline(definition, cache, render)
+        let progress = ProgressDisplay(quiet: false, plainLines: false)
+        let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
-        try Copier.copy(build.artifacts, to: destination)
+        progress.start("exporting \(build.definition.name)", total: totalBytes(build.artifacts))
+        defer { progress.stop() }
+        try Copier.copy(build.artifacts, to: destination, onEvent: progress.onEvent)
+        progress.stop()
         printArtifacts(build)
         print("wrote \(output)")
     }

@@ -17,13 +17,13 @@ struct Publish: AsyncParsableCommand {
 
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
-        let (_, build) = try buildPipeline(definition, cache, render)
+        let progress = ProgressDisplay(quiet: output.quiet)
+        let (_, build) = try buildPipeline(definition, cache, render, progress: progress)
         guard !build.layout.isPlaceholder else {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
-        let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload)
-        progress.start("publishing \(build.definition.name)")
+        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver)
+        progress.start("publishing \(build.definition.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
         let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build)
         progress.stop()
@@ -39,8 +39,8 @@ struct RecordOutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress and no transfer summary.")
     var quiet = false
 
+    /// The transfer summary (stderr) first, then the record (stdout).
     func print(_ record: PublishRecord, summary: CopySummary, counters: TransferCounters) throws {
-        Swift.print(json ? try CanonicalJSON.prettyText(RecordWithTransfer(record: record, transfer: TransferSummary(summary, counters))) : try record.table())
         if !quiet {
             var line = "uploaded \(summary.blobsCopied) blob\(summary.blobsCopied == 1 ? "" : "s") (\(ByteCount.format(summary.bytesCopied))), mounted \(summary.blobsMounted), already there \(summary.blobsExisting)"
             if counters.retries > 0 { line += ", \(counters.retries) retried" }
@@ -48,6 +48,7 @@ struct RecordOutputOptions: ParsableArguments {
             if !counters.fallbacks.isEmpty { line += "; fallbacks: " + counters.fallbacks.keys.sorted().joined(separator: ", ") }
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+        Swift.print(json ? try CanonicalJSON.prettyText(RecordWithTransfer(record: record, transfer: TransferSummary(summary, counters))) : try record.table())
     }
 }
 

@@ -21,9 +21,9 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
-        let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload)
-        progress.start("pushing \(bundle)")
+        let progress = ProgressDisplay(quiet: output.quiet)
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
+        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
         defer { progress.stop() }
         let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
         progress.stop()

@@ -54,6 +54,22 @@ final class CountingSink: ByteSink {
     }
 }
 
+/// Reports how many bytes pass through, then forwards them.
+final class ProgressSink: ByteSink {
+    private let downstream: any ByteSink
+    private let progress: @Sendable (Int64) -> Void
+
+    init(forwardingTo downstream: any ByteSink, progress: @escaping @Sendable (Int64) -> Void) {
+        self.downstream = downstream
+        self.progress = progress
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try downstream.write(bytes)
+        progress(Int64(bytes.count))
+    }
+}
+
 /// Writes to an open file descriptor, retrying short writes and EINTR.
 public final class FileDescriptorSink: ByteSink {
     public let fd: Int32

@@ -7,8 +7,9 @@ public protocol ContentDestination: Sendable {
     /// Makes the blob available in `repository` from another repository of the same store, without moving
     /// its bytes; false when that is not possible.
     func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool
-    /// Stores a blob, verifying its bytes against the descriptor as they stream.
-    func putBlob(_ blob: Blob, in repository: String) throws
+    /// Stores a blob, verifying its bytes against the descriptor as they stream; `progress` gets the number of
+    /// bytes each step moved.
+    func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws
     /// The digest a tag (or a digest) resolves to in `repository`, or nil.
     func manifestDigest(_ reference: String, in repository: String) throws -> Digest?
     /// Stores a manifest's exact bytes; with a tag, points the tag at it.

@@ -29,6 +29,10 @@ public enum CopyEvent: Sendable {
     public enum BlobOutcome: Sendable, Equatable {
         case existed, mounted, copied(bytes: Int64)
     }
+    /// A blob's bytes start to move (it was neither present nor mountable).
+    case blobStarted(Descriptor, repository: String)
+    /// More of a blob's bytes moved (a count of new bytes, not a total).
+    case blobBytes(Digest, Int64)
     /// `repository` is the destination's own name for it (with a registry's prefix).
     case blob(Descriptor, repository: String, BlobOutcome)
     case manifest(reference: String, digest: Digest, written: Bool)
@@ -108,7 +112,10 @@ public struct Copier: Sendable {
         } else if let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
         } else {
-            try destination.putBlob(try source.blob(descriptor, in: sourceRepository), in: repository)
+            let blob = try source.blob(descriptor, in: sourceRepository)
+            onEvent?(.blobStarted(descriptor, repository: destination.displayName(repository)))
+            let onEvent = self.onEvent, digest = descriptor.digest
+            try destination.putBlob(blob, in: repository) { count in onEvent?(.blobBytes(digest, count)) }
             outcome = .copied(bytes: descriptor.size)
         }
         onEvent?(.blob(descriptor, repository: destination.displayName(repository), outcome))

@@ -8,7 +8,7 @@ public final class LayoutArchiveDestination: ContentDestination {
     public let path: String
     private let mtime: Int64
     private let digester: FileDigester?
-    private let blobs = Mutex<[Digest: Blob]>([:])
+    private let blobs = Mutex<[Digest: (blob: Blob, progress: @Sendable (Int64) -> Void)]>([:])
     private let entries = Mutex<[Descriptor]>([])
 
     public init(path: String, mtime: Int64, digester: FileDigester? = nil) {
@@ -21,8 +21,9 @@ public final class LayoutArchiveDestination: ContentDestination {
         blobs.withLock { $0[descriptor.digest] != nil }
     }
 
-    public func putBlob(_ blob: Blob, in repository: String) throws {
-        blobs.withLock { $0[blob.descriptor.digest] = blob }
+    /// Recorded now, streamed into the tar (and its progress reported) on commit.
+    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        blobs.withLock { $0[blob.descriptor.digest] = (blob, progress) }
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
@@ -30,7 +31,7 @@ public final class LayoutArchiveDestination: ContentDestination {
     }
 
     public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
-        try putBlob(blob, in: repository)
+        try putBlob(blob, in: repository) { _ in }
         if let tag {
             let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository, tag: tag)
             entries.withLock { $0.append(entry) }
@@ -38,7 +39,7 @@ public final class LayoutArchiveDestination: ContentDestination {
     }
 
     public func commit() throws {
-        let blobs = self.blobs.withLock { $0 }.values.sorted { $0.descriptor.digest < $1.descriptor.digest }
+        let blobs = self.blobs.withLock { $0 }.values.sorted { $0.blob.descriptor.digest < $1.blob.descriptor.digest }
         let index = ImageLayoutIndex.make(entries.withLock { $0 })
         try AtomicFile.write(to: path) { file in
             let sink = BufferedSink(file)
@@ -47,9 +48,9 @@ public final class LayoutArchiveDestination: ContentDestination {
             try tar.addFile("index.json", bytes: try CanonicalJSON.encode(index))
             try tar.addDirectory("blobs")
             try tar.addDirectory("blobs/sha256")
-            for blob in blobs {
+            for (blob, progress) in blobs {
                 try tar.addFile(ImageLayoutIndex.blobPath(blob.descriptor.digest), size: blob.descriptor.size) { entry in
-                    try blob.write(verifiedTo: entry, digester: digester)
+                    try blob.write(verifiedTo: ProgressSink(forwardingTo: entry, progress: progress), digester: digester)
                 }
             }
             try tar.finish()

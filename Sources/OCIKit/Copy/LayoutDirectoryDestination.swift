@@ -46,8 +46,10 @@ public final class LayoutDirectoryDestination: ContentDestination {
         return found.digest == descriptor.digest && found.size == descriptor.size
     }
 
-    public func putBlob(_ blob: Blob, in repository: String) throws {
-        try AtomicFile.write(to: blobPath(blob.descriptor.digest)) { sink in try blob.write(verifiedTo: sink, digester: digester) }
+    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        try AtomicFile.write(to: blobPath(blob.descriptor.digest)) { sink in
+            try blob.write(verifiedTo: ProgressSink(forwardingTo: sink, progress: progress), digester: digester)
+        }
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
@@ -64,7 +66,7 @@ public final class LayoutDirectoryDestination: ContentDestination {
     }
 
     public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
-        if try !hasBlob(blob.descriptor, in: repository) { try putBlob(blob, in: repository) }
+        if try !hasBlob(blob.descriptor, in: repository) { try putBlob(blob, in: repository) { _ in } }
         if let tag {
             let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository, tag: tag)
             entries.withLock { $0.append(entry) }

@@ -25,8 +25,8 @@ public struct RegistryDestination: ContentDestination {
         try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
     }
 
-    public func putBlob(_ blob: Blob, in repository: String) throws {
-        let verifier = UploadVerifier(blob.descriptor)
+    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        let verifier = UploadVerifier(blob.descriptor, progress: progress)
         let staged = StagedBlob(blob)
         defer { staged.remove() }
         let content = blob.content

@@ -5,9 +5,14 @@ import Synchronization
 /// before the registry can complete the blob. Ranges read again (a retried chunk) are hashed once.
 final class UploadVerifier: Sendable {
     let descriptor: Descriptor
+    private let progress: @Sendable (Int64) -> Void
     private let state = Mutex<(hasher: SHA256Hasher?, hashed: Int64)>((SHA256Hasher(), 0))
 
-    init(_ descriptor: Descriptor) { self.descriptor = descriptor }
+    /// `progress` hears of each new stretch of the blob sent (not of re-sent ranges).
+    init(_ descriptor: Descriptor, progress: @escaping @Sendable (Int64) -> Void = { _ in }) {
+        self.descriptor = descriptor
+        self.progress = progress
+    }
 
     /// Whether every byte passed through in order (a resumed upload may have skipped a prefix).
     var sawEverything: Bool { state.withLock { $0.hashed == descriptor.size } }
@@ -18,6 +23,7 @@ final class UploadVerifier: Sendable {
             let skip = Int(state.hashed - offset)
             hasher.update(UnsafeRawBufferPointer(rebasing: bytes[skip...]))
             state.hashed += Int64(bytes.count - skip)
+            progress(Int64(bytes.count - skip))
             guard state.hashed >= descriptor.size else { return }
             state.hasher = nil
             let actual = hasher.finalize()

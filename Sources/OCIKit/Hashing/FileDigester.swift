@@ -14,6 +14,8 @@ public struct ContentDigest: Equatable, Sendable {
 public struct FileDigester: Sendable {
     public let cache: DigestCache?
     public let concurrency: Int
+    /// Hears how many bytes each step of hashing read (progress; cached digests read nothing).
+    public var onHashed: (@Sendable (Int64) -> Void)?
 
     public init(cache: DigestCache?, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.cache = cache
@@ -31,7 +33,7 @@ public struct FileDigester: Sendable {
         }
         let startedAt = Clock.nowNanoseconds()
         let sink = HashingSink()
-        try FileStreamer.stream(path: path, into: sink, expectedSize: before.size)
+        try FileStreamer.stream(path: path, into: reporting(sink), expectedSize: before.size)
         let digest = sink.finalize()
         // Only remember a digest if the file did not change while it was being read.
         if let cache, let after = try? FileStatus(path: path), after == before {
@@ -52,12 +54,16 @@ public struct FileDigester: Sendable {
         }
         let startedAt = Clock.nowNanoseconds()
         let sink = HashingSink()
-        try DirectoryTarWriter(options: options).write(listing, of: path, to: sink)
+        try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink))
         let content = ContentDigest(digest: sink.finalize(), size: sink.count)
         if let cache, let after = try? DirectoryListing(directory: path), after == listing {
             cache.storeTree(path: key, fingerprint: fingerprint, newestChangeNanoseconds: listing.newestChangeNanoseconds, content: content, hashStartedAt: startedAt)
         }
         return content
+    }
+
+    private func reporting(_ sink: any ByteSink) -> any ByteSink {
+        onHashed.map { ProgressSink(forwardingTo: sink, progress: $0) } ?? sink
     }
 
     /// The directory's current listing if the cache holds a trusted entry saying its tar layer is `digest`, of
