@@ -163,6 +163,20 @@ func randomModelPipeline(_ bytes: Int, named name: String, in dir: TemporaryDire
         #expect(try run("cmp", [folder + "/model.bin", dir.file("models/model.bin")]).succeeded)
     }
 
+    @Test func aPullSurvivesDownloadsCutMidBody() throws {
+        let dir = try TemporaryDirectory()
+        let definition = try randomModelPipeline(64 * Self.megabyte, named: "cutpull-pipeline", in: dir)
+        let target = path("cutpull")
+        let (published, record) = try publish(definition, to: target)
+        #expect(published.succeeded, "\(published.stderr)")
+        try registries.setQuirks(["cutdown": "50", "seed": "3"], match: "/v2/\(target)/")
+        let pulled = try edgepack(["pull", try #require(record).pipeline_url, "-o", dir.file("pulled")], environment: pusher)
+        #expect(pulled.succeeded, "\(pulled.stderr)")
+        #expect(pulled.stderr.contains("resumed "), "no download was cut: \(pulled.stderr)")
+        let folder = dir.file("pulled/models/model/\(try #require(record).models[0].version)")
+        #expect(try run("cmp", [folder + "/model.bin", dir.file("models/model.bin")]).succeeded)
+    }
+
     func waitForAHold(after count: Int, of process: Process) throws {
         for _ in 0..<600 {
             if try registries.heldTransfers() > count { return }
