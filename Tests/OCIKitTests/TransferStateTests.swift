@@ -39,14 +39,20 @@ import TestSupport
         #expect(BlobUpload.offset(fromRange: header) == offset)
     }
 
-    @Test func aPartialDownloadKeepsOnlyWhatItCanVerify() throws {
-        let dir = try TemporaryDirectory()
-        let content = Array("the whole blob".utf8)
+    /// A partial download of `content` left by a killed run after it received `kept`.
+    func leftBehind(_ content: [UInt8], kept: [UInt8], in dir: TemporaryDirectory) throws -> Descriptor {
         let blob = Descriptor(mediaType: "application/octet-stream", digest: SHA256Hasher.digest(content), size: Int64(content.count))
         let first = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
         first.responseStarted(status: 200)
-        try content.prefix(5).withUnsafeBytes { try first.write($0) }
+        try kept.withUnsafeBytes { try first.write($0) }
         first.close(keeping: true)
+        return blob
+    }
+
+    @Test func aPartialDownloadKeepsOnlyWhatItCanVerify() throws {
+        let dir = try TemporaryDirectory()
+        let content = Array("the whole blob".utf8)
+        let blob = try leftBehind(content, kept: Array(content.prefix(5)), in: dir)
         // The next run hashes the five bytes kept, drops an error body, and a 206 adds the rest.
         let second = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
         #expect(second.count == 5)
@@ -64,15 +70,21 @@ import TestSupport
     @Test func aWholeBlobAnswerToARangeRequestStartsTheFileOver() throws {
         let dir = try TemporaryDirectory()
         let content = Array("0123456789".utf8)
-        let blob = Descriptor(mediaType: "application/octet-stream", digest: SHA256Hasher.digest(content), size: Int64(content.count))
-        let first = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
-        first.responseStarted(status: 200)
-        try Array("XXXX".utf8).withUnsafeBytes { try first.write($0) }
-        first.close(keeping: true)
+        let blob = try leftBehind(content, kept: Array("XXXX".utf8), in: dir)
         let second = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
         second.responseStarted(status: 200)
         try content.withUnsafeBytes { try second.write($0) }
         #expect(second.count == 10 && second.finalize() == blob.digest)
         second.close(keeping: false)
+    }
+
+    @Test func partialDownloadsNobodyResumedForAWeekAreDropped() throws {
+        let dir = try TemporaryDirectory()
+        let old = try dir.write("downloads/sha256-\(String(repeating: "a", count: 64)).partial", "stale")
+        let recent = try dir.write("downloads/sha256-\(String(repeating: "b", count: 64)).partial", "recent")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -8 * 24 * 3600)], ofItemAtPath: old)
+        PartialDownload.removeAbandoned(in: dir.file("downloads"))
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: recent))
     }
 }
