@@ -117,12 +117,18 @@ public func edgepack(_ arguments: [String], environment: [String: String] = [:],
 }
 
 /// Starts `edgepack` (isolated as `edgepack(_:)` runs it) without waiting, for tests that kill it midway.
-public func startEdgepack(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+/// Its standard output goes to `output` when given.
+public func startEdgepack(_ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: edgepackBinary)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(isolatedEnvironment.merging(environment) { $1 }) { $1 }
-    process.standardOutput = FileHandle.nullDevice
+    if let output {
+        FileManager.default.createFile(atPath: output, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+    }
     process.standardError = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice
     try process.run()
