@@ -40,6 +40,7 @@ public final class HTTPTransport: Sendable {
             idleHandles.withLock { $0.append(idle) }
         }
         let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body)
+        exchange.resendable = request.resendable
         try exchange.rewind()
         let context = Unmanaged.passRetained(exchange)
         defer { context.release() }
@@ -115,7 +116,7 @@ public final class HTTPTransport: Sendable {
             // curl rewinds a body to resend it (a reused connection that turned out dead): start a fresh source.
             _ = edgepack_curl_setopt_seek(handle, CURLOPT_SEEKFUNCTION) { context, offset, origin in
                 let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
-                guard offset == 0, origin == SEEK_SET, (try? exchange.rewind()) != nil else { return CURL_SEEKFUNC_CANTSEEK }
+                guard exchange.resendable, offset == 0, origin == SEEK_SET, (try? exchange.rewind()) != nil else { return CURL_SEEKFUNC_CANTSEEK }
                 return CURL_SEEKFUNC_OK
             }
             _ = edgepack_curl_setopt_ptr(handle, CURLOPT_SEEKDATA, context)
@@ -131,6 +132,7 @@ public final class HTTPTransport: Sendable {
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
         var error: (any Error)?
+        var resendable = true
 
         init(sink: (any ByteSink)?, limit: Int, makeSource: (@Sendable () throws -> any UploadSource)?) {
             self.sink = sink

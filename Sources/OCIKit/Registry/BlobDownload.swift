@@ -75,6 +75,7 @@ final class PartialDownload: StatusAwareSink {
     /// a directory or when another run holds it, a private one beside `destination`.
     init(descriptor: Descriptor, directory: String?, beside destination: String) throws {
         if let directory, (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil {
+            Self.removeAbandoned(in: directory)
             let candidate = "\(directory)/\(descriptor.digest.algorithm)-\(descriptor.digest.encoded).partial"
             let fd = open(candidate, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             if fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 {
@@ -88,6 +89,23 @@ final class PartialDownload: StatusAwareSink {
         let fd = open(privatePath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OCIError.io("create", privatePath, errno: errno) }
         (self.path, self.fd, self.shared) = (privatePath, fd, false)
+    }
+
+    /// Partial files nobody resumed for a week are dropped (unless a run holds one), so they cannot pile up.
+    static let abandonedAfter: TimeInterval = 7 * 24 * 3600
+
+    static func removeAbandoned(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".partial") {
+            let path = directory + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  Date().timeIntervalSince(modified) > abandonedAfter
+            else { continue }
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            Glibc.close(fd)
+        }
     }
 
     /// Hashes what an earlier run left (more than the blob's size cannot be right: start over).

@@ -77,7 +77,7 @@ struct BlobUpload {
                     continue
                 }
                 guard response.status == 201 else { throw client.failure(response, "finish the upload of \(descriptor.digest) to \(repository)") }
-                client.options.uploadSessions?.remove(registry: client.host, repository: repository, digest: descriptor.digest)
+                if descriptor.size >= Self.rememberAbove { client.options.uploadSessions?.remove(registry: client.host, repository: repository, digest: descriptor.digest) }
                 return try finished(response)
 
             case .advanced(let next):
@@ -96,7 +96,7 @@ struct BlobUpload {
                     furthest = session.offset
                     failures = 0  // progress: the link is flaky, not dead
                 }
-                if session.offset > start || session.offset > 0 {
+                if session.offset > 0 {
                     counters.resumesCounter.add(1, ordering: .relaxed)
                     counters.resumedBytesCounter.add(session.offset, ordering: .relaxed)
                     counters.note(.resumedUpload)
@@ -197,7 +197,7 @@ struct BlobUpload {
 
     /// Continues an upload an earlier run left open, if the registry still has it.
     private func resumeEarlierRun() -> Session? {
-        guard let store = client.options.uploadSessions,
+        guard descriptor.size >= Self.rememberAbove, let store = client.options.uploadSessions,
               let saved = store.load(registry: client.host, repository: repository, digest: descriptor.digest)
         else { return nil }
         guard saved.size == descriptor.size,
@@ -231,7 +231,11 @@ struct BlobUpload {
         return (session, Int64(response.header("oci-chunk-min-length") ?? "") ?? 0)
     }
 
+    /// Blobs smaller than this are not worth a file per session: a killed run sends them again.
+    static let rememberAbove: Int64 = 16 << 20
+
     private func remember(_ session: Session) {
+        guard descriptor.size >= Self.rememberAbove else { return }
         client.options.uploadSessions?.save(registry: client.host, repository: repository, descriptor: descriptor,
                                             location: session.location, offset: session.offset)
     }

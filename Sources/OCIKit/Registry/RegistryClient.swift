@@ -125,6 +125,7 @@ public final class RegistryClient: Sendable {
     /// once: an upload to a session must not be sent again before asking the registry where it stands.
     func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil, retrying: Bool = true) throws -> HTTPResponse {
         var request = request
+        if !retrying { request.resendable = false }
         var authRetries = 0, attempt = 0, redirects = 0
         var authorization = keeper.authorization(for: scopes)
         var redirectedAway = false  // to another host (blob storage): it never gets our credentials
