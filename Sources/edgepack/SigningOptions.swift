@@ -1,0 +1,62 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+/// --sign-key and --no-attest: what publish, export and push sign and attest with.
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Sign every manifest in cosign's format with this ECDSA P-256 PKCS#8 PEM key (default: $EDGEPACK_SIGN_KEY).",
+                               discussion: "An encrypted key's password is read from EDGEPACK_SIGN_KEY_PASSWORD (or COSIGN_PASSWORD)."),
+            completion: .file())
+    var signKey: String?
+
+    @Flag(help: "Attach no SBOM or provenance to the pipeline.")
+    var noAttest = false
+
+    /// The key from --sign-key or EDGEPACK_SIGN_KEY, or nil when neither names one.
+    func key(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SigningKey? {
+        guard let path = signKey ?? environment["EDGEPACK_SIGN_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("cannot read the signing key \(path): pass --sign-key (or EDGEPACK_SIGN_KEY) with a readable PEM file")
+        }
+        let password = [environment["EDGEPACK_SIGN_KEY_PASSWORD"], environment["COSIGN_PASSWORD"]].compactMap { $0 }.first { !$0.isEmpty }
+        if String(decoding: data, as: UTF8.self).contains("ENCRYPTED"), password == nil {
+            throw CommandError("the signing key \(path) is encrypted: set EDGEPACK_SIGN_KEY_PASSWORD to its password")
+        }
+        do {
+            return try SigningKey(pem: Array(data), password: password, origin: path)
+        } catch let error as OCIError {
+            throw CommandError(error.message + (password != nil ? " (check EDGEPACK_SIGN_KEY_PASSWORD)" : ""))
+        }
+    }
+
+    /// What to copy beside a build: signatures with the key, the SBOM and provenance unless --no-attest.
+    /// `existing` keeps the signatures a bundle (or registry) already holds for the same manifests.
+    func supplyChain(existing: ExistingCosignImages? = nil) throws -> SupplyChain {
+        SupplyChain(key: try key(), attest: !noAttest, toolVersion: EdgepackVersion.string, existing: existing)
+    }
+}
+
+/// --verify-key: check cosign signatures before using what was fetched (pull, inspect).
+struct VerifyKeyOptions: ParsableArguments {
+    @Option(help: "Verify the pipeline's and every model's cosign signature with this public key (PEM) before using them.",
+            completion: .file())
+    var verifyKey: String?
+
+    func key() throws -> VerificationKey? {
+        try verifyKey.map(loadPublicKey)
+    }
+}
+
+func loadPublicKey(_ path: String) throws -> VerificationKey {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read the public key \(path)") }
+    return try VerificationKey(pem: Array(data), origin: path)
+}
+
+/// One line per verified manifest.
+func printVerified(_ verified: [VerifiedSignature], source: any ReferenceSource) {
+    for item in verified {
+        let attestations = item.attestations.isEmpty ? "" : "; attestations: " + item.attestations.joined(separator: ", ")
+        print("verified \(source.displayName(item.repository))@\(item.digest) (signed for \(item.dockerReference)\(attestations))")
+    }
+}
