@@ -39,7 +39,7 @@ public struct SupplyChain: Sendable {
     }
 
     /// The `sha256-HEX.sig` and `sha256-HEX.att` artifacts to copy after `build.artifacts` (same destination).
-    /// Existing signatures are kept (a new key's is added beside them); existing attestations are kept as they are.
+    /// Existing signatures and attestations are kept, a new key's signature added beside them (on every DSSE envelope too).
     public func artifacts(for build: PipelineBuild) throws -> [Artifact] {
         var result: [Artifact] = []
         for artifact in build.artifacts {
@@ -56,7 +56,8 @@ public struct SupplyChain: Sendable {
         let pipeline = build.pipeline
         let pipelineDigest = pipeline.manifestBlob.descriptor.digest
         if let earlier = try existing?.layers(tag: Cosign.attestationTag(for: pipelineDigest), in: pipeline.repository), !earlier.isEmpty {
-            result.append(try CosignImage.artifact(reference: "\(pipeline.repository):\(Cosign.attestationTag(for: pipelineDigest))", layers: earlier))
+            result.append(try key.map { try CosignSigner.countersignedAttestations(for: pipelineDigest, repository: pipeline.repository, existing: earlier, key: $0) }
+                ?? CosignImage.artifact(reference: "\(pipeline.repository):\(Cosign.attestationTag(for: pipelineDigest))", layers: earlier))
         } else if attest {
             let (sbom, provenance) = try statements(for: build)
             result.append(try CosignSigner.attestationArtifact(for: pipelineDigest, repository: pipeline.repository, attestations: [

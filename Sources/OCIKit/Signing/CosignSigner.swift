@@ -31,4 +31,17 @@ public enum CosignSigner {
         }
         return try CosignImage.artifact(reference: "\(repository):\(Cosign.attestationTag(for: subject))", layers: layers)
     }
+
+    /// The attestation image `existing` with `key`'s signature added to every DSSE envelope (a site vouching
+    /// for what it received: the envelopes verify with either key).
+    public static func countersignedAttestations(for subject: Digest, repository: String, existing: [CosignLayer], key: SigningKey) throws -> Artifact {
+        let layers = try existing.map { layer -> CosignLayer in
+            guard layer.descriptor.mediaType == Cosign.dsseMediaType else { return layer }
+            let envelope = try CanonicalJSON.decode(DSSEEnvelope.self, from: layer.payload, what: "an attestation of \(repository)@\(subject)")
+            let signed = try envelope.countersigned(by: key)
+            return signed == envelope ? layer
+                : CosignLayer(mediaType: Cosign.dsseMediaType, payload: try signed.bytes(), annotations: layer.descriptor.annotations ?? [:])
+        }
+        return try CosignImage.artifact(reference: "\(repository):\(Cosign.attestationTag(for: subject))", layers: layers)
+    }
 }

@@ -38,6 +38,14 @@ public struct DSSEEnvelope: Codable, Sendable, Equatable {
         return signatures.contains { key.verify(base64Signature: $0.sig, of: message) }
     }
 
+    /// The envelope with `key`'s signature added beside the others (none added when it already has one).
+    public func countersigned(by key: SigningKey) throws -> DSSEEnvelope {
+        guard !isSigned(by: key.publicKey), let body = payloadBytes else { return self }
+        var envelope = self
+        envelope.signatures.append(Signature(keyid: key.publicKey.keyID, sig: try key.signBase64(Self.pae(payloadType, body))))
+        return envelope
+    }
+
     public func bytes() throws -> [UInt8] { try CanonicalJSON.encode(self) }
 }
 
