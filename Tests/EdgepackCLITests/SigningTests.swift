@@ -156,6 +156,16 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         let lacking = try signed.bundle("no-model-signature.tar") { $0.repository == model.repository && $0.tag.hasSuffix(".sig") }
         try fails(["verify", "\(lacking):\(signed.pipelineReference)", "--key", pair.publicPath],
                   "no signature for \(lacking):\(model.repository)@\(model.manifestBlob.descriptor.digest)")
+        // A signature payload altered inside the bundle after signing.
+        let tampered = try signed.bundle("tampered.tar")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: tampered))
+        let claim = try #require(bytes.range(of: Data("\"docker-manifest-digest\":\"\(signed.pipelineDigest)\"".utf8)))
+        bytes.replaceSubrange(claim.prefix(8), with: Data("\"DOCKER-".utf8))
+        try bytes.write(to: URL(fileURLWithPath: tampered))
+        try fails(["verify", "\(tampered):\(signed.pipelineReference)", "--key", pair.publicPath], "was tampered with")
+        // The whole bundle, found by its one pipeline (what inspect --verify-key runs).
+        let verified = try PipelineVerifier.verify(bundle: ImageLayoutBundle(path: dir.file("bundle.tar")), key: VerificationKey(path: pair.publicPath), keyName: "k")
+        #expect(verified.map(\.repository) == ["pipelines/ccfraud-pipeline"] + signed.build.models.map { "models/\($0.spec.name)" })
         let unsigned = try SignedPipeline(key: nil, dir: TemporaryDirectory())
         try fails(["verify", "\(try unsigned.bundle()):\(unsigned.pipelineReference)", "--key", pair.publicPath], "no signature for ")
     }

@@ -10,6 +10,20 @@ public struct PipelineVerifier: Sendable {
         verifier = CosignVerifier(source: source, key: key, keyName: keyName)
     }
 
+    /// Verifies the one pipeline an offline bundle holds (`inspect BUNDLE` with a key).
+    public static func verify(bundle: ImageLayoutBundle, key: VerificationKey, keyName: String) throws -> [VerifiedSignature] {
+        let pipelines = bundle.index.manifests.compactMap { entry -> String? in
+            guard entry.artifactType == EdgepackMediaType.pipelineArtifact || entry.artifactType == nil,
+                  let name = entry.annotations?[AnnotationKey.refName], name.hasPrefix("pipelines/"), !Cosign.isCosignTag(String(name.split(separator: ":").last ?? "")) else { return nil }
+            return name
+        }
+        guard pipelines.count == 1, let reference = pipelines.first, let colon = reference.lastIndex(of: ":") else {
+            throw OCIError(.invalidLayout, "\(bundle.path) holds \(pipelines.count) pipelines; an edgepack bundle holds exactly one")
+        }
+        return try PipelineVerifier(source: bundle, key: key, keyName: keyName)
+            .verify(repository: String(reference[..<colon]), reference: String(reference[reference.index(after: colon)...]))
+    }
+
     /// `repository` is the pipeline's (`acme/edge/pipelines/ccfraud` in a registry, `pipelines/ccfraud` in a
     /// bundle), `reference` a tag or digest. Returns what was verified, the pipeline first.
     public func verify(repository: String, reference: String) throws -> [VerifiedSignature] {
