@@ -20,7 +20,7 @@ struct SigningOptions: ParsableArguments {
             throw CommandError("cannot read the signing key \(path): pass --sign-key (or EDGEPACK_SIGN_KEY) with a readable PEM file")
         }
         let password = [environment["EDGEPACK_SIGN_KEY_PASSWORD"], environment["COSIGN_PASSWORD"]].compactMap { $0 }.first { !$0.isEmpty }
-        if String(decoding: data, as: UTF8.self).contains("ENCRYPTED"), password == nil {
+        if SigningKey.isEncrypted(Array(data)), password == nil {
             throw CommandError("the signing key \(path) is encrypted: set EDGEPACK_SIGN_KEY_PASSWORD to its password")
         }
         do {

@@ -52,6 +52,9 @@ import TestSupport
         let error = #expect(throws: OCIError.self) { try SigningKey(path: notAKey) }
         #expect(error?.description == "\(notAKey) is not a PEM private key (expected an ECDSA P-256 PKCS#8 PEM)")
         #expect(throws: OCIError.self) { try VerificationKey(path: notAKey) }
+        let cosignFormat = try dir.write("cosign.key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n")
+        let cosignError = #expect(throws: OCIError.self) { try SigningKey(path: cosignFormat, password: "x") }
+        #expect(cosignError?.description.contains("cosign's own encrypted key format") == true)
     }
 
     @Test func dssePreAuthenticationEncodingIsTheSpecsOne() throws {

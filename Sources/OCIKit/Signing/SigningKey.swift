@@ -18,7 +18,11 @@ public final class SigningKey: @unchecked Sendable {
     }
 
     public init(pem: [UInt8], password: String? = nil, origin: String = "the signing key") throws {
-        let encrypted = String(decoding: pem, as: UTF8.self).contains("ENCRYPTED")
+        let text = String(decoding: pem, as: UTF8.self)
+        if text.contains("SIGSTORE PRIVATE KEY") || text.contains("COSIGN PRIVATE KEY") {
+            throw OCIError(.unsupported, "\(origin) is in cosign's own encrypted key format, which edgepack does not read: use an ECDSA P-256 PKCS#8 PEM key (cosign import-key-pair takes the same key)")
+        }
+        let encrypted = Self.isEncrypted(pem)
         if encrypted, password == nil {
             throw OCIError(.unsupported, "\(origin) is encrypted and no password for it was given")
         }
@@ -50,6 +54,12 @@ public final class SigningKey: @unchecked Sendable {
     }
 
     deinit { EVP_PKEY_free(key) }
+
+    /// Whether a PEM private key needs a password (PKCS#8 `ENCRYPTED PRIVATE KEY`, or a legacy encrypted PEM).
+    public static func isEncrypted(_ pem: [UInt8]) -> Bool {
+        let text = String(decoding: pem, as: UTF8.self)
+        return text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+    }
 
     /// An ECDSA-SHA256 signature of `message`, DER-encoded.
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
