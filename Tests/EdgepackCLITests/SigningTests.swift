@@ -170,6 +170,32 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         try fails(["verify", "\(try unsigned.bundle()):\(unsigned.pipelineReference)", "--key", pair.publicPath], "no signature for ")
     }
 
+    @Test func verifyChecksTheMirroredEngineToo() throws {
+        let dir = try TemporaryDirectory()
+        let pair = try TestKeyPair(in: dir)
+        let key = try SigningKey(path: pair.privatePath)
+        let signed = try SignedPipeline(key: key, dir: dir)
+        // A mirrored engine image where the engine issue puts it: `engine:TAG` (the source's tag).
+        let tag = try #require(try ImageReference(parsing: signed.build.definition.engine.image).tag)
+        let config = Blob(mediaType: MediaType.imageConfig, bytes: Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8))
+        let engine = try Artifact(reference: "engine:\(tag)", manifest: Manifest(config: config.descriptor, layers: []), config: config, layers: [])
+        let engineDigest = engine.manifestBlob.descriptor.digest
+        let engineSignature = try SupplyChain(key: key, toolVersion: "9.9.9", environment: SignedPipeline.environment)
+            .signatures(for: [SignedManifest(repository: "engine", digest: engineDigest)], prefix: signed.build.layout.prefix)
+        #expect(engineSignature.map(\.reference) == ["engine:sha256-\(engineDigest.encoded).sig"])
+
+        let withEngine = dir.file("with-engine.tar")
+        try Copier.copy(signed.all + [engine] + engineSignature, to: LayoutArchiveDestination(path: withEngine, mtime: 0))
+        let result = try edgepack(["verify", "\(withEngine):\(signed.pipelineReference)", "--key", pair.publicPath])
+        #expect(result.succeeded, "\(result.stderr)")
+        #expect(result.stdout.contains("engine@\(engineDigest) (signed for registry.example/edge/engine)"), "\(result.stdout)")
+
+        let unsignedEngine = dir.file("unsigned-engine.tar")
+        try Copier.copy(signed.all + [engine], to: LayoutArchiveDestination(path: unsignedEngine, mtime: 0))
+        let failed = try edgepack(["verify", "\(unsignedEngine):\(signed.pipelineReference)", "--key", pair.publicPath])
+        #expect(failed.status == 1 && failed.stderr.contains("no signature for \(unsignedEngine):engine@\(engineDigest)"), "\(failed.stderr)")
+    }
+
     @Test func signaturesSurviveTheAirGapAndASiteKeySignsBeside() throws {
         let dir = try TemporaryDirectory()
         let builder = try TestKeyPair(in: dir, name: "builder"), site = try TestKeyPair(in: dir, name: "site")

@@ -1,8 +1,9 @@
 import OCIKit
 
 /// Verifies a published pipeline against a public key, in a registry or an offline bundle: the pipeline
-/// manifest's cosign signature and attestations, then every model its config lists (`PREFIX/models/NAME:VERSION`):
-/// the model manifest must carry the layer the pipeline carries, and its own signature.
+/// manifest's cosign signature and attestations, the engine image's mirror when there is one
+/// (`PREFIX/engine:TAG`), then every model its config lists (`PREFIX/models/NAME:VERSION`): the model manifest
+/// must carry the layer the pipeline carries, and its own signature.
 public struct PipelineVerifier: Sendable {
     public let verifier: CosignVerifier
 
@@ -42,6 +43,9 @@ public struct PipelineVerifier: Sendable {
             throw OCIError(.unsupported, "\(source.displayName(repository)):\(reference) is not an edgepack pipeline")
         }
         var verified = [try verifier.verify(blob.descriptor.digest, in: repository, identity: identity)]
+        if let engine = try mirroredEngine(named: manifest.annotations?[EdgepackAnnotation.engineImage], prefix: prefix) {
+            verified.append(try verifier.verify(engine, in: "\(prefix)engine", identity: "engine"))
+        }
         let config = try CanonicalJSON.decode(PipelineConfig.self, from: try source.smallBlob(manifest.config, in: repository), what: "the pipeline config")
         for model in config.models {
             let modelRepository = "\(prefix)models/\(model.name)"
@@ -57,5 +61,18 @@ public struct PipelineVerifier: Sendable {
             verified.append(try verifier.verify(modelBlob.descriptor.digest, in: modelRepository, identity: "models/\(model.name)"))
         }
         return verified
+    }
+
+    /// The digest of the engine image's mirror (`PREFIX/engine:TAG`, or `engine:TAG` in a bundle), when the
+    /// pipeline's engine was mirrored there; nil when it is referenced where it lives (its signature, if any, is
+    /// its publisher's to check there).
+    func mirroredEngine(named image: String?, prefix: String) throws -> Digest? {
+        guard let image, let parsed = try? ImageReference(parsing: image) else { return nil }
+        let reference = parsed.digest?.string ?? parsed.tag ?? "latest"
+        do {
+            return try verifier.source.manifest(reference, in: "\(prefix)engine")?.descriptor.digest
+        } catch let error as OCIError where [.notFound, .unauthorized, .denied].contains(error.code) {
+            return nil
+        }
     }
 }

@@ -19,6 +19,17 @@ public struct ExistingCosignImages: Sendable {
     }
 }
 
+/// A manifest to sign: its repository (relative to the registry prefix) and digest.
+public struct SignedManifest: Sendable, Hashable {
+    public var repository: String
+    public var digest: Digest
+
+    public init(repository: String, digest: Digest) {
+        self.repository = repository
+        self.digest = digest
+    }
+}
+
 /// The signatures and attestations that go beside a build's artifacts, as more artifacts to copy with them:
 /// with a key, a cosign signature for every manifest (pipeline, models, chart, compose); and for the pipeline,
 /// an SPDX SBOM and a SLSA provenance statement as DSSE envelopes (signed with the key, unsigned without one).
@@ -40,19 +51,11 @@ public struct SupplyChain: Sendable {
 
     /// The `sha256-HEX.sig` and `sha256-HEX.att` artifacts to copy after `build.artifacts` (same destination).
     /// Existing signatures and attestations are kept, a new key's signature added beside them (on every DSSE envelope too).
-    public func artifacts(for build: PipelineBuild) throws -> [Artifact] {
-        var result: [Artifact] = []
-        for artifact in build.artifacts {
-            let digest = artifact.manifestBlob.descriptor.digest
-            let earlier = try existing?.layers(tag: Cosign.signatureTag(for: digest), in: artifact.repository) ?? []
-            if let key {
-                result.append(try CosignSigner.signatureArtifact(for: digest, repository: artifact.repository,
-                                                                 dockerReference: "\(build.layout.prefix)/\(artifact.repository)",
-                                                                 key: key, existing: earlier))
-            } else if !earlier.isEmpty {
-                result.append(try CosignImage.artifact(reference: "\(artifact.repository):\(Cosign.signatureTag(for: digest))", layers: earlier))
-            }
-        }
+    /// `alsoSigning`: manifests copied beside the build from elsewhere (the mirrored engine, `engine` and its
+    /// manifest's digest; sidekick images), signed the same way.
+    public func artifacts(for build: PipelineBuild, alsoSigning others: [SignedManifest] = []) throws -> [Artifact] {
+        let manifests = build.artifacts.map { SignedManifest(repository: $0.repository, digest: $0.manifestBlob.descriptor.digest) } + others
+        var result = try signatures(for: manifests, prefix: build.layout.prefix)
         let pipeline = build.pipeline
         let pipelineDigest = pipeline.manifestBlob.descriptor.digest
         if let earlier = try existing?.layers(tag: Cosign.attestationTag(for: pipelineDigest), in: pipeline.repository), !earlier.isEmpty {
@@ -66,6 +69,20 @@ public struct SupplyChain: Sendable {
             ]))
         }
         return result
+    }
+
+    /// The `.sig` image of each manifest (a repository relative to `prefix`, the registry prefix signatures name):
+    /// existing signatures kept, the key's added; nothing for a manifest with neither.
+    public func signatures(for manifests: [SignedManifest], prefix: String) throws -> [Artifact] {
+        try manifests.compactMap { manifest in
+            let earlier = try existing?.layers(tag: Cosign.signatureTag(for: manifest.digest), in: manifest.repository) ?? []
+            if let key {
+                return try CosignSigner.signatureArtifact(for: manifest.digest, repository: manifest.repository,
+                                                          dockerReference: "\(prefix)/\(manifest.repository)", key: key, existing: earlier)
+            }
+            return earlier.isEmpty ? nil
+                : try CosignImage.artifact(reference: "\(manifest.repository):\(Cosign.signatureTag(for: manifest.digest))", layers: earlier)
+        }
     }
 
     /// The SBOM and provenance statements about the pipeline manifest (byte-identical for the same inputs and
