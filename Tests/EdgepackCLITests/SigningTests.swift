@@ -85,7 +85,12 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
                 #expect(text.contains(part), "SBOM lacks \(part)")
             }
         }
-        #expect(text.contains("Tool: edgepack-9.9.9") && text.contains("2023-11-14T22:13:20Z") && text.contains(signed.build.definition.engine.image))
+        for model in signed.build.models {
+            #expect(text.contains("pkg:oci/\(model.spec.name)@sha256%3A\(model.artifact.manifestBlob.descriptor.digest.encoded)?repository_url=registry.example/edge/models/\(model.spec.name)"))
+        }
+        #expect(text.contains("Tool: edgepack-9.9.9") && text.contains("2023-11-14T22:13:20Z"))
+        let engine = try ImageReference(parsing: signed.build.definition.engine.image)
+        #expect(text.contains("\"name\":\"\(engine.nameAsWritten)\"") && text.contains("\"versionInfo\":\"\(engine.tag!)\""))
 
         // The provenance: builder, the definition and model files with digests, the git commit (dirty), the CI run.
         let provenance = try #require(try statement(envelopes["https://slsa.dev/provenance/v1"]!)["predicate"] as? [String: Any])
@@ -138,6 +143,8 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         let reference = "\(try signed.bundle()):\(signed.pipelineReference)"
         let result = try edgepack(["verify", reference, "--key", pair.publicPath])
         #expect(result.succeeded, "\(result.stderr)")
+        let listed = try edgepack(["inspect", dir.file("bundle.tar")])
+        #expect(listed.succeeded && listed.stdout.contains("pipelines/ccfraud-pipeline:sha256-\(signed.pipelineDigest.encoded).att"), "\(listed.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1 + signed.build.models.count)
         #expect(lines[0].contains("pipelines/ccfraud-pipeline@\(signed.pipelineDigest)") && lines[0].contains("https://slsa.dev/provenance/v1"))

@@ -1,3 +1,4 @@
+import Foundation
 import OCIKit
 
 /// An SPDX 2.3 JSON document: the pipeline, every model it serves and the engine image it runs on.
@@ -24,6 +25,14 @@ public struct SPDXDocument: Codable, Sendable, Equatable {
         public var checksums: [Checksum]?
         public var primaryPackagePurpose: String?
         public var description: String?
+        public var externalRefs: [ExternalReference]?
+    }
+
+    /// Where a package is found: a package URL (`pkg:oci/NAME@sha256%3A…?repository_url=…`).
+    public struct ExternalReference: Codable, Sendable, Equatable {
+        public var referenceCategory = "PACKAGE-MANAGER"
+        public var referenceType = "purl"
+        public var referenceLocator: String
     }
 
     public struct Relationship: Codable, Sendable, Equatable {
@@ -52,9 +61,10 @@ extension SPDXDocument {
         creationInfo = CreationInfo(created: created, creators: ["Tool: edgepack-\(toolVersion)"])
         let pipelineID = "SPDXRef-Pipeline"
         var packages = [Package(
-            SPDXID: pipelineID, name: name, versionInfo: build.version, downloadLocation: build.layout.pipeline(name, build.version),
+            SPDXID: pipelineID, name: name, versionInfo: build.version, downloadLocation: "NOASSERTION",
             checksums: [Checksum(checksumValue: pipelineDigest.encoded)], primaryPackagePurpose: "APPLICATION",
-            description: "edgepack pipeline (the sha256 is its OCI manifest's)"
+            description: "edgepack pipeline (the sha256 is its OCI manifest's)",
+            externalRefs: [Self.purl(repository: "\(build.layout.prefix)/\(build.pipeline.repository)", digest: pipelineDigest, tag: build.version)]
         )]
         var relationships = [Relationship(spdxElementId: SPDXID, relationshipType: "DESCRIBES", relatedSpdxElement: pipelineID)]
         for (position, model) in build.models.enumerated() {
@@ -62,10 +72,12 @@ extension SPDXDocument {
             packages.append(Package(
                 SPDXID: id, name: model.spec.name, versionInfo: model.version,
                 packageFileName: model.layer.descriptor.annotations?[LayerAnnotation.filename],
-                downloadLocation: build.layout.model(model.spec.name, model.version),
+                downloadLocation: "NOASSERTION",
                 checksums: [Checksum(checksumValue: model.sha)], primaryPackagePurpose: "OTHER",
                 description: "\(model.spec.framework.rawValue) model, \(model.spec.runtime.rawValue) runtime"
-                    + (model.spec.isDirectory ? " (a directory; the sha256 is its tar layer's)" : "")
+                    + (model.spec.isDirectory ? " (a directory; the sha256 is its tar layer's)" : ""),
+                externalRefs: [Self.purl(repository: "\(build.layout.prefix)/\(model.artifact.repository)",
+                                         digest: model.artifact.manifestBlob.descriptor.digest, tag: model.version)]
             ))
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "CONTAINS", relatedSpdxElement: id))
         }
@@ -86,9 +98,19 @@ extension SPDXDocument {
         let parsed = try? ImageReference(parsing: reference)
         return Package(
             SPDXID: id, name: parsed?.nameAsWritten ?? reference, versionInfo: parsed?.digest?.string ?? parsed?.tag,
-            downloadLocation: reference, checksums: parsed?.digest.map { [Checksum(checksumValue: $0.encoded)] },
-            primaryPackagePurpose: "CONTAINER", description: description
+            downloadLocation: "NOASSERTION", checksums: parsed?.digest.map { [Checksum(checksumValue: $0.encoded)] },
+            primaryPackagePurpose: "CONTAINER", description: description,
+            externalRefs: parsed.map { [purl(repository: $0.nameAsWritten, digest: $0.digest, tag: $0.tag)] }
         )
+    }
+
+    /// An OCI package URL (purl-spec's `oci` type): the last path component as the name, the manifest digest
+    /// as the version, the repository and tag as qualifiers.
+    static func purl(repository: String, digest: Digest?, tag: String?) -> ExternalReference {
+        let name = String(repository.split(separator: "/").last ?? Substring(repository)).lowercased()
+        let version = digest.map { "@\($0.algorithm)%3A\($0.encoded)" } ?? ""
+        let tagQualifier = tag.map { "&tag=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._"))) ?? $0)" } ?? ""
+        return ExternalReference(referenceLocator: "pkg:oci/\(name)\(version)?repository_url=\(repository.lowercased())\(tagQualifier)")
     }
 
     /// SPDX identifiers allow letters, digits, '.' and '-'.
