@@ -60,3 +60,33 @@ func printVerified(_ verified: [VerifiedSignature], source: any ReferenceSource)
         print("verified \(source.displayName(item.repository))@\(item.digest) (signed for \(item.dockerReference)\(attestations))")
     }
 }
+
+extension SigningOptions {
+    /// publish, export, push: the build's artifacts, then their signatures and attestations (and those `existing`
+    /// already holds: a bundle being pushed, the registry being published to), ready for one copy.
+    func artifactsToCopy(_ build: PipelineBuild, existing: ExistingCosignImages? = nil, alsoSigning: [SignedManifest] = []) throws -> [Artifact] {
+        build.artifacts + (try supplyChain(existing: existing).artifacts(for: build, alsoSigning: alsoSigning))
+    }
+}
+
+extension VerifyKeyOptions {
+    /// pull: with --verify-key, the pipeline and its models are verified in the registry before anything is
+    /// written; what was verified goes to stderr (stdout stays the command's own output).
+    func verifyBeforePull(client: RegistryClient, repository: String, reference: String) throws {
+        guard let key = try key(), let verifyKey else { return }
+        let verified = try PipelineVerifier(source: client, key: key, keyName: verifyKey).verify(repository: repository, reference: reference)
+        reportVerified(verified, source: client)
+    }
+
+    /// inspect BUNDLE: with --verify-key, the bundle's pipeline and models are verified offline.
+    func verify(bundle: ImageLayoutBundle) throws {
+        guard let key = try key(), let verifyKey else { return }
+        reportVerified(try PipelineVerifier.verify(bundle: bundle, key: key, keyName: verifyKey), source: bundle)
+    }
+
+    private func reportVerified(_ verified: [VerifiedSignature], source: any ReferenceSource) {
+        for item in verified {
+            FileHandle.standardError.write(Data("verified \(source.displayName(item.repository))@\(item.digest)\n".utf8))
+        }
+    }
+}

@@ -6,10 +6,10 @@ import OCIKit
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists.",
-        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION) or a bundle's (bundle.tar:pipelines/NAME:VERSION). Exits non-zero on any missing or bad signature."
+        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Exits non-zero on any missing or bad signature."
     )
 
-    @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), or BUNDLE.tar:pipelines/NAME:VERSION.")
+    @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), BUNDLE.tar:pipelines/NAME:VERSION, or BUNDLE.tar.")
     var reference: String
 
     @Option(help: "The public key (PEM) the signatures must verify with, e.g. cosign.pub.", completion: .file())
@@ -19,6 +19,11 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let publicKey = try loadPublicKey(key)
+        if reference.hasSuffix(".tar") {
+            let bundle = try ImageLayoutBundle(path: reference)
+            printVerified(try PipelineVerifier.verify(bundle: bundle, key: publicKey, keyName: key), source: bundle)
+            return
+        }
         let source: any ReferenceSource
         let repository: String, tagOrDigest: String
         if let range = reference.range(of: ".tar:") {

@@ -173,6 +173,8 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         // The whole bundle, found by its one pipeline (what inspect --verify-key runs).
         let verified = try PipelineVerifier.verify(bundle: ImageLayoutBundle(path: dir.file("bundle.tar")), key: VerificationKey(path: pair.publicPath), keyName: "k")
         #expect(verified.map(\.repository) == ["pipelines/ccfraud-pipeline"] + signed.build.models.map { "models/\($0.spec.name)" })
+        let whole = try edgepack(["verify", dir.file("bundle.tar"), "--key", pair.publicPath])
+        #expect(whole.succeeded && whole.stdout == result.stdout, "\(whole.stderr)")
         let unsigned = try SignedPipeline(key: nil, dir: TemporaryDirectory())
         try fails(["verify", "\(try unsigned.bundle()):\(unsigned.pipelineReference)", "--key", pair.publicPath], "no signature for ")
     }
