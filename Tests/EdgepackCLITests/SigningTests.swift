@@ -218,6 +218,11 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         let extra = try SupplyChain(key: SigningKey(path: site.privatePath), toolVersion: "9.9.9", existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt)
         try Copier.copy(rebuilt.artifacts + extra, to: RegistryDestination(client: try siteClient(), prefixPath: prefix))
 
+        // Pushing again with the same key, keeping what the registry holds, changes no signature or attestation.
+        let again = try SupplyChain(key: SigningKey(path: site.privatePath), toolVersion: "9.9.9",
+                                    existing: ExistingCosignImages(source: try siteClient(), prefixPath: prefix)).artifacts(for: rebuilt)
+        #expect(again.map(\.manifestBlob) == extra.map(\.manifestBlob))
+
         let reference = "\(registries.token)/\(prefix)/\(signed.pipelineReference)"
         let reader = ["OCI_USERNAME": "reader", "OCI_PASSWORD": "reader-pass"]
         for key in [builder, site] {
