@@ -33,7 +33,7 @@ let package = Package(
         // Runs the built `edgepack` binary as users and CI do, and judges its output with skopeo and bsdtar.
         .testTarget(
             name: "EdgepackCLITests",
-            dependencies: ["edgepack", "OCIKit", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["edgepack", "EdgepackKit", "OCIKit", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]
