@@ -14,9 +14,12 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Hash every blob and fail if any does not match its digest.")
     var verify = false
 
+    @OptionGroup var verification: VerifyKeyOptions
+
     func run() async throws {
         let opened = try ImageLayoutBundle(path: bundle)
         if verify { try opened.verify() }
+        try verification.verify(bundle: opened)
         let summaries = try opened.summaries()
         if json {
             print(try CanonicalJSON.prettyText(summaries))

@@ -14,8 +14,11 @@ public struct BundlePublisher: Sendable {
         self.onEvent = onEvent
     }
 
-    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout) throws -> (record: PublishRecord, summary: CopySummary) {
-        try Publisher(client: client, layout: layout, onEvent: onEvent).publish(try rebuild(bundle, for: layout))
+    /// `extra` adds what goes beside the release (signatures, attestations) for the rebuilt artifacts.
+    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout,
+                     extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
+        let build = try rebuild(bundle, for: layout)
+        return try Publisher(client: client, layout: layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
     }
 
     /// The bundle's artifacts as a `PipelineBuild` for `layout`.
