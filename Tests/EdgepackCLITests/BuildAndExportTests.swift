@@ -11,7 +11,7 @@ func printedReferences(_ output: String) -> [String] {
     }
 }
 
-let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
+let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfraud/every-step.yaml"]
 
 @Suite(.serialized) struct BuildAndExportTests {
     @Test(arguments: fixtures)
