@@ -54,6 +54,12 @@ func json(_ value: some Encodable) throws -> String {
             #expect(layer.annotations?["runtime"] == model.spec.runtime.rawValue)
             #expect(layer.annotations?["version"] == model.version)
             #expect(layer.annotations?["filename"] == layer.annotations?[AnnotationKey.title])
+            #expect(layer.annotations?["org.cncf.model.filepath"] == layer.annotations?["filename"])
+            let metadata = try #require(layer.annotations?["org.cncf.model.file.metadata+json"])
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+            #expect(fields["name"] as? String == layer.annotations?["filename"])
+            #expect(fields["typeflag"] as? Int == (model.spec.isDirectory ? 53 : 48))
+            #expect(fields["size"] as? Int == (model.spec.isDirectory ? 0 : Int(layer.size)))
         }
         let aloha = try #require(build.models.first { $0.spec.name == "aloha" })
         #expect(aloha.layer.descriptor.mediaType == MediaType.ModelPack.weightTar)
@@ -122,7 +128,8 @@ extension BlobContent {
         #expect(Set(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] }) == Set(build.artifacts.map(\.reference)))
         let json = try record.json()
         for field in ["pipeline_name", "pipeline_version", "status", "engine_url", "pipeline_url", "pipeline_digest", "helm", "compose_url",
-                      "models", "engine_config", "docker_run", "podman_run", "helm_install", "created_at"] {
+                      "models", "engine_config", "docker_run", "podman_run", "helm_install", "created_at", "docker_run_variables",
+                      "user_images", "replaces", "created_by", "updated_at"] {
             #expect(json.contains("\"\(field)\""), "record lacks \(field)")
         }
     }

@@ -74,6 +74,7 @@ public struct ArtifactBuilder: Sendable {
     private func buildModel(_ model: ModelSpec, content: BlobContent, digest: ContentDigest) throws -> BuiltModel {
         let version = model.version ?? NameBasedUUID.make("model:\(model.name):\(digest.digest)")
         let filename = (model.resolvedPath as NSString).lastPathComponent
+        let metadata = ModelPackAnnotation.FileMetadata.of(name: filename, isDirectory: model.isDirectory, size: digest.size, mtime: tarOptions.mtime)
         let layer = Blob(
             descriptor: Descriptor(
                 mediaType: model.isDirectory ? MediaType.ModelPack.weightTar : MediaType.ModelPack.weightRaw,
@@ -86,6 +87,8 @@ public struct ArtifactBuilder: Sendable {
                     LayerAnnotation.fileType: "model",
                     LayerAnnotation.runtime: model.runtime.rawValue,
                     LayerAnnotation.version: version,
+                    ModelPackAnnotation.filepath: filename,
+                    ModelPackAnnotation.fileMetadata: String(decoding: try CanonicalJSON.encode(metadata), as: UTF8.self),
                 ]
             ),
             content: content
