@@ -42,6 +42,28 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
 }
 
 @Suite(.serialized) struct PublishTests {
+    /// CNCF ModelPack's own client pulls every published model (reading the filepath annotations, checking
+    /// digests and diffIds) and gets back the model files.
+    @Test func modelpackClientPullsEveryModel() throws {
+        let dir = try TemporaryDirectory()
+        let (result, record) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.token)/mp/\(UUID().uuidString.prefix(8).lowercased())")
+        #expect(result.succeeded, "\(result.stderr)")
+        let published = try #require(record)
+        let auth = Data("reader:reader-pass".utf8).base64EncodedString()
+        try dir.write("home/.docker/config.json", #"{"auths":{"\#(registries.token)":{"auth":"\#(auth)"}}}"#)  // oras reads only ~/.docker
+        let models = fixture("ccfraud/models")
+        for model in published.models {
+            let pulled = try run(repositoryRoot + "/.tools/venv-modelpack/bin/modelpack", ["--insecure", "pull", model.url, dir.file("pulled/\(model.name)")],
+                                 environment: ["HOME": dir.file("home")])
+            #expect(pulled.succeeded, "\(model.name): \(pulled.stdout)\(pulled.stderr)")
+        }
+        #expect(try run("cmp", [dir.file("pulled/ccfraud/ccfraud.onnx"), models + "/ccfraud.onnx"]).succeeded)
+        #expect(try run("cmp", [dir.file("pulled/ccfraud-xgb/ccfraud-xgb.onnx"), models + "/ccfraud-xgb.onnx"]).succeeded)
+        // A directory model is one tar of the directory's contents, unpacked where it is pulled to.
+        let same = try run("diff", ["-r", dir.file("pulled/aloha"), models + "/aloha-cnn-lstm"])
+        #expect(same.succeeded, "\(same.stdout)")
+    }
+
     @Test(arguments: fixtures)
     func publishedArtifactsAreReadByTheRealTools(definition: String) throws {
         let dir = try TemporaryDirectory()

@@ -58,7 +58,7 @@ func json(_ value: some Encodable) throws -> String {
             let metadata = try #require(layer.annotations?["org.cncf.model.file.metadata+json"])
             let fields = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
             #expect(fields["name"] as? String == layer.annotations?["filename"])
-            #expect(fields["typeflag"] as? Int == (model.spec.isDirectory ? 53 : 48))
+            #expect(fields["typeflag"] as? Int == (model.spec.isDirectory ? 5 : 0))
             #expect(fields["size"] as? Int == (model.spec.isDirectory ? 0 : Int(layer.size)))
         }
         let aloha = try #require(build.models.first { $0.spec.name == "aloha" })

@@ -33,8 +33,8 @@ public enum ModelPackAnnotation {
 
         static func of(name: String, isDirectory: Bool, size: Int64, mtime: Int64) -> FileMetadata {
             isDirectory
-                ? FileMetadata(name: name, mode: 0o755, size: 0, mtime: SourceDate.rfc3339(mtime), typeflag: UInt8(ascii: "5"))
-                : FileMetadata(name: name, mode: 0o644, size: size, mtime: SourceDate.rfc3339(mtime), typeflag: UInt8(ascii: "0"))
+                ? FileMetadata(name: name, mode: 0o755, size: 0, mtime: SourceDate.rfc3339(mtime), typeflag: 5)
+                : FileMetadata(name: name, mode: 0o644, size: size, mtime: SourceDate.rfc3339(mtime), typeflag: 0)
         }
     }
 }
