@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import EdgepackKit
+@testable import OCIKit
 
 /// Every step kind and the deployment's accel/arch/sidekick settings, read from edgepack.yaml.
 @Suite struct StepAndDeploymentLoaderTests {
@@ -101,5 +102,14 @@ import TestSupport
         let yaml = minimal.replacingOccurrences(of: "name: demo\n", with: "name: demo\ndeployment: {arch: \(arch), accel: \(accel)}\n")
         let deployment = try parse(yaml).get().deployment
         #expect(deployment.accel.rawValue == accel && deployment.arch.rawValue == arch)
+    }
+
+    @Test func readsTheEngineConfigOfOlderBundles() throws {
+        let old = #"{"engine":{"replicas":2,"resources":{"accel":"cuda","arch":"x86","gpu":1,"limits":{"cpu":4,"memory":"3Gi"},"requests":{"cpu":4,"memory":"3Gi"}}},"engineAux":{"images":{"m":{"resources":{"gpu":0,"limits":{"cpu":1,"memory":"2Gi"},"requests":{"cpu":1,"memory":"2Gi"}}}}}}"#
+        let config = try CanonicalJSON.decode(EngineConfig.self, from: Array(old.utf8), what: "engine config")
+        let deployment = Deployment(config)
+        #expect(deployment.replicas == 2 && deployment.accel == .cuda && deployment.resources == Resources(cpus: 4, memory: "3Gi", gpus: 1))
+        #expect(deployment.sidekicks == [Sidekick(model: "m", resources: Resources(cpus: 1, memory: "2Gi", gpus: 0))])
+        #expect(config.engine.resources.gpu && config.engine.resources.image == nil)
     }
 }

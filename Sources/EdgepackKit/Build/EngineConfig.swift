@@ -10,6 +10,19 @@ public struct EngineConfig: Codable, Sendable, Equatable {
         public var resources: ResourcesSpec
         public var replicas: Int
         public var accel: Acceleration
+
+        init(resources: ResourcesSpec, replicas: Int, accel: Acceleration) {
+            self.resources = resources
+            self.replicas = replicas
+            self.accel = accel
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            resources = try container.decode(ResourcesSpec.self, forKey: .resources)
+            replicas = try container.decodeIfPresent(Int.self, forKey: .replicas) ?? 1
+            accel = try container.decodeIfPresent(Acceleration.self, forKey: .accel) ?? resources.accel
+        }
     }
 
     public struct EngineAux: Codable, Sendable, Equatable {
@@ -59,6 +72,26 @@ public struct ResourcesSpec: Codable, Sendable, Equatable {
         self.arch = arch.rawValue
         gpu = resources.gpus > 0
         self.image = image
+    }
+
+    /// Also reads what edgepack wrote before it followed the SDK's types (`gpu` a count, no arch, accel or image).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        limits = try container.decode(ResourceAmounts.self, forKey: .limits)
+        requests = try container.decode(ResourceAmounts.self, forKey: .requests)
+        accel = try container.decodeIfPresent(Acceleration.self, forKey: .accel) ?? .named(Accelerator.none.rawValue)
+        arch = try container.decodeIfPresent(String.self, forKey: .arch) ?? Architecture.x86.rawValue
+        if let flag = try? container.decodeIfPresent(Bool.self, forKey: .gpu) {
+            gpu = flag
+        } else {
+            let count = try container.decodeIfPresent(Int.self, forKey: .gpu) ?? 0
+            gpu = count > 0
+            if count > 0, limits.gpus == nil {
+                limits.gpus = (Accelerator(rawValue: accel.name)?.gpuResource ?? "nvidia.com/gpu", count)
+                requests.gpus = limits.gpus
+            }
+        }
+        image = try container.decodeIfPresent(String.self, forKey: .image)
     }
 
     public func encode(to encoder: any Encoder) throws {
