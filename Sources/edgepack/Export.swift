@@ -20,7 +20,7 @@ struct Export: AsyncParsableCommand {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
         let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
-        progress.start("exporting \(build.definition.name)", total: totalBytes(build.artifacts))
+        progress.start("exporting \(build.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
         try Copier.copy(try signing.artifactsToCopy(build), to: destination, onEvent: progress.onEvent)
         progress.stop()

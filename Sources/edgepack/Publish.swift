@@ -24,7 +24,7 @@ struct Publish: AsyncParsableCommand {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver)
-        progress.start("publishing \(build.definition.name)", total: totalBytes(build.artifacts))
+        progress.start("publishing \(build.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
         let existing = ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
         let artifacts = try signing.artifactsToCopy(build, existing: existing)

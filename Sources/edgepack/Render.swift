@@ -30,7 +30,7 @@ struct Render: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let written = try RenderWriter(directory: output).write(build, templates: try render.chartTemplates(), credentials: credentials)
         for path in written where !path.contains("/chart/") { print("wrote \(path)") }
-        print("wrote \(output)/chart/\(build.definition.name)/")
+        print("wrote \(output)/chart/\(build.name)/")
         if build.layout.isPlaceholder {
             print("note: no registry given; URLs use \(RegistryLayout.placeholderPrefix) (pass --registry or set 'registry' in the definition)")
         }

@@ -89,7 +89,7 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
             #expect(text.contains("pkg:oci/\(model.spec.name)@sha256%3A\(model.artifact.manifestBlob.descriptor.digest.encoded)?repository_url=registry.example/edge/models/\(model.spec.name)"))
         }
         #expect(text.contains("Tool: edgepack-9.9.9") && text.contains("2023-11-14T22:13:20Z"))
-        let engine = try ImageReference(parsing: signed.build.definition.engine.image)
+        let engine = try ImageReference(parsing: signed.build.release.engine.image)
         #expect(text.contains("\"name\":\"\(engine.nameAsWritten)\"") && text.contains("\"versionInfo\":\"\(engine.tag!)\""))
 
         // The provenance: builder, the definition and model files with digests, the git commit (dirty), the CI run.
@@ -185,7 +185,7 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         let key = try SigningKey(path: pair.privatePath)
         let signed = try SignedPipeline(key: key, dir: dir)
         // A mirrored engine image where the engine issue puts it: `engine:TAG` (the source's tag).
-        let tag = try #require(try ImageReference(parsing: signed.build.definition.engine.image).tag)
+        let tag = try #require(try ImageReference(parsing: signed.build.release.engine.image).tag)
         let config = Blob(mediaType: MediaType.imageConfig, bytes: Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8))
         let engine = try Artifact(reference: "engine:\(tag)", manifest: Manifest(config: config.descriptor, layers: []), config: config, layers: [])
         let engineDigest = engine.manifestBlob.descriptor.digest

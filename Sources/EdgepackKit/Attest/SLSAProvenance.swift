@@ -57,10 +57,10 @@ public struct SLSAProvenance: Codable, Sendable, Equatable {
 extension SLSAProvenance {
     /// `definitionDigest` is the sha256 of the definition file as read (nil when it is not a file, e.g. a bundle).
     public init(build: PipelineBuild, definitionDigest: Digest?, source: SourceInfo, toolVersion: String, sourceDateEpoch: Int64?) {
-        let definition = build.definition
+        let definition = build.release
         var dependencies: [ResourceDescriptor] = []
         if let definitionDigest {
-            dependencies.append(ResourceDescriptor(name: (definition.sourcePath as NSString).lastPathComponent, uri: nil,
+            dependencies.append(ResourceDescriptor(name: (source.definitionPath as NSString).lastPathComponent, uri: nil,
                                                    digest: [definitionDigest.algorithm: definitionDigest.encoded], annotations: ["role": "definition"]))
         }
         for model in build.models {

@@ -55,7 +55,7 @@ extension SPDXDocument {
     /// The SBOM of a build: deterministic (its time is SOURCE_DATE_EPOCH's, or the epoch when unset).
     public init(build: PipelineBuild, toolVersion: String, created: String) {
         let pipelineDigest = build.pipeline.manifestBlob.descriptor.digest
-        let name = build.definition.name
+        let name = build.release.name
         self.name = "\(name)-\(build.version)"
         documentNamespace = "https://spdx.org/spdxdocs/edgepack-\(Self.idPart(name))-\(pipelineDigest.encoded)"
         creationInfo = CreationInfo(created: created, creators: ["Tool: edgepack-\(toolVersion)"])
@@ -82,11 +82,11 @@ extension SPDXDocument {
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "CONTAINS", relatedSpdxElement: id))
         }
         let engineID = "SPDXRef-Engine"
-        packages.append(Self.image(build.definition.engine.image, id: engineID, description: "inference engine image"))
+        packages.append(Self.image(build.release.engine.image, id: engineID, description: "inference engine image"))
         relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "DEPENDS_ON", relatedSpdxElement: engineID))
-        for (position, sidekick) in build.definition.deployment.sidekicks.enumerated() {
+        for (position, sidekick) in build.release.deployment.sidekicks.enumerated() {
             let id = "SPDXRef-Sidekick-\(position + 1)-\(Self.idPart(sidekick.model))"
-            packages.append(Self.image(build.definition.engine.image, id: id, description: "sidekick container for model \(sidekick.model) (runs the engine image)"))
+            packages.append(Self.image(build.release.engine.image, id: id, description: "sidekick container for model \(sidekick.model) (runs the engine image)"))
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "DEPENDS_ON", relatedSpdxElement: id))
         }
         self.packages = packages

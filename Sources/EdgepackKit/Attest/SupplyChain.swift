@@ -63,10 +63,9 @@ public struct SupplyChain: Sendable {
                 ?? CosignImage.artifact(reference: "\(pipeline.repository):\(Cosign.attestationTag(for: pipelineDigest))", layers: earlier))
         } else if attest {
             let (sbom, provenance) = try statements(for: build)
-            result.append(try CosignSigner.attestationArtifact(for: pipelineDigest, repository: pipeline.repository, attestations: [
-                (SPDXDocument.predicateType, try sbom.envelope(key: key)),
-                (SLSAProvenance.predicateType, try provenance.envelope(key: key)),
-            ]))
+            var attestations = [(SPDXDocument.predicateType, try sbom.envelope(key: key))]
+            if let provenance { attestations.append((SLSAProvenance.predicateType, try provenance.envelope(key: key))) }
+            result.append(try CosignSigner.attestationArtifact(for: pipelineDigest, repository: pipeline.repository, attestations: attestations))
         }
         return result
     }
@@ -86,19 +85,21 @@ public struct SupplyChain: Sendable {
     }
 
     /// The SBOM and provenance statements about the pipeline manifest (byte-identical for the same inputs and
-    /// SOURCE_DATE_EPOCH).
-    public func statements(for build: PipelineBuild) throws -> (sbom: InTotoStatement<SPDXDocument>, provenance: InTotoStatement<SLSAProvenance>) {
+    /// SOURCE_DATE_EPOCH). A release read from a bundle has no provenance to state: only its builder saw its sources.
+    public func statements(for build: PipelineBuild) throws -> (sbom: InTotoStatement<SPDXDocument>, provenance: InTotoStatement<SLSAProvenance>?) {
         let subject = [InTotoStatement<SPDXDocument>.Subject(
             name: "\(build.layout.prefix)/\(build.pipeline.repository)", digest: build.pipeline.manifestBlob.descriptor.digest
         )]
         let epoch = SourceDate.isSet(environment: environment) ? SourceDate.epoch(environment: environment) : nil
         let sbom = SPDXDocument(build: build, toolVersion: toolVersion, created: SourceDate.rfc3339(epoch ?? 0))
-        let provenance = SLSAProvenance(build: build, definitionDigest: Self.fileDigest(build.definition.sourcePath),
-                                        source: SourceInfo.detect(definitionPath: build.definition.sourcePath, environment: environment),
-                                        toolVersion: toolVersion, sourceDateEpoch: epoch)
+        let provenance = build.release.definition.map { definition in
+            SLSAProvenance(build: build, definitionDigest: Self.fileDigest(definition.sourcePath),
+                           source: SourceInfo.detect(definitionPath: definition.sourcePath, environment: environment),
+                           toolVersion: toolVersion, sourceDateEpoch: epoch)
+        }
         return (InTotoStatement(subject: subject, predicateType: SPDXDocument.predicateType, predicate: sbom),
-                InTotoStatement(subject: subject.map { .init(name: $0.name, digest: build.pipeline.manifestBlob.descriptor.digest) },
-                                predicateType: SLSAProvenance.predicateType, predicate: provenance))
+                provenance.map { InTotoStatement(subject: subject.map { .init(name: $0.name, digest: build.pipeline.manifestBlob.descriptor.digest) },
+                                                 predicateType: SLSAProvenance.predicateType, predicate: $0) })
     }
 
     /// The sha256 of a small regular file (a definition), nil for anything else (a bundle standing in for one).

@@ -11,22 +11,6 @@ public struct BuiltModel: Sendable {
     public var sha: String { layer.descriptor.digest.encoded }
 }
 
-/// Everything `build`, `export` and `publish` produce from one definition.
-public struct PipelineBuild: Sendable {
-    public var definition: PipelineDefinition
-    public var version: String
-    public var config: PipelineConfig
-    public var models: [BuiltModel]
-    public var pipeline: Artifact
-    public var layout: RegistryLayout
-    public var chart: RenderedChart
-    public var compose: RenderedCompose
-    public var commands: DeployCommands
-
-    /// Every artifact in push order: models first, then the pipeline, the chart and the compose file.
-    public var artifacts: [Artifact] { models.map(\.artifact) + [pipeline, chart.artifact, compose.artifact] }
-}
-
 /// Turns a definition and its model files into OCI artifacts. Models are hashed in parallel (files through
 /// the digest cache, directories as the deterministic tar that will be their layer).
 public struct ArtifactBuilder: Sendable {
@@ -43,7 +27,8 @@ public struct ArtifactBuilder: Sendable {
         self.templates = templates
     }
 
-    public func build(_ definition: PipelineDefinition, layout: RegistryLayout) throws -> PipelineBuild {
+    /// The release (models and pipeline); it names no registry, so it needs none.
+    public func build(_ definition: PipelineDefinition) throws -> Release {
         let options = tarOptions
         let digester = self.digester
         let hashed = try Parallel.map(definition.models, concurrency: digester.concurrency) { model -> (BlobContent, ContentDigest) in
@@ -59,17 +44,12 @@ public struct ArtifactBuilder: Sendable {
         let version = try definition.version ?? derivedVersion(config, definition: definition)
         config.version = version
         let pipeline = try pipelineArtifact(definition, config: config, models: models)
-        let chart = try chartRenderer.render(definition, version: version, layout: layout, pipelineDigest: pipeline.manifestBlob.descriptor.digest)
-        let compose = try ComposeRenderer().render(definition, version: version, layout: layout)
-        return PipelineBuild(
-            definition: definition, version: version, config: config, models: models, pipeline: pipeline, layout: layout,
-            chart: chart, compose: compose, commands: DeployCommands(definition: definition, version: version, layout: layout)
-        )
+        return Release(name: definition.name, version: version, engine: definition.engine, deployment: definition.deployment,
+                       config: config, models: models, pipeline: pipeline, templates: templates, definition: definition)
     }
 
-    var chartRenderer: ChartRenderer {
-        ChartRenderer(templates: templates, mtime: tarOptions.mtime, created: created)
-    }
+    /// Renders what this builder built for a registry prefix (same timestamps as the build's).
+    var renderer: ReleaseRenderer { ReleaseRenderer(mtime: tarOptions.mtime, created: created) }
 
     private func buildModel(_ model: ModelSpec, content: BlobContent, digest: ContentDigest) throws -> BuiltModel {
         let version = model.version ?? NameBasedUUID.make("model:\(model.name):\(digest.digest)")

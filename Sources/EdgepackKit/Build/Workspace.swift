@@ -20,7 +20,8 @@ public struct Workspace: Sendable {
     /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.
     public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn) throws -> PipelineBuild {
         defer { cache.save() }
-        return try builder(templates: templates).build(definition, layout: RegistryLayout.resolve(flag: registry, definition: definition))
+        let builder = builder(templates: templates)
+        return try builder.renderer.render(try builder.build(definition), for: RegistryLayout.resolve(flag: registry, definition: definition))
     }
 
     func builder(templates: ChartTemplates) -> ArtifactBuilder {

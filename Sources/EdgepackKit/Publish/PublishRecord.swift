@@ -60,11 +60,11 @@ public struct PublishRecord: Encodable, Sendable {
 
     init(build: PipelineBuild, manifests: [String: Digest], createdAt: Date, createdBy: String = PublishRecord.currentUser()) {
         let layout = build.layout
-        let name = build.definition.name
+        let name = build.release.name
         let chartDigest = manifests[build.chart.artifact.reference] ?? build.chart.artifact.manifestBlob.descriptor.digest
         pipelineName = name
         pipelineVersion = build.version
-        engineURL = build.definition.engine.image
+        engineURL = build.release.engine.image
         pipelineURL = layout.pipeline(name, build.version)
         pipelineDigest = (manifests[build.pipeline.reference] ?? build.pipeline.manifestBlob.descriptor.digest).string
         helm = Helm(chart: "oci://\(layout.chartRepository(name))", reference: "\(layout.chartRepository(name))@\(chartDigest)",
@@ -80,7 +80,7 @@ public struct PublishRecord: Encodable, Sendable {
         helmInstall = build.commands.helmInstall
         dockerRunVariables = build.commands.dockerRunVariables
         var images: [String] = []
-        for image in build.definition.deployment.sidekicks.compactMap(\.image) where !images.contains(image) { images.append(image) }
+        for image in build.release.deployment.sidekicks.compactMap(\.image) where !images.contains(image) { images.append(image) }
         userImages = images
         self.createdBy = createdBy
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)

@@ -30,36 +30,37 @@ struct ChartRenderer {
     var mtime: Int64
     var created: String?
 
-    func render(_ definition: PipelineDefinition, version: String, layout: RegistryLayout, pipelineDigest: Digest, credentials: EmbeddedCredentials? = nil) throws -> RenderedChart {
-        let image = try ImageReference(parsing: definition.engine.image)
+    func render(_ release: Release, layout: RegistryLayout, credentials: EmbeddedCredentials? = nil) throws -> RenderedChart {
+        let version = release.version, pipelineDigest = release.pipeline.manifestBlob.descriptor.digest
+        let image = try ImageReference(parsing: release.engine.image)
         let chartVersion = RegistryLayout.chartVersion(version)
         let metadata = ChartMetadata(
-            name: definition.name,
-            description: "Edge inference engine for the \(definition.name) pipeline (edgepack)",
+            name: release.name,
+            description: "Edge inference engine for the \(release.name) pipeline (edgepack)",
             version: chartVersion,
             appVersion: image.tag ?? "latest",
             annotations: [
-                EdgepackAnnotation.pipelineURL: layout.pipeline(definition.name, version),
+                EdgepackAnnotation.pipelineURL: layout.pipeline(release.name, version),
                 EdgepackAnnotation.pipelineDigest: pipelineDigest.string,
             ]
         )
-        let resources = definition.deployment.resources
+        let resources = release.deployment.resources
         let values = HelmValues(
-            replicas: definition.deployment.replicas,
+            replicas: release.deployment.replicas,
             image: .init(repository: image.nameAsWritten, tag: image.tag ?? "latest", digest: image.digest?.string ?? ""),
             ociRegistry: .init(registry: layout.host, username: credentials?.username ?? "", password: credentials?.password ?? ""),
-            engine: .init(cpus: PlainNumber(value: resources.cpus), memory: resources.memory, pipelineUrl: layout.pipeline(definition.name, version)),
-            engineAux: .init(images: OrderedMapping(definition.deployment.sidekicks.sorted { $0.model < $1.model }.map {
+            engine: .init(cpus: PlainNumber(value: resources.cpus), memory: resources.memory, pipelineUrl: layout.pipeline(release.name, version)),
+            engineAux: .init(images: OrderedMapping(release.deployment.sidekicks.sorted { $0.model < $1.model }.map {
                 ($0.model, HelmValues.AuxImage(image: $0.image ?? "", resources: HelmValues.resources($0.resources, accel: $0.accel)))
             })),
-            resources: HelmValues.resources(resources, accel: definition.deployment.accel)
+            resources: HelmValues.resources(resources, accel: release.deployment.accel)
         )
         var files = templates.files
         files.append(ChartFile(path: "Chart.yaml", bytes: try YAMLText.encode(metadata)))
         files.append(ChartFile(path: "values.yaml", bytes: try YAMLText.encode(values)))
         files.sort { $0.path < $1.path }
 
-        let package = try packageBytes(name: definition.name, files: files)
+        let package = try packageBytes(name: release.name, files: files)
         let config = Blob(mediaType: MediaType.Helm.config, bytes: try CanonicalJSON.encode(metadata))
         let layer = Blob(mediaType: MediaType.Helm.chartContent, bytes: package)
         var annotations = [
@@ -69,7 +70,7 @@ struct ChartRenderer {
         ]
         if let created { annotations[AnnotationKey.created] = created }
         let manifest = Manifest(artifactType: MediaType.Helm.config, config: config.descriptor, layers: [layer.descriptor], annotations: annotations)
-        let artifact = try Artifact(reference: "charts/\(definition.name):\(chartVersion)", manifest: manifest, config: config, layers: [layer])
+        let artifact = try Artifact(reference: "charts/\(release.name):\(chartVersion)", manifest: manifest, config: config, layers: [layer])
         return RenderedChart(metadata: metadata, values: values, files: files, package: package, artifact: artifact)
     }
 

@@ -9,19 +9,20 @@ public struct RenderedCompose: Sendable {
 }
 
 struct ComposeRenderer {
-    func render(_ definition: PipelineDefinition, version: String, layout: RegistryLayout) throws -> RenderedCompose {
-        let resources = definition.deployment.resources
+    func render(_ release: Release, layout: RegistryLayout) throws -> RenderedCompose {
+        let version = release.version
+        let resources = release.deployment.resources
         let environment: [(key: String, value: String)] = [
-            ("PIPELINE_URL", layout.pipeline(definition.name, version)),
+            ("PIPELINE_URL", layout.pipeline(release.name, version)),
             ("OCI_REGISTRY", layout.host),
             ("OCI_USERNAME", "${OCI_USERNAME}"),
             ("OCI_PASSWORD", "${OCI_PASSWORD}"),
             ("CONFIG_CPUS", NumberText.format(resources.cpus)),
             ("CONFIG_MEMORY", resources.memory),
         ]
-        let (deploy, devices) = ComposeFile.deploy(resources, accel: definition.deployment.accel)
-        let engine = ComposeFile.Service(image: definition.engine.image, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
-        let sidekicks = definition.deployment.sidekicks.sorted { $0.model < $1.model }.compactMap { sidekick -> (String, ComposeFile.Service)? in
+        let (deploy, devices) = ComposeFile.deploy(resources, accel: release.deployment.accel)
+        let engine = ComposeFile.Service(image: release.engine.image, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
+        let sidekicks = release.deployment.sidekicks.sorted { $0.model < $1.model }.compactMap { sidekick -> (String, ComposeFile.Service)? in
             guard let image = sidekick.image else { return nil }
             let (deploy, devices) = ComposeFile.deploy(sidekick.resources, accel: sidekick.accel)
             return ("sidekick-" + sidekick.model, ComposeFile.Service(
@@ -44,8 +45,8 @@ struct ComposeRenderer {
         ])
         let config = Blob(mediaType: MediaType.empty, bytes: Array("{}".utf8))
         let manifest = Manifest(artifactType: MediaType.Compose.artifactType, config: config.descriptor, layers: [layer.descriptor],
-                                annotations: [AnnotationKey.title: definition.name, AnnotationKey.version: version])
-        let artifact = try Artifact(reference: "compose/\(definition.name):\(version)", manifest: manifest, config: config, layers: [layer])
+                                annotations: [AnnotationKey.title: release.name, AnnotationKey.version: version])
+        let artifact = try Artifact(reference: "compose/\(release.name):\(version)", manifest: manifest, config: config, layers: [layer])
         return RenderedCompose(yaml: yaml, envExample: envExample, artifact: artifact)
     }
 }

@@ -12,29 +12,30 @@ public struct DeployCommands: Sendable, Equatable, Codable {
     /// The engine's `-e` settings beyond the credentials (Wallaroo's `docker_run_variables`).
     public var dockerRunVariables: [String: String]
 
-    init(definition: PipelineDefinition, version: String, layout: RegistryLayout) {
-        let config = EngineConfig(definition.deployment, engineImage: definition.engine.image)
-        let variables = ["PIPELINE_URL": layout.pipeline(definition.name, version), "OCI_REGISTRY": layout.host]
+    init(release: Release, layout: RegistryLayout) {
+        let version = release.version
+        let config = EngineConfig(release.deployment, engineImage: release.engine.image)
+        let variables = ["PIPELINE_URL": layout.pipeline(release.name, version), "OCI_REGISTRY": layout.host]
         dockerRunVariables = variables
         let totals = RunTotals(config)
         let run = { (tool: String, gpuFlags: [String]) in
             let lines = ["\(tool) run", "-p $EDGE_PORT:8080", #"-e OCI_USERNAME="$OCI_USERNAME""#, #"-e OCI_PASSWORD="$OCI_PASSWORD""#]
                 + variables.sorted { $0.key < $1.key }.map { "-e \($0.key)=\($0.value)" }
                 + [(["-e CONFIG_CPUS=\(totals.configCPUs)"] + gpuFlags + ["--cpus=\(totals.cpusText)", "--memory=\(totals.memoryText)"]).joined(separator: " ")]
-                + [definition.engine.image]
+                + [release.engine.image]
             return lines.joined(separator: " \\\n    ")
         }
         dockerRun = run("docker", totals.gpuFlags(podman: false))
         podmanRun = run("podman", totals.gpuFlags(podman: true))
         helmInstall = [
             "helm install --atomic $HELM_INSTALL_NAME",
-            "oci://\(layout.chartRepository(definition.name))",
+            "oci://\(layout.chartRepository(release.name))",
             "--namespace $HELM_INSTALL_NAMESPACE",
             "--version \(RegistryLayout.chartVersion(version))",
             #"--set ociRegistry.username="$OCI_USERNAME""#,
             #"--set ociRegistry.password="$OCI_PASSWORD""#,
         ].joined(separator: " \\\n    ")
-        composeUp = "docker compose -f oci://\(layout.compose(definition.name, version)) up"
+        composeUp = "docker compose -f oci://\(layout.compose(release.name, version)) up"
     }
 
     /// DEPLOY.md: the commands with a sentence each.

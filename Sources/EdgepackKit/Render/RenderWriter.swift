@@ -17,8 +17,7 @@ public struct RenderWriter {
         var chart = build.chart
         if let credentials {
             let renderer = ChartRenderer(templates: templates, mtime: SourceDate.epoch(), created: nil)
-            chart = try renderer.render(build.definition, version: build.version, layout: build.layout,
-                                        pipelineDigest: build.pipeline.manifestBlob.descriptor.digest, credentials: credentials)
+            chart = try renderer.render(build.release, layout: build.layout, credentials: credentials)
         }
         let embedded = credentials != nil
         var outputs: [(path: String, bytes: [UInt8], secret: Bool)] = chart.files.map {
@@ -29,7 +28,7 @@ public struct RenderWriter {
             ("values.yaml", chart.valuesYAML, embedded),
             ("compose.yaml", build.compose.yaml, false),
             (".env.example", build.compose.envExample, false),
-            ("DEPLOY.md", Array(build.commands.markdown(pipeline: build.definition.name, version: build.version).utf8), false),
+            ("DEPLOY.md", Array(build.commands.markdown(pipeline: build.name, version: build.version).utf8), false),
         ]
         if let credentials {
             outputs.append((".env", Array("OCI_USERNAME=\(credentials.username)\nOCI_PASSWORD=\(credentials.password)\n".utf8), true))

@@ -1,0 +1,45 @@
+import Foundation
+import OCIKit
+
+extension Release {
+    /// The release an offline bundle carries: its pipeline and models as they are, and what rendering needs,
+    /// read from what the bundle holds (the pipeline config with its engine config and model entries, the engine
+    /// image the pipeline manifest names, the chart's own templates). A bundle has no definition.
+    public init(bundle: ImageLayoutBundle) throws {
+        let artifacts = try bundle.artifacts()
+        let pipelines = artifacts.filter { $0.manifest.artifactType == EdgepackMediaType.pipelineArtifact }
+        guard pipelines.count == 1, let pipeline = pipelines.first else {
+            throw OCIError(.invalidLayout, "\(bundle.path) holds \(pipelines.count) pipelines; an edgepack bundle holds exactly one")
+        }
+        let config = try CanonicalJSON.decode(PipelineConfig.self, from: try bundle.bytes(pipeline.manifest.config), what: "the pipeline config")
+        guard let image = pipeline.manifest.annotations?[EdgepackAnnotation.engineImage] else {
+            throw OCIError(.invalidLayout, "\(bundle.path): the pipeline manifest does not name its engine image; re-export it with this edgepack")
+        }
+        let chart = artifacts.first { $0.manifest.config.mediaType == MediaType.Helm.config }
+        let models = try artifacts.filter { $0.manifest.artifactType == MediaType.ModelPack.artifactType }.map { artifact in
+            guard let layer = artifact.layers.first, let name = layer.descriptor.annotations?[LayerAnnotation.name],
+                  let entry = config.models.first(where: { $0.name == name })
+            else { throw OCIError(.invalidLayout, "\(bundle.path): model artifact \(artifact.reference) does not match the pipeline config") }
+            return BuiltModel(spec: ModelSpec(carriedAs: entry, layer: layer.descriptor), version: entry.version, layer: layer, artifact: artifact)
+        }.sorted { first, second in
+            // The pipeline's own model order, as `publish` reports it.
+            (config.models.firstIndex { $0.name == first.spec.name } ?? 0) < (config.models.firstIndex { $0.name == second.spec.name } ?? 0)
+        }
+        self.init(name: config.id, version: config.version, engine: Engine(image: image), deployment: Deployment(config.engineConfig),
+                  config: config, models: models, pipeline: pipeline,
+                  templates: try chart.map { try BundlePublisher.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil)
+    }
+}
+
+extension ModelSpec {
+    /// A model as a pipeline config carries it: its file name stands for its path (there is no local file).
+    init(carriedAs entry: PipelineConfig.ModelEntry, layer: Descriptor) {
+        func fields(_ schema: [String: String]?) -> [SchemaField] {
+            (schema ?? [:]).sorted { $0.key < $1.key }.map { SchemaField(name: $0.key, type: $0.value) }
+        }
+        self.init(name: entry.name, path: entry.filename, resolvedPath: entry.filename,
+                  isDirectory: layer.mediaType == MediaType.ModelPack.weightTar,
+                  framework: Framework(rawValue: entry.framework) ?? .custom, runtime: Runtime(rawValue: entry.runtime) ?? .flight,
+                  version: entry.version, inputSchema: fields(entry.inputSchema), outputSchema: fields(entry.outputSchema))
+    }
+}
