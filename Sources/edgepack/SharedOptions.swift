@@ -5,6 +5,9 @@ import EdgepackKit
 struct DefinitionArgument: ParsableArguments {
     @Argument(help: "The pipeline definition.", completion: .file(extensions: ["yaml", "yml"]))
     var file: String = DefinitionLoader.defaultFileName
+
+    @Flag(help: "Allow model paths that are absolute or lead (through '..' or symlinks) outside the definition's folder.")
+    var allowOutside = false
 }
 
 struct CacheOptions: ParsableArguments {
@@ -28,7 +31,7 @@ struct RenderOptions: ParsableArguments {
 /// Loads the definition and builds every artifact, as build, export and render all do.
 func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions) throws -> (Workspace, PipelineBuild) {
     let workspace = Workspace(useCache: !cache.noCache)
-    let loaded = try workspace.load(definition.file)
+    let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
     return (workspace, try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates()))
 }
 
