@@ -20,6 +20,7 @@ struct EdgepackCommand: AsyncParsableCommand {
         } catch {
             usageFailure(error)
         }
+        removeStaleTemporaryFiles(for: parsed)
         do {
             var command = parsed
             if var async = command as? AsyncParsableCommand {
