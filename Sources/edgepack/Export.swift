@@ -17,8 +17,18 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let (workspace, build) = try buildPipeline(definition, cache, render)
+        try DiskSpace.ensure(bundleSize(build.artifacts), for: output, what: "the bundle")
         try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch(), digester: workspace.digester)
         printArtifacts(build)
         print("wrote \(output)")
     }
+}
+
+/// About how large the bundle of `artifacts` is: each blob once, a tar header for each, and the index.
+func bundleSize(_ artifacts: [Artifact]) -> Int64 {
+    var sizes: [OCIKit.Digest: Int64] = [:]
+    for artifact in artifacts {
+        for blob in [artifact.manifestBlob] + artifact.contentBlobs { sizes[blob.descriptor.digest] = blob.descriptor.size }
+    }
+    return sizes.values.reduce(Int64(64 << 10)) { $0 + ($1 + 511) / 512 * 512 + 1024 }
 }

@@ -31,6 +31,9 @@ public struct Puller: Sendable {
         let config = try CanonicalJSON.decode(PipelineConfig.self, from: configSink.bytes, what: "the pipeline config")
         let staging = try StagedDirectory(for: directory) { FileStatus.exists($0 + "/pipeline.json") }
         do {
+            // A directory layer is downloaded as a tar, then unpacked: twice its size for a moment.
+            let needed = plan.layers.reduce(Int64(configSink.bytes.count)) { $0 + $1.descriptor.size * ($1.descriptor.mediaType == MediaType.ModelPack.weightTar ? 2 : 1) }
+            try DiskSpace.ensure(needed, for: staging.path, what: "the pull")
             let client = self.client
             let layers = try Parallel.map(plan.layers, concurrency: client.options.concurrency) { layer in
                 try Self.fetch(layer, from: repository, into: staging.path, client: client)
