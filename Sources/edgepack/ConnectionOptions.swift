@@ -24,17 +24,17 @@ struct ConnectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "How many blobs to upload at once (1 to 64).")
     var concurrency = 4
 
-    @Option(parsing: .unconditional, help: "Upload in chunks of this size (64K to 2G, e.g. 4M, 16M) instead of one request per blob.")
+    @Option(parsing: .unconditional, help: "Upload in chunks of this size (4K to 2G, e.g. 4M, 16M) instead of one request per blob.")
     var chunkSize: String?
 
-    static let chunkSizes: ClosedRange<Int64> = (64 << 10)...(2 << 30)
+    static let chunkSizes: ClosedRange<Int64> = (4 << 10)...(2 << 30)
 
     func validate() throws {
         if passwordStdin, username == nil { throw ValidationError("--password-stdin needs --username") }
         if username != nil, !passwordStdin { throw ValidationError("--username needs --password-stdin (passwords are never taken as arguments)") }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 64, got \(concurrency)") }
         if let chunkSize, !(Self.bytes(chunkSize).map { Self.chunkSizes.contains($0) } ?? false) {
-            throw ValidationError("--chunk-size takes a size from 64K to 2G such as 4M or 16M, got '\(chunkSize)'")
+            throw ValidationError("--chunk-size takes a size from 4K to 2G such as 4M or 16M, got '\(chunkSize)'")
         }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
     }

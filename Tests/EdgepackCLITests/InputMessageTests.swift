@@ -68,9 +68,9 @@ private func definitionFolder(_ dir: TemporaryDirectory, model: String = "models
         (["--concurrency", "-1"], "--concurrency takes 1 to 64, got -1"),
         (["--concurrency", "0"], "--concurrency takes 1 to 64"),
         (["--concurrency=1000"], "--concurrency takes 1 to 64"),
-        (["--chunk-size", "1"], "--chunk-size takes a size from 64K to 2G"),
-        (["--chunk-size", "-4M"], "--chunk-size takes a size from 64K to 2G"),
-        (["--chunk-size", "9999999999999G"], "--chunk-size takes a size from 64K to 2G"),
+        (["--chunk-size", "1"], "--chunk-size takes a size from 4K to 2G"),
+        (["--chunk-size", "-4M"], "--chunk-size takes a size from 4K to 2G"),
+        (["--chunk-size", "9999999999999G"], "--chunk-size takes a size from 4K to 2G"),
         (["--registry", "http://127.0.0.1:5000/edge"], "names http://; give it without a scheme"),
     ])
     func boundsAndSchemesAreOneLine(arguments: [String], message: String) throws {
