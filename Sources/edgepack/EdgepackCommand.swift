@@ -35,7 +35,7 @@ struct EdgepackCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("edgepack: error: \(error.description)\n".utf8))
             Foundation.exit(1)
         } catch let error as CommandError {
-            FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("edgepack: error: \(MessageText.escaped(error.message))\n".utf8))
             Foundation.exit(1)
         } catch {
             exit(withError: error)
