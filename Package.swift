@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "edgepack", targets: ["edgepack"]),
         .library(name: "OCIKit", targets: ["OCIKit"]),
+        // For the fuzz harnesses in Fuzz/ (built by scripts/fuzz).
+        .library(name: "EdgepackKit", targets: ["EdgepackKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -15,8 +15,15 @@ struct EdgepackCommand: AsyncParsableCommand {
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
     static func main() async {
         Interruption.install()
+        let parsed: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            parsed = try parseAsRoot()
+        } catch {
+            usageFailure(error)
+        }
+        removeStaleTemporaryFiles(for: parsed)
+        do {
+            var command = parsed
             if var async = command as? AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -33,12 +40,25 @@ struct EdgepackCommand: AsyncParsableCommand {
             Foundation.exit(1)
         } catch let error as CommandError {
             Interruption.exitIfRequested()
-            FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("edgepack: error: \(MessageText.escaped(error.message))\n".utf8))
             Foundation.exit(1)
         } catch {
             Interruption.exitIfRequested()
             exit(withError: error)
         }
+    }
+}
+
+extension EdgepackCommand {
+    /// A command line that cannot run: one line naming the mistake and where help is (help and --version
+    /// requests print as usual).
+    static func usageFailure(_ error: any Error) -> Never {
+        guard exitCode(for: error) != .success else { exit(withError: error) }
+        let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
+        let subcommand = CommandLine.arguments.dropFirst().first { name in configuration.subcommands.contains { $0._commandName == name } }
+        let help = subcommand.map { "edgepack \($0) --help" } ?? "edgepack --help"
+        FileHandle.standardError.write(Data("edgepack: error: \(MessageText.escaped(first)) (see '\(help)')\n".utf8))
+        Foundation.exit(exitCode(for: error).rawValue)
     }
 }
 

@@ -19,12 +19,23 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
         let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
+        let artifacts = try signing.artifactsToCopy(build)
+        try DiskSpace.ensure(bundleSize(artifacts), for: output, what: "the bundle")
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
-        progress.start("exporting \(build.name)", total: totalBytes(build.artifacts))
+        progress.start("exporting \(build.name)", total: totalBytes(artifacts))
         defer { progress.stop() }
-        try Copier.copy(try signing.artifactsToCopy(build), to: destination, onEvent: progress.onEvent)
+        try Copier.copy(artifacts, to: destination, onEvent: progress.onEvent)
         progress.stop()
         printArtifacts(build)
         print("wrote \(output)")
     }
+}
+
+/// About how large the bundle of `artifacts` is: each blob once, a tar header for each, and the index.
+func bundleSize(_ artifacts: [Artifact]) -> Int64 {
+    var sizes: [OCIKit.Digest: Int64] = [:]
+    for artifact in artifacts {
+        for blob in [artifact.manifestBlob] + artifact.contentBlobs { sizes[blob.descriptor.digest] = blob.descriptor.size }
+    }
+    return sizes.values.reduce(Int64(64 << 10)) { $0 + ($1 + 511) / 512 * 512 + 1024 }
 }

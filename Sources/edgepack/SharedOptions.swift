@@ -7,6 +7,9 @@ import OCIKit
 struct DefinitionArgument: ParsableArguments {
     @Argument(help: "The pipeline definition.", completion: .file(extensions: ["yaml", "yml"]))
     var file: String = DefinitionLoader.defaultFileName
+
+    @Flag(help: "Allow model paths that are absolute or lead (through '..' or symlinks) outside the definition's folder.")
+    var allowOutside = false
 }
 
 struct CacheOptions: ParsableArguments {
@@ -32,7 +35,7 @@ struct RenderOptions: ParsableArguments {
 func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions,
                    progress: ProgressDisplay? = nil) throws -> (Workspace, PipelineBuild) {
     var workspace = Workspace(useCache: !cache.noCache)
-    let loaded = try workspace.load(definition.file)
+    let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
     if let progress {
         progress.start("hashing \(loaded.name)", total: loaded.models.reduce(0) { $0 + diskSize($1.resolvedPath) })
         workspace.digester.onHashed = { progress.advance($0) }

@@ -7,7 +7,7 @@ struct Validate: AsyncParsableCommand {
     @OptionGroup var definition: DefinitionArgument
 
     func run() async throws {
-        let loaded = try Workspace(useCache: false).load(definition.file)
+        let loaded = try Workspace(useCache: false).load(definition.file, allowOutside: definition.allowOutside)
         print("\(definition.file): ok (pipeline \(loaded.name), \(loaded.models.count) model\(loaded.models.count == 1 ? "" : "s"), \(loaded.steps.count) step\(loaded.steps.count == 1 ? "" : "s"))")
     }
 }

@@ -60,7 +60,7 @@ func layoutTar(_ path: String, index: Index = Index(manifests: []), blobs: [[UIn
         for name in ["link.tar", "dir.tar", "twice.tar"] {
             #expect(throws: OCIError.self, "\(name)") { try ImageLayoutBundle(path: dir.file(name)) }
         }
-        // The layout's own grammar, with and without a leading "./", is fine.
+        // The layout's own grammar is fine.
         try layoutTar(dir.file("good.tar"), blobs: [Array("blob".utf8)])
         #expect(try ImageLayoutBundle(path: dir.file("good.tar")).index.manifests.isEmpty)
     }
@@ -99,6 +99,21 @@ func layoutTar(_ path: String, index: Index = Index(manifests: []), blobs: [[UIn
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: dir.file("b.tar"))))
         try Data(bytes.prefix(3000)).write(to: URL(fileURLWithPath: dir.file("cut.tar")))
         #expect(throws: OCIError.self) { try ImageLayoutBundle(path: dir.file("cut.tar")) }
+        // The first header, as a pax header, claims a base-256 size that is negative as an Int64 (a negative
+        // allocation); as a file, one near Int64.max (an overflowing offset). Both must be errors, not traps.
+        let cases: [(UInt8, [UInt8])] = [(UInt8(ascii: "x"), [UInt8](repeating: 0xff, count: 12)),
+                                         (UInt8(ascii: "0"), [0x80, 0x7f] + [UInt8](repeating: 0xff, count: 10))]
+        for (type, field) in cases {
+            var huge = bytes
+            huge.replaceSubrange(124..<136, with: field)
+            huge[156] = type
+            huge.replaceSubrange(148..<156, with: [UInt8](repeating: 0x20, count: 8))
+            let sum = huge[0..<512].reduce(0) { $0 + Int($1) }
+            huge.replaceSubrange(148..<156, with: Array(String(format: "%06o\0 ", sum).utf8))
+            try Data(huge).write(to: URL(fileURLWithPath: dir.file("huge.tar")))
+            let error = #expect(throws: OCIError.self) { try ImageLayoutBundle(path: dir.file("huge.tar")) }
+            #expect(error?.message.contains("truncated or corrupt") == true, "\(String(describing: error))")
+        }
     }
 
     @Test func theCopierRefusesAnArtifactNameOutsideThePrefix() throws {

@@ -13,8 +13,8 @@ public struct Workspace: Sendable {
         digester = FileDigester(cache: cache)
     }
 
-    public func load(_ path: String) throws -> PipelineDefinition {
-        try DefinitionLoader.load(path: path)
+    public func load(_ path: String, allowOutside: Bool = false) throws -> PipelineDefinition {
+        try DefinitionLoader.load(path: path, allowOutside: allowOutside)
     }
 
     /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.

@@ -117,7 +117,11 @@ public enum ArrowType {
                 try expect(">", after: "the map value type")
             case "decimal", "decimal128", "decimal256":
                 try expect("(", after: name)
-                _ = try number(for: "\(name) precision")
+                let precision = try number(for: "\(name) precision")
+                let most = name == "decimal256" ? 76 : 38
+                guard (1...most).contains(precision) else {
+                    throw ParseError("\(name) precision must be 1 to \(most), got \(precision)\(most == 38 ? " (use decimal256 for up to 76 digits)" : "")")
+                }
                 try expect(",", after: "\(name) precision")
                 _ = try number(for: "\(name) scale")
                 try expect(")", after: "\(name) scale")

@@ -10,7 +10,9 @@ public enum DefinitionLoader {
     static let modelKeys = ["name", "path", "framework", "runtime", "version", "input_schema", "output_schema"]
 
     /// Loads the definition at `path`; model paths are resolved against its directory and checked on disk.
-    public static func load(path: String) throws -> PipelineDefinition {
+    /// With `allowOutside`, model paths may be absolute or lead (through `..` or symlinks) outside the
+    /// definition's folder; by default they must stay inside it.
+    public static func load(path: String, allowOutside: Bool = false) throws -> PipelineDefinition {
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileStatus.exists(path) { throw OCIError(.io, "cannot read \(path): permission denied or not a file") }
             throw OCIError(.notFound, "\(path) does not exist; name the pipeline definition (edgepack.yaml) to use")
@@ -19,10 +21,10 @@ public enum DefinitionLoader {
             throw DefinitionError(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")])
         }
         let directory = (path as NSString).deletingLastPathComponent
-        return try parse(text, file: path, baseDirectory: directory.isEmpty ? "." : directory)
+        return try parse(text, file: path, baseDirectory: directory.isEmpty ? "." : directory, allowOutside: allowOutside)
     }
 
-    public static func parse(_ text: String, file: String, baseDirectory: String) throws -> PipelineDefinition {
+    public static func parse(_ text: String, file: String, baseDirectory: String, allowOutside: Bool = false) throws -> PipelineDefinition {
         let diagnostics = DiagnosticCollector(file: file)
         let root: Node?
         do {
@@ -33,6 +35,13 @@ public enum DefinitionLoader {
                 diagnostics.error(line: lines.dropFirst().first ?? context.mark.line, column: context.mark.column, "duplicate key '\(key)' (first at line \(lines.first ?? context.mark.line))")
             }
             throw DefinitionError(diagnostics: diagnostics.sorted)
+        } catch YamlError.reader(let problem, let offset, let value, _) {
+            // A byte the YAML reader refuses (a NUL, a control character): located by its offset, shown escaped.
+            let before = offset.map { Array(text.utf8.prefix($0)) } ?? []
+            let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            diagnostics.error(line: line, column: column, "invalid YAML: \(problem) (character \\u{\(String(value, radix: 16))}); remove it")
+            throw DefinitionError(diagnostics: diagnostics.sorted)
         } catch let error as YamlError {
             diagnostics.error(at: error.mark, "invalid YAML: \(error.problem)")
             throw DefinitionError(diagnostics: diagnostics.sorted)
@@ -40,7 +49,7 @@ public enum DefinitionLoader {
         guard let top = YAMLMapping(root ?? Node(""), path: "", allowedKeys: topLevelKeys, diagnostics: diagnostics) else {
             throw DefinitionError(diagnostics: diagnostics.sorted)
         }
-        let reader = Reader(diagnostics: diagnostics, baseDirectory: baseDirectory)
+        let reader = Reader(diagnostics: diagnostics, paths: ModelPathCheck(baseDirectory: baseDirectory, allowOutside: allowOutside))
         let definition = reader.definition(top, file: file)
         guard diagnostics.diagnostics.isEmpty, let definition else {
             throw DefinitionError(diagnostics: diagnostics.sorted)
@@ -60,7 +69,7 @@ public enum DefinitionLoader {
 
     private struct Reader {
         let diagnostics: DiagnosticCollector
-        let baseDirectory: String
+        let paths: ModelPathCheck
 
         func definition(_ top: YAMLMapping, file: String) -> PipelineDefinition? {
             let name = top.string("name", required: true)
@@ -122,10 +131,12 @@ public enum DefinitionLoader {
                 let version = uuid(mapping, "version")
                 let input = schema(mapping, "input_schema")
                 let output = schema(mapping, "output_schema")
-                guard let name, let path, let file, let framework else { continue }
+                guard let name else { continue }
+                // A model whose path or framework is wrong is still declared: steps and sidekicks that name it
+                // report nothing more (one root cause, one message); its own error already stops the load.
                 result.append(ModelSpec(
-                    name: name, path: path, resolvedPath: file.path, isDirectory: file.isDirectory,
-                    framework: framework, runtime: runtime ?? framework.defaultRuntime, version: version,
+                    name: name, path: path ?? "", resolvedPath: file?.path ?? "", isDirectory: file?.isDirectory ?? false,
+                    framework: framework ?? .custom, runtime: runtime ?? (framework ?? .custom).defaultRuntime, version: version,
                     inputSchema: input, outputSchema: output
                 ))
             }
@@ -133,21 +144,12 @@ public enum DefinitionLoader {
         }
 
         func modelFile(_ path: String, node: Node?) -> (path: String, isDirectory: Bool)? {
-            let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
-            guard let status = try? FileStatus(path: resolved) else {
-                diagnostics.error(at: node, "model path '\(path)' does not exist")
+            switch paths.resolve(path) {
+            case .success(let file): return file
+            case .failure(let problem):
+                diagnostics.error(at: node, problem.message)
                 return nil
             }
-            guard status.isDirectory || status.isRegularFile else {
-                diagnostics.error(at: node, "model path '\(path)' is neither a file nor a directory")
-                return nil
-            }
-            let mode = status.isDirectory ? R_OK | X_OK : R_OK
-            guard access(resolved, mode) == 0 else {
-                diagnostics.error(at: node, "model path '\(path)' is not readable")
-                return nil
-            }
-            return (resolved, status.isDirectory)
         }
 
         func schema(_ mapping: YAMLMapping, _ key: String) -> [SchemaField] {

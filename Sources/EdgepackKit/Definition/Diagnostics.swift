@@ -1,3 +1,4 @@
+import OCIKit
 import Yams
 
 /// One problem in a definition, located as `file:line:column`.
@@ -7,7 +8,8 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var message: String
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// One line: control characters from the file (a NUL byte, an escape sequence) are shown escaped.
+    public var description: String { "\(MessageText.escaped(file)):\(line):\(column): \(MessageText.escaped(message))" }
 }
 
 /// Every problem found in a definition (not just the first), in file order.

@@ -29,7 +29,7 @@ public struct BundlePublisher: Sendable {
     /// The chart's own files (its templates), from the chart package inside the bundle.
     static func templates(fromChart artifact: Artifact, in bundle: ImageLayoutBundle) throws -> ChartTemplates {
         guard let layer = artifact.manifest.layers.first else { return .builtIn }
-        let scratch = NSTemporaryDirectory() + "edgepack-chart-\(UUID().uuidString)"
+        let scratch = TemporaryFiles.scratchPath("chart")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try FileManager.default.createDirectory(atPath: scratch + "/files", withIntermediateDirectories: true)
         try Data(try bundle.bytes(layer)).write(to: URL(fileURLWithPath: scratch + "/chart.tgz"))

@@ -25,12 +25,15 @@ public struct Puller: Sendable {
     /// into place (an earlier pull there is replaced whole, or kept whole if this one fails).
     public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (manifest, _) = try client.fetchManifest(reference, in: repository)
-        let plan = try PullPlan(manifest: manifest, reference: "\(repository)\(reference.hasPrefix("sha256:") ? "@" : ":")\(reference)")
+        let plan = try PullPlan(manifest: manifest, reference: "\(repository)\(reference.contains(":") ? "@" : ":")\(reference)")
         let configSink = MemorySink()
         try client.fetchBlob(manifest.config, from: repository, into: configSink)
         let config = try CanonicalJSON.decode(PipelineConfig.self, from: configSink.bytes, what: "the pipeline config")
         let staging = try StagedDirectory(for: directory) { FileStatus.exists($0 + "/pipeline.json") }
         do {
+            // A directory layer is downloaded as a tar, then unpacked: twice its size for a moment.
+            let needed = plan.layers.reduce(Int64(configSink.bytes.count)) { $0 + $1.descriptor.size * ($1.descriptor.mediaType == MediaType.ModelPack.weightTar ? 2 : 1) }
+            try DiskSpace.ensure(needed, for: staging.path, what: "the pull")
             let client = self.client
             let layers = try Parallel.map(plan.layers, concurrency: client.options.concurrency) { layer in
                 try Self.fetch(layer, from: repository, into: staging.path, client: client)

@@ -5,12 +5,13 @@ import Glibc
 
 /// Files that appear whole or not at all: written beside their destination, then renamed over it.
 public enum AtomicFile {
-    /// A unique temporary path in the same directory as `path`, so that `rename` stays on one file system.
+    /// A unique temporary path in the same directory as `path`, so that `rename` stays on one file system;
+    /// it names this process (see `TemporaryFiles`), so a later run removes it if this one is killed.
     public static func temporaryPath(for path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let prefix = directory.isEmpty ? "" : directory + "/"
-        return "\(prefix).\(name).edgepack-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return "\(prefix).\(name)\(TemporaryFiles.suffix())"
     }
 
     public static func write(_ data: Data, to path: String, permissions: Int = 0o644) throws {

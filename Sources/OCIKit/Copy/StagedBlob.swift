@@ -13,7 +13,7 @@ final class StagedBlob: Sendable {
     func path() throws -> String {
         try staged.withLock { staged in
             if let staged { return staged }
-            let path = NSTemporaryDirectory() + "edgepack-layer-\(blob.descriptor.digest.encoded.prefix(16))-\(UUID().uuidString)"
+            let path = TemporaryFiles.scratchPath("layer-\(blob.descriptor.digest.encoded.prefix(16))")
             try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0) }
             staged = path
             return path

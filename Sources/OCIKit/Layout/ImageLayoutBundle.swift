@@ -18,12 +18,7 @@ public struct ImageLayoutBundle: Sendable {
     }
 
     public func blob(_ descriptor: Descriptor) throws -> Blob {
-        guard let entry = entries[ImageLayoutIndex.blobPath(descriptor.digest)] else {
-            throw OCIError(.invalidLayout, "\(path) lacks blob \(descriptor.digest)")
-        }
-        guard entry.size == descriptor.size else {
-            throw OCIError(.sizeMismatch, "\(path): blob \(descriptor.digest) has \(entry.size) bytes, its descriptor says \(descriptor.size)")
-        }
+        let entry = try entry(descriptor)
         return Blob(descriptor: descriptor, content: .fileRange(path: path, offset: entry.offset, length: entry.size))
     }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The one error type OCIKit throws: a machine-readable code, a one-line message for people, and an optional cause.
 public struct OCIError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
@@ -39,6 +43,7 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
 extension OCIError {
     /// An I/O failure for `path`, worded from `errno` as a C library reports it.
     static func io(_ action: String, _ path: String, errno code: Int32) -> OCIError {
-        OCIError(.io, "cannot \(action) \(path): \(SystemErrorText.describe(code))")
+        let note = code == ENOSPC || code == EDQUOT ? DiskSpace.fullDiskNote(path) : ""
+        return OCIError(.io, "cannot \(action) \(path): \(SystemErrorText.describe(code))\(note)")
     }
 }

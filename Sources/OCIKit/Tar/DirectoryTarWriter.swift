@@ -54,7 +54,7 @@ public struct DirectoryTarWriter: Sendable {
         try tar.finish()
     }
 
-    private func checkSymlink(_ entryName: String, target: String, path: String) throws {
+    func checkSymlink(_ entryName: String, target: String, path: String) throws {
         if options.symlinks == .refuse {
             throw OCIError(.unsafePath, "\(path) is a symlink, and symlinks are refused")
         }
