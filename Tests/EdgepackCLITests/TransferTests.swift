@@ -121,8 +121,9 @@ func randomModelPipeline(_ bytes: Int, named name: String, in dir: TemporaryDire
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let first = try JSONDecoder().decode(PublishedWithTransfer.self, from: try Data(contentsOf: URL(fileURLWithPath: dir.file("record.json"))))
-        // Resumed at the chunk boundary the registry confirmed (32 MiB: the held chunk is 32-48 MiB), not from byte 0.
-        #expect(first.transfer.fallbacks["resumed-upload"] == 1 && first.transfer.resumed_bytes == Int64(32 * Self.megabyte), "\(first.transfer)")
+        // Resumed at a chunk boundary the registry confirmed (at least 32 MiB: the held chunk is 32-48 MiB), not from
+        // byte 0. On a loaded machine the restart can take a second attempt, so count at least one resume.
+        #expect((first.transfer.fallbacks["resumed-upload"] ?? 0) >= 1 && first.transfer.resumed_bytes >= Int64(32 * Self.megabyte), "\(first.transfer)")
         let (again, record) = try publish(definition, to: target)
         #expect(again.succeeded && record?.transfer.uploaded_blobs == 0, "\(again.stderr)")
         try expectEveryBlobVerifies(try #require(record).references, dir)
