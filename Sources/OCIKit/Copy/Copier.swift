@@ -107,6 +107,8 @@ public struct Copier: Sendable {
             outcome = .existed
         } else if let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
+        } else if let external = source.mountOrigin(in: sourceRepository), destination.mountBlob(descriptor, into: repository, fromSource: external) {
+            outcome = .mounted
         } else {
             try destination.putBlob(try source.blob(descriptor, in: sourceRepository), in: repository)
             outcome = .copied(bytes: descriptor.size)

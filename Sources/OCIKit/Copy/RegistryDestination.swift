@@ -25,6 +25,12 @@ public struct RegistryDestination: ContentDestination {
         try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
     }
 
+    /// Only within this registry host; a refusal (the account cannot read the source repository) is a "no".
+    public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool {
+        guard origin.host == client.host else { return false }
+        return (try? client.mountBlob(descriptor.digest, into: self.repository(repository), from: origin.repository)) ?? false
+    }
+
     public func putBlob(_ blob: Blob, in repository: String) throws {
         let verifier = UploadVerifier(blob.descriptor)
         let staged = StagedBlob(blob)
