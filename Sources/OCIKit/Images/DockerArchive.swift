@@ -1,15 +1,16 @@
 import Foundation
 
 /// `docker save` output (`manifest.json`, a config, layer tars; the legacy layout or docker 25's) read as an
-/// image, the way skopeo's `docker-archive:` transport does: a Docker v2 schema 2 manifest is generated over
-/// the config as it is and the layer tars as they are (uncompressed, so each layer's digest is its diff ID
-/// and its media type `application/vnd.docker.image.rootfs.diff.tar`; a gzip-compressed layer keeps its own
-/// digest). Unlike skopeo, which gzips such layers on their way to a registry, nothing is recompressed: the
-/// manifest is canonical JSON of fixed inputs, so the same archive always gives the same digest.
+/// image. An OCI image manifest is generated over the config as it is (its digest stays the image ID) and the
+/// layer tars as they are: uncompressed, so each layer's digest is its diff ID (`…layer.v1.tar`); a gzipped
+/// layer keeps its own digest (`…layer.v1.tar+gzip`). That is what skopeo writes for `docker-archive:` →
+/// `oci-archive:`. (For `docker://` skopeo writes a Docker v2 manifest and gzips the layers, which makes the
+/// digest depend on the compressor; and skopeo 1.9 cannot read Docker manifests out of an OCI layout.) Nothing
+/// is recompressed and the manifest is canonical JSON of fixed inputs, so the same archive always gives the
+/// same digest, in a registry and in a bundle alike.
 public struct DockerArchive: Sendable {
-    public static let configMediaType = "application/vnd.docker.container.image.v1+json"
-    public static let layerMediaType = "application/vnd.docker.image.rootfs.diff.tar"
-    public static let gzipLayerMediaType = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    public static let layerMediaType = "application/vnd.oci.image.layer.v1.tar"
+    public static let gzipLayerMediaType = "application/vnd.oci.image.layer.v1.tar+gzip"
 
     public let path: String
     /// The generated manifest, its config and layers (layers are byte ranges of the archive).
@@ -61,7 +62,7 @@ public struct DockerArchive: Sendable {
             throw OCIError(.invalidLayout, "\(path): the config lists \(diffIDs.count) layers, manifest.json \(image.Layers.count)")
         }
         platform = config.architecture.map { Platform(os: config.os ?? "linux", architecture: $0, variant: config.variant) }
-        let configBlob = Blob(mediaType: Self.configMediaType, bytes: configBytes)
+        let configBlob = Blob(mediaType: MediaType.imageConfig, bytes: configBytes)
 
         var layers: [Blob] = []
         for (name, diffID) in zip(image.Layers, diffIDs) {
@@ -72,15 +73,15 @@ public struct DockerArchive: Sendable {
                 let digest = try content.digest()
                 layers.append(Blob(descriptor: Descriptor(mediaType: Self.gzipLayerMediaType, digest: digest.digest, size: digest.size), content: content))
             } else if magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
-                throw OCIError(.unsupported, "\(path): layer \(name) is zstd-compressed, which Docker v2 manifests cannot describe; save it with docker save")
+                let digest = try content.digest()
+                layers.append(Blob(descriptor: Descriptor(mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", digest: digest.digest, size: digest.size), content: content))
             } else {
                 // Checked against the diff ID as it is copied.
                 layers.append(Blob(descriptor: Descriptor(mediaType: Self.layerMediaType, digest: diffID, size: entry.size), content: content))
             }
         }
-        var manifest = Manifest(config: configBlob.descriptor, layers: layers.map(\.descriptor))
-        manifest.mediaType = MediaType.dockerManifest
-        self.manifest = Blob(mediaType: MediaType.dockerManifest, bytes: try CanonicalJSON.encode(manifest))
+        let manifest = Manifest(config: configBlob.descriptor, layers: layers.map(\.descriptor))
+        self.manifest = Blob(mediaType: MediaType.imageManifest, bytes: try CanonicalJSON.encode(manifest))
         blobs = [configBlob] + layers
     }
 

@@ -59,15 +59,15 @@ public struct ImageResolver: Sendable {
             return try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)
         case .ociArchive(let path, let reference):
             let bundle = try ImageLayoutBundle(path: try path.resolved())
-            let entry = try Self.entry(in: bundle.index, reference: reference, what: spec.description)
-            return try choose(spec, bundle, entry, "", choice, tag: spec.mirrorTag ?? "latest")
+            let (entry, tag) = try Self.entry(in: bundle.index, reference: reference, what: spec.description)
+            return try choose(spec, bundle, entry, "", choice, tag: spec.mirrorTag ?? tag)
         case .ociLayout(let path, let reference):
             let layout = try LayoutDirectorySource(directory: try path.resolved())
-            let entry = try Self.entry(in: layout.index, reference: reference, what: spec.description)
-            return try choose(spec, layout, entry, "", choice, tag: spec.mirrorTag ?? "latest")
+            let (entry, tag) = try Self.entry(in: layout.index, reference: reference, what: spec.description)
+            return try choose(spec, layout, entry, "", choice, tag: spec.mirrorTag ?? tag)
         case .dockerArchive(let path, let reference):
             let archive = try DockerArchive(path: try path.resolved(), reference: reference)
-            let tag = spec.mirrorTag ?? archive.repoTags.first.flatMap { $0.split(separator: ":").last.map(String.init) }.flatMap { ImageSourceSpec.isValidTag($0) ? $0 : nil } ?? "latest"
+            let tag = spec.mirrorTag ?? Self.tag(ofName: archive.repoTags.first)
             return try choose(spec, archive.source, archive.manifest.descriptor, "", choice, tag: tag)
         }
     }
@@ -78,8 +78,13 @@ public struct ImageResolver: Sendable {
         return ("registry-1.docker.io", reference.repository.contains("/") ? reference.repository : "library/" + reference.repository)
     }
 
-    /// A layout's index entry: the one named `reference`, or its only entry.
-    static func entry(in index: Index, reference: String?, what: String) throws -> Descriptor {
+    /// The tag part of `name:tag` or `tag` if it is a valid tag, else `latest`.
+    static func tag(ofName name: String?) -> String {
+        name.flatMap { $0.split(separator: ":").last.map(String.init) }.flatMap { ImageSourceSpec.isValidTag($0) ? $0 : nil } ?? "latest"
+    }
+
+    /// A layout's index entry: the one named `reference`, or its only entry; with the tag its name implies.
+    static func entry(in index: Index, reference: String?, what: String) throws -> (Descriptor, tag: String) {
         let names = index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] }
         let entry: Descriptor
         if let reference {
@@ -94,7 +99,7 @@ public struct ImageResolver: Sendable {
             }
             entry = index.manifests[0]
         }
-        return Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
+        return (Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size), tag(ofName: entry.annotations?[AnnotationKey.refName]))
     }
 
     private func choose(_ spec: ImageSourceSpec, _ source: any ContentSource, _ top: Descriptor, _ repository: String,
@@ -137,7 +142,7 @@ public struct ImageResolver: Sendable {
 
     /// The platform an image's config names (nil for configs that are not image configs).
     static func platform(of manifest: Manifest, _ source: any ContentSource, _ repository: String) throws -> Platform? {
-        guard [MediaType.imageConfig, DockerArchive.configMediaType].contains(manifest.config.mediaType), manifest.config.size <= 4 << 20 else { return nil }
+        guard [MediaType.imageConfig, "application/vnd.docker.container.image.v1+json"].contains(manifest.config.mediaType), manifest.config.size <= 4 << 20 else { return nil }
         let sink = MemorySink()
         try source.blob(manifest.config, in: repository).write(verifiedTo: sink)
         struct Config: Decodable { var architecture: String?; var os: String?; var variant: String? }

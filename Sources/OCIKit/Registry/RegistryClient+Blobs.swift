@@ -144,6 +144,7 @@ extension RegistryClient {
         guard digest == descriptor.digest, verifier.count == descriptor.size else {
             throw OCIError(.digestMismatch, "\(host) sent content for \(descriptor.digest) that hashes to \(digest) (\(verifier.count) bytes); refusing it")
         }
+        counters.downloadedBytesCounter.add(verifier.count, ordering: .relaxed)
     }
 
     /// Downloads a blob into a new file at `path` (verified; on failure the file is removed).

@@ -24,12 +24,15 @@ public final class TransferCounters: Sendable {
     let mountedBlobsCounter = Atomic<Int>(0)
     let existingBlobsCounter = Atomic<Int>(0)
     let retriesCounter = Atomic<Int>(0)
+    let downloadedBytesCounter = Atomic<Int64>(0)
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
     public var mountedBlobs: Int { mountedBlobsCounter.load(ordering: .relaxed) }
     public var existingBlobs: Int { existingBlobsCounter.load(ordering: .relaxed) }
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
+    /// Blob bytes downloaded and verified (manifests not counted).
+    public var downloadedBytes: Int64 { downloadedBytesCounter.load(ordering: .relaxed) }
 }
 
 /// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is
