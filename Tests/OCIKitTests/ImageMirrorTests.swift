@@ -182,3 +182,25 @@ private func downloaded(_ image: ResolvedImage) -> Int64 {
         #expect(try rawDigest("oci-archive:\(bundle):engine:v1") == resolved.descriptor.digest)
     }
 }
+
+@Suite struct ImageMirrorRetryTests {
+    /// Blobs stream from the download to the upload as they arrive; a dropped download starts over and the
+    /// upload (which waits for the bytes) still completes with the right digest.
+    @Test func aDroppedDownloadStartsOverUnderAStreamingUpload() throws {
+        let image = TestImage.shared
+        let dir = try TemporaryDirectory()
+        let registries = TestRegistries.shared
+        let repository = image.local.split(separator: "/", maxSplits: 1)[1]
+        try registries.injectFaults(status: "drop", count: 2, method: "GET", match: "/\(repository)/blobs/")
+        let spec = try ImageSourceSpec(parsing: "\(registries.flaky)/\(repository):v1", relativeTo: dir.path)
+        let resolved = try resolver(cache: BlobCache(directory: dir.file("cache")))
+            .resolve(spec, platform: .only(Platform(architecture: "arm64")), credential: reader)
+        var options = RegistryOptions()
+        options.plainHTTP = true
+        let other = try RegistryClient.connect(host: TestRegistries.source.token, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
+        let mirrored = try Copier.mirror(resolved, to: RegistryDestination(client: other, prefixPath: uniquePrefix("retry")), repository: "engine")
+        #expect(mirrored.digest.string == image.summary.platforms["linux/arm64"]?.manifest && mirrored.summary.blobsCopied == 4)
+        #expect((resolved.source as? RegistrySource)?.client.counters.retries ?? 0 >= 1)
+        #expect(try rawDigest("docker://\(TestRegistries.source.token)/\(mirrored.repository):v1") == mirrored.digest)
+    }
+}

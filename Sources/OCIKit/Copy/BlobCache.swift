@@ -46,14 +46,21 @@ public final class BlobCache: Sendable {
     /// start over), that becomes the cached entry only if `fill` succeeds; `fill` verifies what it writes.
     /// Not fsynced: an entry is checked when it is taken out. Returns the entry's path.
     public func store(_ descriptor: Descriptor, _ fill: (any ByteSink) throws -> Void) throws -> String {
+        try store(descriptor, growing: nil, fill)
+    }
+
+    /// As `store`, telling `growing` where the bytes go as they arrive (readers may follow the download).
+    func store(_ descriptor: Descriptor, growing: GrowingFile?, _ fill: (any ByteSink) throws -> Void) throws -> String {
         let path = path(descriptor.digest)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         use(descriptor.digest)
         let temporary = AtomicFile.temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OCIError.io("create", temporary, errno: errno) }
+        growing?.begin(path: temporary)
         do {
-            try fill(RewindableFileSink(fd: fd, path: temporary))
+            let sink = RewindableFileSink(fd: fd, path: temporary)
+            try fill(growing.map { GrowingFileSink(sink, $0) } ?? sink)
         } catch {
             close(fd)
             unlink(temporary)

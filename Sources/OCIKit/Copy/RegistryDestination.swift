@@ -42,6 +42,7 @@ public struct RegistryDestination: ContentDestination {
             case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
+            case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length)
             }
             return verifier.wrap(source, at: offset, onRead: onRead)
         }

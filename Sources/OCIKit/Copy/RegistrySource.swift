@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A registry read as a copy source. A blob is downloaded (verified) into the blob cache the first time a
-/// destination needs it, and streamed on from there; a blob already cached is not downloaded again. With no
+/// destination needs it, and streamed on to the destination as it arrives; a blob already cached is not
+/// downloaded again. With no
 /// cache, blobs go to a temporary directory removed when the source is released. Manifests are read once.
 /// A destination on the same registry host can mount blobs from the source repository instead (`mountOrigin`).
 public struct RegistrySource: ContentSource {
@@ -39,10 +40,18 @@ public struct RegistrySource: ContentSource {
     /// Remembers manifest bytes already fetched (by their digest) so a copy does not fetch them again.
     func remember(_ bytes: [UInt8], as digest: Digest) { manifests.remember(bytes, as: digest) }
 
+    /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
+    /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
-        let path = try cache.store(descriptor) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) }
-        return Blob(descriptor: descriptor, content: .file(path: path))
+        let growing = GrowingFile()
+        let (cache, client) = (self.cache, self.client)
+        let keepAlive = scratch
+        Thread.detachNewThread {
+            _ = keepAlive
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) } })
+        }
+        return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
 
     public func mountOrigin(in repository: String) -> BlobOrigin? {
