@@ -43,13 +43,17 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+        try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: registryOptions(), onUpload: onUpload)
+    }
+
+    func registryOptions() -> RegistryOptions {
         var options = RegistryOptions()
         options.plainHTTP = plainHttp
         options.transport = TransportOptions(caFile: caFile, insecure: insecure)
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
         options.concurrency = concurrency
         options.chunkSize = chunkSize.flatMap(Self.bytes)
-        return try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
+        return options
     }
 
     static func bytes(_ text: String) -> Int64? {
