@@ -34,6 +34,7 @@ struct TestImage: Sendable {
         let pushed = try run("skopeo", ["copy", "-q", "--all", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", "edgepack:edgepack-pass",
                                         "oci:\(directory)/oci:v1", "docker://\(local):v1"])
         guard pushed.succeeded else { throw TestFailure("skopeo copy: \(pushed.stderr)") }
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "edgepack-test-image-\(getpid())") }
         return TestImage(directory: directory, summary: try JSONDecoder().decode(Summary.self, from: Data(made.stdout.utf8)), upstream: upstream, local: local)
     }
 }
