@@ -48,6 +48,10 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+        try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: registryOptions(), onUpload: onUpload)
+    }
+
+    func registryOptions() -> RegistryOptions {
         var options = RegistryOptions()
         options.plainHTTP = plainHttp
         options.transport = TransportOptions(caFile: caFile, insecure: insecure)
@@ -56,7 +60,7 @@ struct ConnectionOptions: ParsableArguments {
         options.chunkSize = chunkSize.flatMap(Self.bytes)
         options.uploadSessions = UploadSessionStore()
         options.partialDownloads = RegistryClient.defaultPartialDownloadsDirectory()
-        return try RegistryClient.connect(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
+        return options
     }
 
     static func bytes(_ text: String) -> Int64? {

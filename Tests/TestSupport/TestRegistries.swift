@@ -17,8 +17,14 @@ public struct TestRegistries: Sendable, Decodable {
     public let users: [String: String]
     public let state: String
 
-    public static let shared: TestRegistries = {
-        let state = NSTemporaryDirectory() + "edgepack-registries-\(getpid())"
+    public static let shared = start("registries")
+
+    /// A second, independent harness (its own token server and keys): a "source" registry to copy images
+    /// from into `shared`, with the same users.
+    public static let source = start("source-registries")
+
+    private static func start(_ label: String) -> TestRegistries {
+        let state = NSTemporaryDirectory() + "edgepack-\(label)-\(getpid())"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/test-registry")
         process.arguments = ["serve", "--state", state]
@@ -34,7 +40,7 @@ public struct TestRegistries: Sendable, Decodable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         fatalError("scripts/test-registry did not become ready")
-    }()
+    }
 
     /// Makes the flaky proxy fail the next `count` requests matching `method` and `match` with `status`
     /// ("500", "429", or "drop").

@@ -6,6 +6,8 @@ public enum BlobContent: Sendable, Hashable {
     case directoryTar(path: String, options: TarOptions)
     /// A byte range of a file: a blob inside an uncompressed tar (an offline bundle).
     case fileRange(path: String, offset: Int64, length: Int64)
+    /// A file still being downloaded (a registry blob on its way into the blob cache), read as it grows.
+    case growing(GrowingFile, length: Int64)
 
     /// Streams the content into `sink`, checking that it is exactly `expectedSize` bytes.
     public func write(to sink: any ByteSink, expectedSize: Int64? = nil) throws {
@@ -17,6 +19,8 @@ public enum BlobContent: Sendable, Hashable {
         case .fileRange(let path, let offset, let length):
             let source = try FileUploadSource(path: path, offset: offset, length: length)
             try FileStreamer.stream(source: source, path: path, into: sink)
+        case .growing(let file, let length):
+            try FileStreamer.stream(source: GrowingFileUploadSource(file, offset: 0, length: length), path: "a download", into: sink)
         case .directoryTar(let path, let options):
             // Its size is checked by the caller (the verifying writer, or the tar entry it fills).
             try DirectoryTarWriter(options: options).write(directory: path, to: sink)

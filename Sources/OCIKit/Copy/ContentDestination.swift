@@ -7,6 +7,9 @@ public protocol ContentDestination: Sendable {
     /// Makes the blob available in `repository` from another repository of the same store, without moving
     /// its bytes; false when that is not possible.
     func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool
+    /// Makes the blob available in `repository` from where a source holds it (a repository of the same
+    /// registry host), without moving its bytes; false when that is not possible or not allowed.
+    func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool
     /// Stores a blob, verifying its bytes against the descriptor as they stream; `progress` gets the number of
     /// bytes each step moved.
     func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws
@@ -24,6 +27,7 @@ public protocol ContentDestination: Sendable {
 
 extension ContentDestination {
     public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool { false }
+    public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool { false }
     public func commit() throws {}
     public func abort() {}
     public func displayName(_ repository: String) -> String { repository }

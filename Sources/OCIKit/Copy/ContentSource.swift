@@ -6,6 +6,24 @@ public protocol ContentSource: Sendable {
     func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
     /// A blob's bytes, as something that can be streamed (more than once, for retries).
     func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob
+    /// Where a destination in the same registry could mount this repository's blobs from, instead of copying
+    /// their bytes; nil when the source is not a registry.
+    func mountOrigin(in repository: String) -> BlobOrigin?
+}
+
+extension ContentSource {
+    public func mountOrigin(in repository: String) -> BlobOrigin? { nil }
+}
+
+/// A repository of a registry that holds a source's blobs.
+public struct BlobOrigin: Sendable, Hashable {
+    public var host: String
+    public var repository: String
+
+    public init(host: String, repository: String) {
+        self.host = host
+        self.repository = repository
+    }
 }
 
 /// Artifacts built in memory (their blobs are small bytes, model files, or directories tarred on the fly).

@@ -111,6 +111,8 @@ public struct Copier: Sendable {
             outcome = .existed
         } else if let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
+        } else if let external = source.mountOrigin(in: sourceRepository), destination.mountBlob(descriptor, into: repository, fromSource: external) {
+            outcome = .mounted
         } else {
             let blob = try source.blob(descriptor, in: sourceRepository)
             onEvent?(.blobStarted(descriptor, repository: destination.displayName(repository)))

@@ -25,6 +25,12 @@ public struct RegistryDestination: ContentDestination {
         try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
     }
 
+    /// Only within this registry host; a refusal (the account cannot read the source repository) is a "no".
+    public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool {
+        guard origin.host == client.host else { return false }
+        return (try? client.mountBlob(descriptor.digest, into: self.repository(repository), from: origin.repository)) ?? false
+    }
+
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
         let verifier = UploadVerifier(blob.descriptor, progress: progress)
         let staged = StagedBlob(blob)
@@ -36,6 +42,7 @@ public struct RegistryDestination: ContentDestination {
             case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
+            case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length)
             }
             return verifier.wrap(source, at: offset)
         }

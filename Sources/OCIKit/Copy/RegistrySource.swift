@@ -1,28 +1,75 @@
 import Foundation
+import Synchronization
 
-/// A registry read as a copy source. Blobs are downloaded (verified) into a content-addressed directory the
-/// first time a destination needs them, and streamed on from there; a blob already in that directory with the
-/// right size and digest is not downloaded again.
+/// A registry read as a copy source. A blob is downloaded (verified) into the blob cache the first time a
+/// destination needs it, and streamed on to the destination as it arrives; a blob already cached is not
+/// downloaded again. With no
+/// cache, blobs go to a temporary directory removed when the source is released. Manifests are read once.
+/// A destination on the same registry host can mount blobs from the source repository instead (`mountOrigin`).
 public struct RegistrySource: ContentSource {
     public let client: RegistryClient
-    public let blobDirectory: String
+    public let cache: BlobCache
+    private let scratch: ScratchDirectory?
+    private let manifests = ManifestMemo()
 
-    public init(client: RegistryClient, blobDirectory: String) {
+    /// Downloads into `cache`; nil for no cache (a temporary directory for this run only).
+    public init(client: RegistryClient, cache: BlobCache?) {
         self.client = client
-        self.blobDirectory = blobDirectory
+        if let cache {
+            self.cache = cache
+            scratch = nil
+        } else {
+            let scratch = ScratchDirectory()
+            self.cache = BlobCache(directory: scratch.path, maximumBytes: .max)
+            self.scratch = scratch
+        }
+    }
+
+    /// Downloads into a directory of the caller's (kept, unbounded).
+    public init(client: RegistryClient, blobDirectory: String) {
+        self.init(client: client, cache: BlobCache(directory: blobDirectory + "/blobs", maximumBytes: .max))
     }
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
-        try client.fetchManifestBytes(descriptor.digest.string, in: repository).bytes
+        if let bytes = manifests.bytes(descriptor.digest) { return bytes }
+        let bytes = try client.fetchManifestBytes(descriptor.digest.string, in: repository).bytes
+        manifests.remember(bytes, as: descriptor.digest)
+        return bytes
     }
 
+    /// Remembers manifest bytes already fetched (by their digest) so a copy does not fetch them again.
+    func remember(_ bytes: [UInt8], as digest: Digest) { manifests.remember(bytes, as: digest) }
+
+    /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
+    /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
-        let path = blobDirectory + "/" + ImageLayoutIndex.blobPath(descriptor.digest)
-        let kept = (try? FileDigester(cache: nil).digest(file: path)).map { $0.digest == descriptor.digest && $0.size == descriptor.size } ?? false
-        if !kept {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try AtomicFile.write(to: path) { file in try client.fetchBlob(descriptor, from: repository, into: file) }
+        if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
+        let growing = GrowingFile()
+        let (cache, client) = (self.cache, self.client)
+        let keepAlive = scratch
+        Thread.detachNewThread {
+            _ = keepAlive
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) } })
         }
-        return Blob(descriptor: descriptor, content: .file(path: path))
+        return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
+
+    public func mountOrigin(in repository: String) -> BlobOrigin? {
+        BlobOrigin(host: client.host, repository: repository)
+    }
+}
+
+final class ManifestMemo: Sendable {
+    private let entries = Mutex<[Digest: [UInt8]]>([:])
+    func bytes(_ digest: Digest) -> [UInt8]? { entries.withLock { $0[digest] } }
+    func remember(_ bytes: [UInt8], as digest: Digest) {
+        guard SHA256Hasher.digest(bytes) == digest else { return }
+        entries.withLock { $0[digest] = bytes }
+    }
+}
+
+/// A temporary directory removed when the last value holding it goes away.
+final class ScratchDirectory: Sendable {
+    let path = NSTemporaryDirectory() + "edgepack-blobs-\(UUID().uuidString)"
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }

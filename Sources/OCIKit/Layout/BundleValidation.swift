@@ -40,7 +40,8 @@ public enum BundleValidation {
         text == "sha256" || text == "sha512"
     }
 
-    /// Every index entry names one artifact (`REPOSITORY:TAG`), and no name is used twice.
+    /// Every index entry names one artifact (`REPOSITORY:TAG`, or a bare tag as `skopeo` and `docker` write for
+    /// a single image), and no name is used twice.
     public static func checkIndex(_ index: Index, bundle path: String) throws {
         var seen = Set<String>()
         for entry in index.manifests {
@@ -48,7 +49,7 @@ public enum BundleValidation {
                 throw OCIError(.invalidLayout, "\(path): an index entry has no \(AnnotationKey.refName)")
             }
             do {
-                _ = try ReferenceName(parsing: reference)
+                if !(ReferenceName.isTag(reference) && ReferenceName.isRepository(reference)) { _ = try ReferenceName(parsing: reference) }
             } catch let error as OCIError {
                 throw OCIError(.unsafePath, "\(path): index.json has an \(error.message); refusing the bundle")
             }

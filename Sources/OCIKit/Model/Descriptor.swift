@@ -7,13 +7,17 @@ public struct Descriptor: Codable, Hashable, Sendable {
     public var annotations: [String: String]?
     public var data: String?
     public var artifactType: String?
+    /// In an index: what the manifest runs on.
+    public var platform: Platform?
 
-    public init(mediaType: String, digest: Digest, size: Int64, annotations: [String: String]? = nil, artifactType: String? = nil) {
+    public init(mediaType: String, digest: Digest, size: Int64, annotations: [String: String]? = nil, artifactType: String? = nil,
+                platform: Platform? = nil) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size
         self.annotations = annotations
         self.artifactType = artifactType
+        self.platform = platform
     }
 }
 

@@ -20,6 +20,16 @@ public struct CredentialResolver: Sendable {
         return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
     }
 
+    /// Credentials for a registry an image is copied from: `EDGEPACK_SOURCE_USERNAME`/`EDGEPACK_SOURCE_PASSWORD`,
+    /// then docker's config.json (auths, credential helpers), else anonymous. The destination's explicit and
+    /// environment credentials are not sent to another host.
+    public func sourceCredential(for host: String) throws -> Credential {
+        if let username = environment["EDGEPACK_SOURCE_USERNAME"], let password = environment["EDGEPACK_SOURCE_PASSWORD"], !username.isEmpty, !password.isEmpty {
+            return .password(username: username, password: password)
+        }
+        return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
+    }
+
     /// `EDGEPACK_USERNAME`/`EDGEPACK_PASSWORD`, else `OCI_USERNAME`/`OCI_PASSWORD` (empty values count as unset).
     public func environmentCredential() -> Credential? {
         for (user, password) in [("EDGEPACK_USERNAME", "EDGEPACK_PASSWORD"), ("OCI_USERNAME", "OCI_PASSWORD")] {

@@ -49,6 +49,7 @@ extension RegistryClient {
         guard digest == descriptor.digest, verifier.count == descriptor.size else {
             throw OCIError(.digestMismatch, "\(host) sent content for \(descriptor.digest) that hashes to \(digest) (\(verifier.count) bytes); refusing it")
         }
+        counters.downloadedBytesCounter.add(verifier.count, ordering: .relaxed)
     }
 
     static func appending(_ url: String, _ query: String) -> String {

@@ -36,6 +36,7 @@ public final class TransferCounters: Sendable {
     let resumesCounter = Atomic<Int>(0)
     let resumedBytesCounter = Atomic<Int64>(0)
     private let fallbackCounts = Mutex<[String: Int]>([:])
+    let downloadedBytesCounter = Atomic<Int64>(0)
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
@@ -55,6 +56,8 @@ public final class TransferCounters: Sendable {
         fallbackCounts.withLock { $0[fallback.rawValue, default: 0] += 1 }
         if HTTPTransport.trace { FileHandle.standardError.write(Data("! \(fallback.rawValue): \(fallback.explanation)\n".utf8)) }
     }
+    /// Blob bytes downloaded and verified (manifests not counted).
+    public var downloadedBytes: Int64 { downloadedBytesCounter.load(ordering: .relaxed) }
 }
 
 /// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is

@@ -22,6 +22,8 @@ public struct TarIndex: Sendable {
 
     public private(set) var entries: [String: Entry] = [:]
     public private(set) var members: [Member] = []
+    /// Symbolic and hard links: entry name → target as written (`docker save` links repeated layers).
+    public private(set) var links: [String: String] = [:]
 
     public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -31,7 +33,7 @@ public struct TarIndex: Sendable {
         guard fstat(fd, &info) == 0 else { throw OCIError.io("read", path, errno: errno) }
         let fileSize = Int64(info.st_size)
         var position: Int64 = 0
-        var paxPath: String?, paxSize: Int64?, longName: String?
+        var paxPath: String?, paxSize: Int64?, paxLink: String?, longName: String?, longLink: String?
         var header = [UInt8](repeating: 0, count: 512)
         while true {
             guard try Self.read(fd, &header, at: position, path: path) else { break }
@@ -55,8 +57,12 @@ public struct TarIndex: Sendable {
                 if type == UInt8(ascii: "L") {
                     longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
                 } else {
-                    (paxPath, paxSize) = Self.pax(data)
+                    (paxPath, paxSize, paxLink) = Self.pax(data)
                 }
+            case UInt8(ascii: "K"):
+                var data = [UInt8](repeating: 0, count: Int(size))
+                _ = try Self.read(fd, &data, at: dataStart, path: path)
+                longLink = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
             case UInt8(ascii: "g"):
                 break
             default:
@@ -67,8 +73,12 @@ public struct TarIndex: Sendable {
                 members.append(Member(name: name, type: type))
                 if type == UInt8(ascii: "0") || type == 0 {
                     entries[name] = Entry(offset: dataStart, size: size)
+                } else if type == UInt8(ascii: "1") || type == UInt8(ascii: "2") {
+                    var target = paxLink ?? longLink ?? Self.string(header[157..<257])
+                    if type == UInt8(ascii: "1"), target.hasPrefix("./") { target.removeFirst(2) }
+                    links[name] = type == UInt8(ascii: "1") ? "/" + target : target
                 }
-                paxPath = nil; paxSize = nil; longName = nil
+                paxPath = nil; paxSize = nil; paxLink = nil; longName = nil; longLink = nil
             }
             position = dataStart + (size + 511) / 512 * 512
         }
@@ -76,6 +86,28 @@ public struct TarIndex: Sendable {
 
     /// Long names and pax records are small; a huge one is a broken or hostile archive.
     static let maximumMetadataSize: Int64 = 1 << 20
+    /// The regular file an entry name leads to, following links (a hard link's target is named from the
+    /// archive root, written here with a leading "/"; a symbolic one relative to its directory); nil if none,
+    /// or if a link leads outside the archive.
+    public func file(_ name: String) -> Entry? {
+        var name = name.hasPrefix("./") ? String(name.dropFirst(2)) : name
+        for _ in 0..<8 {
+            if let entry = entries[name] { return entry }
+            guard let target = links[name] else { return nil }
+            let base = target.hasPrefix("/") ? [] : name.split(separator: "/").dropLast().map(String.init)
+            var parts: [String] = base
+            for component in target.split(separator: "/") where component != "." {
+                if component == ".." {
+                    guard !parts.isEmpty else { return nil }
+                    parts.removeLast()
+                } else {
+                    parts.append(String(component))
+                }
+            }
+            name = parts.joined(separator: "/")
+        }
+        return nil
+    }
 
     private static func read(_ fd: Int32, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
         let wanted = buffer.count
@@ -105,16 +137,17 @@ public struct TarIndex: Sendable {
         String(decoding: field.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    /// `path` and `size` from pax records ("LEN key=value\n").
-    static func pax(_ data: [UInt8]) -> (String?, Int64?) {
-        var path: String?, size: Int64?
+    /// `path`, `size` and `linkpath` from pax records ("LEN key=value\n").
+    static func pax(_ data: [UInt8]) -> (String?, Int64?, String?) {
+        var path: String?, size: Int64?, link: String?
         for record in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let space = record.firstIndex(of: " "), let equals = record.firstIndex(of: "=") else { continue }
             let key = record[record.index(after: space)..<equals]
             let value = String(record[record.index(after: equals)...])
             if key == "path" { path = value }
             if key == "size" { size = Int64(value) }
+            if key == "linkpath" { link = value }
         }
-        return (path, size)
+        return (path, size, link)
     }
 }
