@@ -45,6 +45,7 @@ public struct ArtifactPusher: Sendable {
             }
         }
         let client = self.client, onEvent = self.onEvent
+        client.willPush(to: artifacts.map(repository(for:)))
         let work = order.map { needs[$0]! }
         try Parallel.forEach(work, concurrency: client.options.concurrency) { item in
             let outcome = try Self.upload(item.blob, to: item.repositories[0], client: client)
@@ -56,10 +57,11 @@ public struct ArtifactPusher: Sendable {
             onEvent?(.blob(blob.descriptor, repository: repository, outcome))
         }
         var digests: [String: Digest] = [:]
-        for artifact in artifacts {
+        let existing = try client.manifestDigests(artifacts.map { ($0.tag, repository(for: $0)) })
+        for (artifact, found) in zip(artifacts, existing) {
             let repository = repository(for: artifact)
             let digest = artifact.manifestBlob.descriptor.digest
-            let written = try client.manifestDigest(artifact.tag, in: repository) != digest
+            let written = found != digest
             if written {
                 try client.putManifest(artifact.manifestBlob, as: artifact.tag, in: repository)
             }
