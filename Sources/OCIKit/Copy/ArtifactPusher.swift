@@ -29,10 +29,24 @@ public struct ArtifactPusher: Sendable {
     /// Returns each artifact's manifest digest, by reference.
     @discardableResult
     public func push(_ artifacts: [Artifact]) throws -> [String: Digest] {
+        let client = self.client, onEvent = self.onEvent
+        client.willPush(to: artifacts.map(repository(for:)))
+        // A tag that already names this very manifest vouches for its blobs (a registry keeps what a manifest
+        // it holds references), so an unchanged artifact costs one HEAD, whatever its number of blobs.
+        let existing = try client.manifestDigests(artifacts.map { ($0.tag, repository(for: $0)) })
+        let present = Set(zip(artifacts, existing).filter { $0.1 == $0.0.manifestBlob.descriptor.digest }.map(\.0.reference))
+        var holders: [Digest: String] = [:]  // a repository known to hold the blob, to mount it from
+        for artifact in artifacts where present.contains(artifact.reference) {
+            for blob in artifact.contentBlobs {
+                holders[blob.descriptor.digest] = repository(for: artifact)
+                client.counters.existingBlobsCounter.add(1, ordering: .relaxed)
+                onEvent?(.blob(blob.descriptor, repository: repository(for: artifact), .existed))
+            }
+        }
         // Which repositories need each blob, in first-use order.
         var needs: [Digest: (blob: Blob, repositories: [String])] = [:]
         var order: [Digest] = []
-        for artifact in artifacts {
+        for artifact in artifacts where !present.contains(artifact.reference) {
             let repository = repository(for: artifact)
             for blob in artifact.contentBlobs {
                 if needs[blob.descriptor.digest] == nil {
@@ -44,11 +58,10 @@ public struct ArtifactPusher: Sendable {
                 }
             }
         }
-        let client = self.client, onEvent = self.onEvent
-        client.willPush(to: artifacts.map(repository(for:)))
         let work = order.map { needs[$0]! }
-        try Parallel.forEach(work, concurrency: client.options.concurrency) { item in
-            let outcome = try Self.upload(item.blob, to: item.repositories[0], client: client)
+        try Parallel.forEach(work, concurrency: client.options.concurrency) { [holders] item in
+            let origins = holders[item.blob.descriptor.digest].map { [$0] } ?? []
+            let outcome = try Self.upload(item.blob, to: item.repositories[0], mountFrom: origins, client: client)
             onEvent?(.blob(item.blob.descriptor, repository: item.repositories[0], outcome))
         }
         let mounts = work.flatMap { item in item.repositories.dropFirst().map { (item.blob, $0, item.repositories[0]) } }
@@ -57,11 +70,10 @@ public struct ArtifactPusher: Sendable {
             onEvent?(.blob(blob.descriptor, repository: repository, outcome))
         }
         var digests: [String: Digest] = [:]
-        let existing = try client.manifestDigests(artifacts.map { ($0.tag, repository(for: $0)) })
-        for (artifact, found) in zip(artifacts, existing) {
+        for artifact in artifacts {
             let repository = repository(for: artifact)
             let digest = artifact.manifestBlob.descriptor.digest
-            let written = found != digest
+            let written = !present.contains(artifact.reference)
             if written {
                 try client.putManifest(artifact.manifestBlob, as: artifact.tag, in: repository)
             }
