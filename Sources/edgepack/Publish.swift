@@ -26,9 +26,12 @@ struct Publish: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver)
         progress.start("publishing \(build.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
-        let existing = ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
+        let publisher = Publisher(client: client, layout: build.layout, onEvent: progress.onEvent)
+        publisher.prepare(build.artifacts)  // one token for every repository, before the signature look-ups too
+        // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
+        let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
         let artifacts = try signing.artifactsToCopy(build, existing: existing)
-        let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build, artifacts: artifacts)
+        let (record, summary) = try publisher.publish(build, artifacts: artifacts)
         progress.stop()
         try output.print(record, summary: summary, counters: client.counters)
     }

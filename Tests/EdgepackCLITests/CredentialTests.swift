@@ -26,6 +26,34 @@ import OCIKit
         #expect(wrong.status == 1 && wrong.stderr.contains("wrong username or password"))
     }
 
+    /// Token requests naming any repository under `path`.
+    func tokenRequests(under path: String) throws -> [[String]] {
+        try tokenRequests().compactMap { $0["scope"] as? [String] }.filter { $0.contains { $0.contains(":\(path)/") } }
+    }
+
+    @Test func onePublishAsksForOneTokenCoveringEveryRepository() throws {
+        let path = "onetoken\(UUID().uuidString.prefix(6).lowercased())"
+        let (published, record) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.token)/\(path)")
+        #expect(published.succeeded, "\(published.stderr)")
+        let requests = try tokenRequests(under: path)
+        #expect(requests.count == 1, "\(requests)")
+        // Three models, the pipeline, the chart and the compose file: six repositories in one token.
+        let repositories = Set(requests.first?.map { $0.split(separator: ":")[1] } ?? [])
+        #expect(repositories.count == 6, "\(repositories)")
+        #expect(record?.references.count == 6)
+    }
+
+    @Test func tokenServicesRefusingBroadTokensGetOnePerRepository() throws {
+        let path = "narrow\(UUID().uuidString.prefix(6).lowercased())"
+        let (published, _) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.token)/\(path)",
+                                         environment: ["OCI_USERNAME": "narrow", "OCI_PASSWORD": "narrow-pass"])
+        #expect(published.succeeded, "\(published.stderr)")
+        let requests = try tokenRequests(under: path)
+        let broad = requests.filter { Set($0.map { $0.split(separator: ":")[1] }).count > 2 }
+        #expect(broad.count == 1, "asked for a broad token once, then no more: \(requests)")
+        #expect(requests.count > 6)
+    }
+
     @Test func identityTokensAreExchangedThroughOAuth2() throws {
         let grant = try run("curl", ["-sf", "-u", "edgepack:edgepack-pass", "http://\(registries.token_server)/token?service=edgepack-test-registry&offline_token=true"])
         let refresh = try #require((try JSONSerialization.jsonObject(with: Data(grant.stdout.utf8)) as? [String: Any])?["refresh_token"] as? String)

@@ -20,6 +20,12 @@ public struct Publisher: Sendable {
                   concurrency: client.options.concurrency, onEvent: onEvent)
     }
 
+    /// Tells the destination every repository these artifacts go to, before anything else asks it something.
+    public func prepare(_ artifacts: [Artifact]) {
+        var seen = Set<String>()
+        destination.prepare(repositories: artifacts.map(\.repository).filter { seen.insert($0).inserted })
+    }
+
     /// The registry host and the path under it for a layout's prefix.
     public static func split(_ layout: RegistryLayout) -> (host: String, path: String) {
         let parts = layout.prefix.split(separator: "/", maxSplits: 1)

@@ -17,6 +17,12 @@ public protocol ContentDestination: Sendable {
     func manifestDigest(_ reference: String, in repository: String) throws -> Digest?
     /// Stores a manifest's exact bytes; with a tag, points the tag at it.
     func putManifest(_ blob: Blob, in repository: String, tag: String?) throws
+    /// Told once, before anything moves, every repository the copy writes to (a registry asks for one token
+    /// covering them all).
+    func prepare(repositories: [String])
+    /// Whether a tag that names a manifest vouches for the blobs it references (a registry keeps them; a
+    /// layout's files can be damaged, so a layout checks every blob).
+    var tagVouchesForBlobs: Bool { get }
     /// Makes everything written visible at once (a layout's index.json, an archive renamed into place).
     func commit() throws
     /// Removes what an unfinished copy left (staging directories, temporary files).
@@ -28,6 +34,8 @@ public protocol ContentDestination: Sendable {
 extension ContentDestination {
     public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool { false }
     public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool { false }
+    public func prepare(repositories: [String]) {}
+    public var tagVouchesForBlobs: Bool { false }
     public func commit() throws {}
     public func abort() {}
     public func displayName(_ repository: String) -> String { repository }

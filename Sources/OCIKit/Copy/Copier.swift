@@ -81,19 +81,44 @@ public struct Copier: Sendable {
 
     private func run(_ plan: CopyPlan) throws -> CopySummary {
         let summary = Mutex(CopySummary())
-        try Parallel.forEach(plan.blobs, concurrency: concurrency) { need in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: need.repositories[0], mountingFrom: nil)
+        destination.prepare(repositories: plan.repositories)
+        // A tag that already names its manifest vouches for that manifest's blobs (a registry keeps what a
+        // manifest it holds references): check every tagged manifest first, in parallel, and move only what the
+        // others need. An unchanged artifact costs one request, whatever its number of blobs.
+        let vouches = destination.tagVouchesForBlobs
+        let present = try Parallel.map(plan.manifests, concurrency: concurrency) { step in
+            guard vouches, let tag = step.tag else { return false }
+            return try destination.manifestDigest(tag, in: step.repository) == step.blob.descriptor.digest
+        }
+        var required = Set<String>()
+        for (step, isPresent) in zip(plan.manifests, present) where !isPresent {
+            for digest in step.blobs { required.insert("\(step.repository)@\(digest)") }
+        }
+        var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
+        for need in plan.blobs {
+            let (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
+                if required.contains("\(repository)@\(need.descriptor.digest)") { split.0.append(repository) } else { split.1.append(repository) }
+            }
+            for holder in holders {
+                summary.withLock { $0.count(.existed) }
+                onEvent?(.blob(need.descriptor, repository: destination.displayName(holder), .existed))
+            }
+            guard let target = targets.first else { continue }
+            first.append((need, target, holders.first))
+            others += targets.dropFirst().map { (need, $0, target) }
+        }
+        try Parallel.forEach(first, concurrency: concurrency) { need, repository, origin in
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
-        let mounts = plan.blobs.flatMap { need in need.repositories.dropFirst().map { (need, $0) } }
-        try Parallel.forEach(mounts, concurrency: concurrency) { need, repository in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: need.repositories[0])
+        try Parallel.forEach(others, concurrency: concurrency) { need, repository, origin in
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
-        for step in plan.manifests {
+        for (step, isPresent) in zip(plan.manifests, present) {
             try Cancellation.check()
             let digest = step.blob.descriptor.digest
-            let written = try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
+            let written = vouches && step.tag != nil ? !isPresent : try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
             if written {
                 try destination.putManifest(step.blob, in: step.repository, tag: step.tag)
                 summary.withLock { $0.manifestsWritten += 1 }

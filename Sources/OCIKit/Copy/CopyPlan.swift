@@ -13,6 +13,14 @@ struct CopyPlan {
         var blob: Blob
         var repository: String
         var tag: String?
+        /// The config and layers it references (none for an index).
+        var blobs: [Digest] = []
+    }
+
+    /// Every repository the copy writes to, in first-use order.
+    var repositories: [String] {
+        var seen = Set<String>()
+        return manifests.map(\.repository).filter { seen.insert($0).inserted }
     }
 
     private(set) var blobs: [BlobNeed] = []
@@ -38,6 +46,7 @@ struct CopyPlan {
         guard actual == descriptor.digest, Int64(bytes.count) == descriptor.size else {
             throw OCIError(.digestMismatch, "manifest \(descriptor.digest) read from the source hashes to \(actual) (\(bytes.count) bytes, \(descriptor.size) expected); refusing it")
         }
+        var blobs: [Digest] = []
         switch try ManifestContent(bytes, mediaType: descriptor.mediaType) {
         case .index(let index):
             for child in index.manifests {
@@ -46,9 +55,10 @@ struct CopyPlan {
         case .manifest(let manifest):
             for blob in [manifest.config] + manifest.layers {
                 try need(blob, from: sourceRepository, in: repository)
+                blobs.append(blob.digest)
             }
         }
-        manifests.append(ManifestStep(blob: Blob(descriptor: descriptor, content: .bytes(bytes)), repository: repository, tag: tag))
+        manifests.append(ManifestStep(blob: Blob(descriptor: descriptor, content: .bytes(bytes)), repository: repository, tag: tag, blobs: blobs))
     }
 
     private mutating func need(_ descriptor: Descriptor, from sourceRepository: String, in repository: String) throws {

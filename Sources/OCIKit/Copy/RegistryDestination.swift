@@ -17,6 +17,12 @@ public struct RegistryDestination: ContentDestination {
 
     public func displayName(_ repository: String) -> String { self.repository(repository) }
 
+    public var tagVouchesForBlobs: Bool { true }
+
+    public func prepare(repositories: [String]) {
+        client.willPush(to: repositories.map(repository))
+    }
+
     public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
         try client.blobSize(descriptor.digest, in: self.repository(repository)) != nil
     }

@@ -3,10 +3,17 @@ import Synchronization
 
 /// Answers a registry's auth challenges and remembers the result: Basic credentials, or Bearer tokens cached
 /// per set of scopes until shortly before they expire (then fetched again, mid-publish if need be).
+///
+/// When the repositories a job will touch are known ahead (`expect`), the first token is asked for all of them
+/// at once (several `scope` parameters, as the token protocol allows) and serves every request it covers, so a
+/// publish of 200 models costs one token request, not 400. A token service that refuses such a request, or a
+/// registry that refuses the token it gave, turns this off: tokens are then fetched per repository as before.
 final class AuthenticationKeeper: Sendable {
     struct CachedToken {
         var value: String
         var expires: Date
+        /// What the token was asked for, as action sets by resource (`repository:a/b` → pull, push).
+        var covers: [String: Set<Substring>] = [:]
     }
 
     let host: String
@@ -17,6 +24,10 @@ final class AuthenticationKeeper: Sendable {
     private let tokens = Mutex<[String: CachedToken]>([:])
     private let challenge = Mutex<AuthChallenge?>(nil)
     private let refreshToken = Mutex<String?>(nil)
+    /// Scopes to ask for together with the first token (empty: none expected, or refused).
+    private let expected = Mutex<[String]>([])
+    private let broadToken = Mutex<CachedToken?>(nil)
+    private let fetching = Mutex<Void>(())
     static let expiryMargin: TimeInterval = 10
 
     init(host: String, credential: Credential, transport: HTTPTransport, allowPlainRealm: Bool) {
@@ -31,6 +42,9 @@ final class AuthenticationKeeper: Sendable {
     func authorization(for scopes: [String]) -> String? {
         guard let known = challenge.withLock({ $0 }) else { return nil }
         if known.scheme == "basic" { return credential.basicAuthorization }
+        if let broad = broadToken.withLock({ $0 }), broad.expires > Date(), Self.covers(broad, scopes) {
+            return "Bearer \(broad.value)"
+        }
         let key = Self.key(scopes)
         return tokens.withLock { cache in
             guard let token = cache[key], token.expires > Date() else { return nil }
@@ -38,11 +52,28 @@ final class AuthenticationKeeper: Sendable {
         }
     }
 
-    /// Handles a 401's challenge; returns the Authorization header to retry with.
-    func authenticate(_ header: String?, scopes: [String]) throws -> String {
+    /// Scopes the job will need (e.g. push to every repository of a publish): the next token asked for
+    /// includes them all.
+    func expect(_ scopes: [String]) {
+        expected.withLock { $0 = Array(Set($0 + scopes)).sorted() }
+    }
+
+    /// Handles a 401's challenge to a request sent with `rejected` (nil: none); returns the Authorization header
+    /// to retry with. One request at a time fetches a token: requests refused together (the first ones, sent
+    /// before any token existed) share the token the first of them fetched.
+    func authenticate(_ header: String?, scopes: [String], rejected: String? = nil) throws -> String {
         guard let header, let parsed = AuthChallenge(header: header) else {
             throw OCIError(.unauthorized, "\(host) refused the request (401) without saying how to authenticate")
         }
+        return try fetching.withLock { _ in
+            if let current = authorization(for: scopes), current != rejected, parsed.scheme == "bearer" {
+                return current
+            }
+            return try answer(parsed, scopes: scopes)
+        }
+    }
+
+    private func answer(_ parsed: AuthChallenge, scopes: [String]) throws -> String {
         challenge.withLock { $0 = parsed }
         switch parsed.scheme {
         case "basic":
@@ -53,6 +84,9 @@ final class AuthenticationKeeper: Sendable {
         case "bearer":
             var wanted = scopes
             if let scope = parsed.scope { wanted += scope.split(separator: " ").map(String.init) }
+            if let broad = try fetchBroadToken(parsed, wanted: wanted), Self.covers(broad, scopes) {
+                return "Bearer \(broad.value)"
+            }
             let token = try fetchToken(parsed, scopes: Array(Set(wanted)).sorted())
             tokens.withLock { $0[Self.key(scopes)] = token }
             return "Bearer \(token.value)"
@@ -61,9 +95,54 @@ final class AuthenticationKeeper: Sendable {
         }
     }
 
-    /// Forgets the token for `scopes` (the registry refused it: expired or revoked).
-    func invalidate(_ scopes: [String]) {
-        _ = tokens.withLock { $0.removeValue(forKey: Self.key(scopes)) }
+    /// Forgets `rejected`, the Authorization the registry just refused for `scopes` (expired or revoked); nil
+    /// when none was sent. A refused token for all expected scopes is not asked for again: the registry may not
+    /// honour tokens that broad.
+    func invalidate(_ scopes: [String], rejected: String?) {
+        guard let rejected else { return }
+        tokens.withLock { cache in
+            let key = Self.key(scopes)
+            if let token = cache[key], "Bearer \(token.value)" == rejected { cache.removeValue(forKey: key) }
+        }
+        let refused: Bool = broadToken.withLock { broad in
+            guard let token = broad, "Bearer \(token.value)" == rejected else { return false }
+            broad = nil
+            return true
+        }
+        if refused { expected.withLock { $0 = [] } }
+    }
+
+    /// A token for the expected scopes and `wanted` together, when scopes are expected; nil when the token
+    /// service refuses it (then expectations are dropped and tokens fetched per repository).
+    private func fetchBroadToken(_ challenge: AuthChallenge, wanted: [String]) throws -> CachedToken? {
+        let expected = expected.withLock { $0 }
+        guard !expected.isEmpty else { return nil }
+        let all = Array(Set(expected + wanted)).sorted()
+        do {
+            var token = try fetchToken(challenge, scopes: all)
+            token.covers = Self.actionsByResource(all)
+            broadToken.withLock { $0 = token }
+            return token
+        } catch let error as OCIError where error.code == .unauthorized {
+            // Refused (or bad credentials, which the per-repository request that follows reports).
+            self.expected.withLock { $0 = [] }
+            return nil
+        }
+    }
+
+    /// Whether a token asked for its `covers` grants every one of `scopes`.
+    static func covers(_ token: CachedToken, _ scopes: [String]) -> Bool {
+        actionsByResource(scopes).allSatisfy { resource, actions in token.covers[resource]?.isSuperset(of: actions) ?? false }
+    }
+
+    /// `repository:a/b:pull,push` → [`repository:a/b`: pull, push] (the name may not hold the last `:`).
+    static func actionsByResource(_ scopes: [String]) -> [String: Set<Substring>] {
+        var result: [String: Set<Substring>] = [:]
+        for scope in scopes {
+            guard let colon = scope.lastIndex(of: ":") else { continue }
+            result[String(scope[..<colon]), default: []].formUnion(scope[scope.index(after: colon)...].split(separator: ","))
+        }
+        return result
     }
 
     private func fetchToken(_ challenge: AuthChallenge, scopes: [String]) throws -> CachedToken {

@@ -14,6 +14,13 @@ extension RegistryClient {
         }
     }
 
+    /// What each (tag, repository) points at, nil where nothing: looked up `options.concurrency` at a time.
+    public func manifestDigests(_ references: [(tag: String, repository: String)]) throws -> [Digest?] {
+        try Parallel.map(references.map { [$0.tag, $0.repository] }, concurrency: options.concurrency) { pair in
+            try manifestDigest(pair[0], in: pair[1])
+        }
+    }
+
     /// Uploads manifest bytes under a tag; the registry's digest must be the digest of exactly these bytes.
     @discardableResult
     public func putManifest(_ blob: Blob, as reference: String, in repository: String) throws -> Digest {

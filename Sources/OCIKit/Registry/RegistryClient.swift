@@ -147,8 +147,8 @@ public final class RegistryClient: Sendable {
             if response.status == 401, authRetries < 2, !redirectedAway {
                 // First 401: no or expired token. Second: a fresh token for exactly these scopes.
                 authRetries += 1
-                keeper.invalidate(scopes)
-                authorization = try keeper.authenticate(response.header("www-authenticate"), scopes: scopes)
+                keeper.invalidate(scopes, rejected: authorization)
+                authorization = try keeper.authenticate(response.header("www-authenticate"), scopes: scopes, rejected: authorization)
                 continue
             }
             if retrying, RetryPolicy.isRetryable(status: response.status), attempt + 1 < options.retry.attempts {
@@ -213,6 +213,12 @@ public final class RegistryClient: Sendable {
         case 404: return OCIError(.notFound, "\(action): not found on \(host) (\(said))")
         default: return OCIError(.registry, "\(host) failed to \(action): \(said)")
         }
+    }
+
+    /// Announces the repositories a job will push to: the first token is then asked for all of them at once,
+    /// so the number of token requests does not grow with the number of repositories.
+    public func willPush(to repositories: [String]) {
+        keeper.expect(repositories.map { Self.scope($0, "pull,push") })
     }
 
     static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
