@@ -9,7 +9,7 @@ struct Pull: AsyncParsableCommand {
         discussion: "Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE."
     )
 
-    @Argument(help: "The pipeline, e.g. ghcr.io/acme/edge/pipelines/ccfraud-pipeline:VERSION (a tag or @sha256:…).")
+    @Argument(help: "The pipeline: ghcr.io/acme/edge/pipelines/NAME[:VERSION][@sha256:DIGEST]; without either, the newest published version.")
     var reference: String
 
     @Option(name: .shortAndLong, help: "The directory to write into.")
@@ -24,7 +24,7 @@ struct Pull: AsyncParsableCommand {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
         try client.ping()
-        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: parsed.digest?.string ?? parsed.tag ?? "latest", into: output)
+        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: try PullTarget.resolve(parsed, client: client), into: output)
         if json {
             print(try CanonicalJSON.prettyText(layers))
         } else {

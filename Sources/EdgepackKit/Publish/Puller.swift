@@ -24,7 +24,7 @@ public struct Puller: Sendable {
     public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (manifest, _) = try client.fetchManifest(reference, in: repository)
         guard manifest.artifactType == EdgepackMediaType.pipelineArtifact || manifest.config.mediaType == EdgepackMediaType.pipelineConfig else {
-            throw OCIError(.unsupported, "\(repository):\(reference) is not an edgepack pipeline (its type is \(manifest.artifactType ?? manifest.config.mediaType))")
+            throw OCIError(.unsupported, "\(ImageReference.join(repository, reference)) is not an edgepack pipeline (its type is \(manifest.artifactType ?? manifest.config.mediaType))")
         }
         let configSink = MemorySink()
         try client.fetchBlob(manifest.config, from: repository, into: configSink)
