@@ -49,7 +49,9 @@ struct ConnectionOptions: ParsableArguments {
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
         options.concurrency = concurrency
         options.chunkSize = chunkSize.flatMap(Self.bytes)
-        return try RegistryClient(host: host, credential: resolver.credential(for: host), options: options, onUpload: onUpload)
+        let lookup = try resolver.lookup(for: host)
+        ErrorAdvice.remember(lookup)
+        return try RegistryClient(host: host, credential: lookup.credential, options: options, onUpload: onUpload)
     }
 
     static func bytes(_ text: String) -> Int64? {

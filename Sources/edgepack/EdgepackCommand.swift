@@ -25,7 +25,7 @@ struct EdgepackCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(1)
         } catch let error as OCIError {
-            FileHandle.standardError.write(Data("edgepack: error: \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("edgepack: error: \(ErrorAdvice.line(for: error))\n".utf8))
             Foundation.exit(1)
         } catch let error as CommandError {
             FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))

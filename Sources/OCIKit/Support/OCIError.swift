@@ -8,11 +8,14 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     public let message: String
     public let cause: (any Error)?
+    /// Set when a registry refused edgepack's credentials or their lack: the facts a caller needs to advise.
+    public let refusal: RegistryRefusal?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, refusal: RegistryRefusal? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.refusal = refusal
     }
 
     public var description: String {
