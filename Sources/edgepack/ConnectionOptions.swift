@@ -20,17 +20,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "A PEM file of extra CA certificates to trust.", completion: .file())
     var caFile: String?
 
-    @Option(help: "How many blobs to upload at once.")
-    var concurrency = 4
-
-    @Option(help: "Upload in chunks of this size (e.g. 4M, 16M) instead of one request per blob.")
-    var chunkSize: String?
-
     func validate() throws {
         if passwordStdin, username == nil { throw ValidationError("--password-stdin needs --username") }
         if username != nil, !passwordStdin { throw ValidationError("--username needs --password-stdin (passwords are never taken as arguments)") }
-        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 64") }
-        if let chunkSize, Self.bytes(chunkSize) == nil { throw ValidationError("--chunk-size takes a size such as 4M or 16M") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
     }
 
@@ -42,24 +34,20 @@ struct ConnectionOptions: ParsableArguments {
         return CredentialResolver(explicit: .password(username: username, password: password))
     }
 
-    func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+    func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil, uploads: UploadOptions? = nil) throws -> RegistryClient {
         var options = RegistryOptions()
         options.plainHTTP = plainHttp
         options.transport = TransportOptions(caFile: caFile, insecure: insecure)
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
-        options.concurrency = concurrency
-        options.chunkSize = chunkSize.flatMap(Self.bytes)
+        if let uploads {
+            options.concurrency = uploads.concurrency
+            options.chunkSize = uploads.chunkSize.flatMap(UploadOptions.bytes)
+        }
         let lookup = try resolver.lookup(for: host)
         ErrorAdvice.remember(lookup)
         return try RegistryClient(host: host, credential: lookup.credential, options: options, onUpload: onUpload)
     }
 
-    static func bytes(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        let upper = text.uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
-        if let last = upper.last, let unit = units[last], let number = Int64(upper.dropLast()), number > 0 { return number * unit }
-        return Int64(upper).flatMap { $0 > 0 ? $0 : nil }
-    }
 }
 
 /// Progress on stderr: on a terminal, one line redrawn with bytes sent and rate, and a line per blob and tag

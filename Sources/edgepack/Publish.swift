@@ -12,6 +12,7 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var definition: DefinitionArgument
     @OptionGroup var render: RenderOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var cache: CacheOptions
 
@@ -19,7 +20,7 @@ struct Publish: AsyncParsableCommand {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let (_, build) = try buildPipeline(definition, cache, render)
         let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload)
+        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload, uploads: uploads)
         progress.start("publishing \(build.definition.name)")
         let record: PublishRecord
         do {

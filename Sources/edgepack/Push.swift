@@ -16,13 +16,14 @@ struct Push: AsyncParsableCommand {
     var registry: String
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
         let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload)
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload, uploads: uploads)
         progress.start("pushing \(bundle)")
         defer { progress.stop() }
         let record = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
