@@ -22,12 +22,17 @@ struct ConnectionOptions: ParsableArguments {
 
     func validate() throws {
         if passwordStdin, username == nil { throw ValidationError("--password-stdin needs --username") }
-        if username != nil, !passwordStdin { throw ValidationError("--username needs --password-stdin (passwords are never taken as arguments)") }
+        if username != nil, !passwordStdin, !LoginPrompt.isAvailable {
+            throw ValidationError("--username needs --password-stdin when no terminal can prompt for the password (passwords are never taken as arguments)")
+        }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
     }
 
-    func credentials() throws -> CredentialResolver {
-        guard let username, passwordStdin else { return CredentialResolver() }
+    func credentials(host: String? = nil) throws -> CredentialResolver {
+        guard let username else { return CredentialResolver() }
+        guard passwordStdin else {
+            return CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host ?? "the registry")))
+        }
         var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else { throw CommandError("--password-stdin read an empty password") }
