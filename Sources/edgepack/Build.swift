@@ -17,6 +17,7 @@ struct Build: AsyncParsableCommand {
         let (workspace, build) = try buildPipeline(definition, cache, render)
         let written = try ImageLayoutWriter(directory: output, digester: workspace.digester).write(build.artifacts)
         printArtifacts(build)
+        notePlaceholderRegistry(build, bundle: nil)
         print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")
     }
 }

@@ -19,6 +19,7 @@ struct Export: AsyncParsableCommand {
         let (workspace, build) = try buildPipeline(definition, cache, render)
         try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch(), digester: workspace.digester)
         printArtifacts(build)
+        notePlaceholderRegistry(build, bundle: output)
         print("wrote \(output)")
     }
 }
