@@ -9,11 +9,15 @@ struct EdgepackCommand: AsyncParsableCommand {
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
         version: EdgepackVersion.string,
-        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Login.self, Logout.self]
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Login.self, Logout.self, Completion.self]
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
     static func main() async {
+        if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst()), known: configuration.subcommands.map { $0._commandName }) {
+            FileHandle.standardError.write(Data("edgepack: error: \(unknown)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {

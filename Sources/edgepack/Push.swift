@@ -6,7 +6,8 @@ import OCIKit
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Upload an offline bundle to a registry (an air-gapped site's own), with URLs rewritten for it.",
-        discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry."
+        discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry.\n\n"
+            + HelpText.credentials + "\n\n" + HelpText.exitCodes
     )
 
     @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
