@@ -45,8 +45,9 @@ public func run(_ program: String, _ arguments: [String], environment: [String: 
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Output goes to files, so a chatty process can never block on a full pipe.
     let scratch = NSTemporaryDirectory() + "edgepack-run-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-    FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+    guard FileManager.default.createFile(atPath: scratch + ".out", contents: nil),
+          FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+    else { throw TestFailure("cannot create \(scratch).out/.err") }
     defer {
         try? FileManager.default.removeItem(atPath: scratch + ".out")
         try? FileManager.default.removeItem(atPath: scratch + ".err")
