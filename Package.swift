@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "edgepack",
-    platforms: [.macOS(.v15)],
+    // Linux only (Glibc, libcurl, libarchive, libcrypto from the system); no other platform is claimed.
     products: [
         .executable(name: "edgepack", targets: ["edgepack"]),
         .library(name: "OCIKit", targets: ["OCIKit"]),
@@ -36,7 +36,7 @@ let package = Package(
         // Runs the built `edgepack` binary as users and CI do, and judges its output with skopeo and bsdtar.
         .testTarget(
             name: "EdgepackCLITests",
-            dependencies: ["edgepack", "OCIKit", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["edgepack", "EdgepackKit", "OCIKit", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -15,7 +15,9 @@ struct Build: AsyncParsableCommand {
 
     func run() async throws {
         let (workspace, build) = try buildPipeline(definition, cache, render)
-        let written = try ImageLayoutWriter(directory: output, digester: workspace.digester).write(build.artifacts)
+        let destination = try LayoutDirectoryDestination(directory: output, digester: workspace.digester)
+        let summary = try Copier.copy(build.artifacts, to: destination)
+        let written = summary.blobsCopied + summary.manifestsWritten
         printArtifacts(build)
         notePlaceholderRegistry(build, bundle: nil)
         print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")

@@ -48,74 +48,11 @@ struct ConnectionOptions: ParsableArguments {
             options.concurrency = uploads.concurrency
             options.chunkSize = uploads.chunkSize.flatMap(UploadOptions.bytes)
         }
+        options.uploadSessions = UploadSessionStore()
+        options.partialDownloads = RegistryClient.defaultPartialDownloadsDirectory()
         let lookup = try resolver.lookup(for: host)
         ErrorAdvice.remember(lookup)
-        return try RegistryClient(host: host, credential: lookup.credential, options: options, onUpload: onUpload)
+        return try RegistryClient.connect(host: host, credential: lookup.credential, options: options, onUpload: onUpload)
     }
 
-}
-
-/// Progress on stderr: on a terminal, one line redrawn with bytes sent and rate, and a line per blob and tag
-/// above it; in CI (`CI=true`) or when stderr is not a terminal, only the plain lines. Nothing with --quiet.
-final class ProgressLine: @unchecked Sendable {
-    private final class Counter: Sendable { let bytes = Atomic<Int64>(0) }
-    private let uploaded = Counter()
-    private let enabled: Bool
-    private let quiet: Bool
-    private var timer: DispatchSourceTimer?
-    private let started = Date()
-    private let output = NSLock()
-
-    init(quiet: Bool) {
-        let environment = ProcessInfo.processInfo.environment
-        self.quiet = quiet
-        enabled = !quiet && isatty(STDERR_FILENO) == 1 && environment["CI"] != "true" && environment["TERM"] != "dumb"
-    }
-
-    /// One plain line per blob and tag.
-    var onEvent: @Sendable (ArtifactPusher.Event) -> Void {
-        { [self] event in
-            guard !quiet else { return }
-            let line: String
-            switch event {
-            case .blob(let descriptor, let repository, let outcome):
-                let verb = switch outcome {
-                case .existed: "exists  "
-                case .mounted: "mounted "
-                case .uploaded: "uploaded"
-                }
-                line = "\(verb) \(descriptor.digest.encoded.prefix(12)) \(ByteCount.format(descriptor.size).padding(toLength: 10, withPad: " ", startingAt: 0)) \(repository)"
-            case .tag(let reference, let digest, let written):
-                line = "\(written ? "tagged  " : "tag ok  ") \(digest.encoded.prefix(12)) \(reference)"
-            }
-            output.lock()
-            FileHandle.standardError.write(Data(((enabled ? "\r\u{1b}[2K" : "") + line + "\n").utf8))
-            output.unlock()
-        }
-    }
-
-    var onUpload: @Sendable (Int) -> Void {
-        { [uploaded] count in uploaded.bytes.add(Int64(count), ordering: .relaxed) }
-    }
-
-    func start(_ label: String) {
-        guard enabled else { return }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now(), repeating: .milliseconds(200))
-        timer.setEventHandler { [self, uploaded, started] in
-            let bytes = uploaded.bytes.load(ordering: .relaxed)
-            let rate = Double(bytes) / max(Date().timeIntervalSince(started), 0.001)
-            self.output.lock()
-            FileHandle.standardError.write(Data("\r\u{1b}[2K\(label): \(ByteCount.format(bytes)) sent, \(ByteCount.format(Int64(rate)))/s".utf8))
-            self.output.unlock()
-        }
-        timer.resume()
-        self.timer = timer
-    }
-
-    func stop() {
-        guard let timer else { return }
-        timer.cancel()
-        FileHandle.standardError.write(Data("\r\u{1b}[2K".utf8))
-    }
 }

@@ -9,7 +9,7 @@ struct EdgepackCommand: AsyncParsableCommand {
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
         version: EdgepackVersion.string,
-        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Login.self, Logout.self, Completion.self]
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Verify.self, Login.self, Logout.self, Completion.self]
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
@@ -18,6 +18,7 @@ struct EdgepackCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("edgepack: error: \(unknown)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {
@@ -25,16 +26,21 @@ struct EdgepackCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Interruption.exitIfRequested()
         } catch let error as DefinitionError {
+            Interruption.exitIfRequested()
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(1)
         } catch let error as OCIError {
+            Interruption.exitIfRequested()
             FileHandle.standardError.write(Data("edgepack: error: \(ErrorAdvice.line(for: error))\n".utf8))
             Foundation.exit(1)
         } catch let error as CommandError {
+            Interruption.exitIfRequested()
             FileHandle.standardError.write(Data("edgepack: error: \(error.message)\n".utf8))
             Foundation.exit(1)
         } catch {
+            Interruption.exitIfRequested()
             exit(withError: error)
         }
     }

@@ -13,7 +13,7 @@ enum ErrorAdvice {
 
     /// The line to print for an OCIKit error (no secret: credentials are named by user and origin only).
     static func line(for error: OCIError) -> String {
-        guard let refusal = error.refusal else { return error.description }
+        guard let refusal = error.refusal else { return error.userMessage }
         let lookup = lookups.withLock { $0[refusal.host] } ?? (try? CredentialResolver().lookup(for: refusal.host))
         let host = refusal.host
         switch refusal.reason {

@@ -16,8 +16,13 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() async throws {
-        let (workspace, build) = try buildPipeline(definition, cache, render)
-        try ImageLayoutArchiver.export(build.artifacts, to: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        let progress = ProgressDisplay(quiet: false, plainLines: false)
+        let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
+        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        progress.start("exporting \(build.definition.name)", total: totalBytes(build.artifacts))
+        defer { progress.stop() }
+        try Copier.copy(build.artifacts, to: destination, onEvent: progress.onEvent)
+        progress.stop()
         printArtifacts(build)
         notePlaceholderRegistry(build, bundle: output)
         print("wrote \(output)")

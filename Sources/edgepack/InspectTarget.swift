@@ -36,7 +36,7 @@ enum InspectTarget {
     static func open(_ text: String) throws -> InspectTarget {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) {
-            return .layout(isDirectory.boolValue ? try ImageLayoutDirectory(path: text) : try ImageLayoutBundle(path: text))
+            return .layout(isDirectory.boolValue ? try LayoutDirectorySource(directory: text) : try ImageLayoutBundle(path: text))
         }
         let written = text.hasPrefix("oci://") ? String(text.dropFirst("oci://".count)) : text
         if let reference = try? ImageReference(parsing: written), reference.nameAsWritten.contains("/"), reference.registry != "docker.io" || written.hasPrefix("docker.io/") {
@@ -79,7 +79,6 @@ enum InspectTarget {
 
     /// A registry artifact: the manifest by tag or digest (a pipeline without either: its newest version).
     static func fetch(_ reference: ImageReference, client: RegistryClient) throws -> InspectedArtifact {
-        try client.ping()
         let tagOrDigest = try PullTarget.resolve(reference, client: client)
         let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: reference.repository)
         guard case .bytes(let bytes) = blob.content else { throw CommandError("cannot read the manifest of \(reference)") }

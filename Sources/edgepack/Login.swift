@@ -27,7 +27,7 @@ struct Login: AsyncParsableCommand {
             resolver = CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
         }
         let credential = try resolver.credential(for: host)
-        try connection.client(host: host, resolver: resolver).ping()
+        _ = try connection.client(host: host, resolver: resolver)
         var config = try DockerConfig()
         try config.store(credential, for: host)
         print("Login Succeeded (saved in \(config.path))")

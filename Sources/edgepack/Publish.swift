@@ -19,19 +19,17 @@ struct Publish: AsyncParsableCommand {
 
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
-        let (_, build) = try buildPipeline(definition, cache, render)
-        let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, onUpload: progress.onUpload, uploads: uploads)
-        progress.start("publishing \(build.definition.name)")
-        let record: PublishRecord
-        do {
-            record = try Publisher(client: client, onEvent: progress.onEvent).publish(build)
-            progress.stop()
-        } catch {
-            progress.stop()
-            throw error
+        let progress = ProgressDisplay(quiet: output.quiet)
+        let (_, build) = try buildPipeline(definition, cache, render, progress: progress)
+        guard !build.layout.isPlaceholder else {
+            throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
-        try output.print(record, counters: client.counters)
+        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
+        progress.start("publishing \(build.definition.name)", total: totalBytes(build.artifacts))
+        defer { progress.stop() }
+        let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build)
+        progress.stop()
+        try output.print(record, summary: summary, counters: client.counters)
     }
 }
 
@@ -43,11 +41,49 @@ struct RecordOutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress and no transfer summary.")
     var quiet = false
 
-    func print(_ record: PublishRecord, counters: TransferCounters) throws {
-        Swift.print(json ? try record.json() : try record.table())
+    /// The transfer summary (stderr) first, then the record (stdout).
+    func print(_ record: PublishRecord, summary: CopySummary, counters: TransferCounters) throws {
         if !quiet {
-            let summary = "uploaded \(counters.uploadedBlobs) blob\(counters.uploadedBlobs == 1 ? "" : "s") (\(ByteCount.format(counters.uploadedBytes))), mounted \(counters.mountedBlobs), already there \(counters.existingBlobs)"
-            FileHandle.standardError.write(Data((summary + (counters.retries > 0 ? ", \(counters.retries) retried" : "") + "\n").utf8))
+            var line = "uploaded \(summary.blobsCopied) blob\(summary.blobsCopied == 1 ? "" : "s") (\(ByteCount.format(summary.bytesCopied))), mounted \(summary.blobsMounted), already there \(summary.blobsExisting)"
+            if counters.retries > 0 { line += ", \(counters.retries) retried" }
+            if counters.resumes > 0 { line += ", \(counters.resumes) resumed (\(ByteCount.format(counters.resumedBytes)) not sent again)" }
+            if !counters.fallbacks.isEmpty { line += "; fallbacks: " + counters.fallbacks.keys.sorted().joined(separator: ", ") }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+        Swift.print(json ? try CanonicalJSON.prettyText(RecordWithTransfer(record: record, transfer: TransferSummary(summary, counters))) : try record.table())
+    }
+}
+
+/// How the transfer went, beside the publish record in `--json` output (`transfer`).
+struct TransferSummary: Encodable {
+    var uploadedBlobs: Int, uploadedBytes: Int64, mountedBlobs: Int, existingBlobs: Int
+    var sentBytes: Int64, retries: Int, resumes: Int, resumedBytes: Int64
+    /// Each fallback taken (`chunked-after-body-limit`, `smaller-chunks`, …) and how often.
+    var fallbacks: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case retries, resumes, fallbacks
+        case uploadedBlobs = "uploaded_blobs", uploadedBytes = "uploaded_bytes", mountedBlobs = "mounted_blobs"
+        case existingBlobs = "existing_blobs", sentBytes = "sent_bytes", resumedBytes = "resumed_bytes"
+    }
+
+    init(_ summary: CopySummary, _ counters: TransferCounters) {
+        (uploadedBlobs, uploadedBytes, mountedBlobs, existingBlobs) = (summary.blobsCopied, summary.bytesCopied, summary.blobsMounted, summary.blobsExisting)
+        (sentBytes, retries, resumes, resumedBytes) = (counters.sentBytes, counters.retries, counters.resumes, counters.resumedBytes)
+        fallbacks = counters.fallbacks
+    }
+}
+
+/// The publish record with a `transfer` object added (the record's own fields unchanged).
+struct RecordWithTransfer: Encodable {
+    var record: PublishRecord
+    var transfer: TransferSummary
+
+    enum CodingKeys: String, CodingKey { case transfer }
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transfer, forKey: .transfer)
     }
 }

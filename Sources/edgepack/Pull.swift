@@ -23,8 +23,10 @@ struct Pull: AsyncParsableCommand {
     func run() async throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
-        try client.ping()
         let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: try PullTarget.resolve(parsed, client: client), into: output)
+        if client.counters.resumes > 0 {
+            FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))
+        }
         if json {
             print(try CanonicalJSON.prettyText(layers))
         } else {

@@ -23,12 +23,12 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
-        let progress = ProgressLine(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), onUpload: progress.onUpload, uploads: uploads)
-        progress.start("pushing \(bundle)")
+        let progress = ProgressDisplay(quiet: output.quiet)
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
+        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
         defer { progress.stop() }
-        let record = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
+        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
         progress.stop()
-        try output.print(record, counters: client.counters)
+        try output.print(record, summary: summary, counters: client.counters)
     }
 }

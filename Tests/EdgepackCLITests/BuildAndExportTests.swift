@@ -81,3 +81,24 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
         #expect(again.stdout.contains("(0 new blobs)"), "\(again.stdout)")
     }
 }
+
+/// The bytes edgepack writes for the fixtures, pinned: a change to any artifact, to the bundle's tar or to the
+/// layout's index shows up here, and must be deliberate (update the pins and say why in the commit).
+@Suite struct PinnedOutputTests {
+    static let pins: [String: (bundle: String, layoutIndex: String)] = [
+        "ccfraud": ("da0765c9902f29097aec853bf74dd69556a677a356e407226cbd4978f691fc4a", "0588d5a42b2584259b97f3781808dde7a221d7531c355b2685c3a3b38a71feda"),
+        "vgg16-clustering": ("0c2cb3e66f156ff133a9117acc02d0d5674f1a77b4aaa2a01e2caf85bd355c74", "697736b5c9f0d7512972883934534ebe856623bf4b95f699eed38ef8e91a977e"),
+    ]
+
+    @Test(arguments: ["ccfraud", "vgg16-clustering"])
+    func bundleAndLayoutBytesArePinned(fixture name: String) throws {
+        let dir = try TemporaryDirectory()
+        let definition = fixture("\(name)/edgepack.yaml")
+        let export = try edgepack(["export", definition, "-o", dir.file("bundle.tar")], environment: ["SOURCE_DATE_EPOCH": ""])
+        #expect(export.succeeded, "\(export.stderr)")
+        let build = try edgepack(["build", definition, "-o", dir.file("layout")], environment: ["SOURCE_DATE_EPOCH": ""])
+        #expect(build.succeeded, "\(build.stderr)")
+        let sums = try run("sha256sum", [dir.file("bundle.tar"), dir.file("layout/index.json")]).stdout.split(separator: "\n").map { String($0.prefix(64)) }
+        #expect(sums == [Self.pins[name]!.bundle, Self.pins[name]!.layoutIndex])
+    }
+}

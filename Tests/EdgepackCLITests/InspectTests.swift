@@ -81,7 +81,7 @@ import TestSupport
         try dir.write("plain/notes.txt", "not a layout")
         let directory = try edgepack(["inspect", dir.file("plain")])
         #expect(directory.status == 1)
-        #expect(directory.stderr == "edgepack: error: \(dir.file("plain")) is not an OCI image layout directory (no oci-layout or index.json)\n")
+        #expect(directory.stderr == "edgepack: error: \(dir.file("plain")) is not an OCI image layout (no oci-layout or index.json)\n")
         let missing = try edgepack(["inspect", "no-such-bundle.tar"])
         #expect(missing.stderr == "edgepack: error: cannot read no-such-bundle.tar: no such file or directory, and not a registry reference such as ghcr.io/acme/edge/pipelines/NAME:VERSION\n")
     }

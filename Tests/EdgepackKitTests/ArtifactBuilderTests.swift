@@ -90,7 +90,7 @@ func json(_ value: some Encodable) throws -> String {
         let one = try TemporaryDirectory("checkout-a"), two = try TemporaryDirectory("checkout-b")
         for dir in [one, two] {
             let build = try buildFixture(copyFixture("ccfraud", into: dir) + "/edgepack.yaml")
-            try ImageLayoutArchiver.export(build.artifacts, to: dir.file("bundle.tar"), mtime: 0)
+            try Copier.copy(build.artifacts, to: LayoutArchiveDestination(path: dir.file("bundle.tar"), mtime: 0))
         }
         #expect(FileManager.default.contentsEqual(atPath: one.file("bundle.tar"), andPath: two.file("bundle.tar")))
     }
@@ -115,7 +115,7 @@ extension BlobContent {
         let dir = try TemporaryDirectory()
         let workspace = Workspace(useCache: false)
         let build = try workspace.build(workspace.load(fixture("ccfraud/edgepack.yaml")), registry: "registry.example.com/acme")
-        let record = try Publisher(destination: ImageLayoutWriter(directory: dir.file("layout"), digester: workspace.digester)).publish(build)
+        let (record, _) = try Publisher(destination: LayoutDirectoryDestination(directory: dir.file("layout"), digester: workspace.digester)).publish(build)
         #expect(record.pipelineDigest == build.pipeline.manifestBlob.descriptor.digest.string)
         #expect(record.helm.reference == "registry.example.com/acme/charts/ccfraud-pipeline@\(build.chart.artifact.manifestBlob.descriptor.digest)")
         let index = try CanonicalJSON.decode(Index.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("layout/index.json")))), what: "index")

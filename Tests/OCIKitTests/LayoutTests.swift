@@ -14,12 +14,23 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
     return try Artifact(reference: "models/\(name):v1", manifest: manifest, config: config, layers: [layer])
 }
 
+/// Writes artifacts into a layout directory through the copier; returns the blobs written (manifests included).
+@discardableResult
+func writeLayout(_ artifacts: [Artifact], to directory: String) throws -> Int {
+    let summary = try Copier.copy(artifacts, to: try LayoutDirectoryDestination(directory: directory, digester: FileDigester(cache: nil)))
+    return summary.blobsCopied + summary.manifestsWritten
+}
+
+func exportArchive(_ artifacts: [Artifact], to path: String) throws {
+    try Copier.copy(artifacts, to: LayoutArchiveDestination(path: path, mtime: 0))
+}
+
 @Suite struct LayoutTests {
     @Test func writesAStandardLayout() throws {
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir)
         let layout = dir.file("layout")
-        let written = try ImageLayoutWriter(directory: layout, digester: FileDigester(cache: nil)).write([artifact])
+        let written = try writeLayout([artifact], to: layout)
         #expect(written == 3)
         #expect(try String(contentsOfFile: layout + "/oci-layout", encoding: .utf8) == #"{"imageLayoutVersion":"1.0.0"}"#)
         let index = try CanonicalJSON.decode(Index.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json"))), what: "index")
@@ -36,21 +47,19 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir)
         let layout = dir.file("layout")
-        let writer = ImageLayoutWriter(directory: layout, digester: FileDigester(cache: nil))
-        try writer.write([artifact])
-        #expect(try writer.write([artifact]) == 0)
+        try writeLayout([artifact], to: layout)
+        #expect(try writeLayout([artifact], to: layout) == 0)
         let layerPath = layout + "/blobs/sha256/" + artifact.layers[0].descriptor.digest.encoded
         try Data("tampered".utf8).write(to: URL(fileURLWithPath: layerPath))
-        #expect(try writer.write([artifact]) == 1)
+        #expect(try writeLayout([artifact], to: layout) == 1)
         #expect(try FileDigester(cache: nil).digest(file: layerPath).digest == artifact.layers[0].descriptor.digest)
     }
 
     @Test func updatingKeepsOtherReferences() throws {
         let dir = try TemporaryDirectory()
         let layout = dir.file("layout")
-        let writer = ImageLayoutWriter(directory: layout, digester: FileDigester(cache: nil))
-        try writer.write([try sampleArtifact(dir, name: "one")])
-        try writer.write([try sampleArtifact(dir, name: "two")])
+        try writeLayout([try sampleArtifact(dir, name: "one")], to: layout)
+        try writeLayout([try sampleArtifact(dir, name: "two")], to: layout)
         let index = try CanonicalJSON.decode(Index.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json"))), what: "index")
         #expect(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] } == ["models/one:v1", "models/two:v1"])
     }
@@ -59,7 +68,7 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let dir = try TemporaryDirectory()
         try dir.write("notalayout/readme.txt", "mine")
         let error = try #require(throws: OCIError.self) {
-            try ImageLayoutWriter(directory: dir.file("notalayout"), digester: FileDigester(cache: nil)).write([try sampleArtifact(dir)])
+            try writeLayout([try sampleArtifact(dir)], to: dir.file("notalayout"))
         }
         #expect(error.message.contains("is not an OCI image layout"))
     }
@@ -69,7 +78,7 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let artifact = try sampleArtifact(dir, content: "original")
         try Data("changed after hashing".utf8).write(to: URL(fileURLWithPath: dir.file("demo.bin")))
         #expect(throws: OCIError.self) {
-            try ImageLayoutWriter(directory: dir.file("layout"), digester: FileDigester(cache: nil)).write([artifact])
+            try writeLayout([artifact], to: dir.file("layout"))
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "demo.bin" }
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")
@@ -80,8 +89,8 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
     @Test func exportIsByteIdenticalAndReadable() throws {
         let dir = try TemporaryDirectory()
         let artifacts = [try sampleArtifact(dir, name: "one"), try sampleArtifact(dir, name: "two", content: "other")]
-        try ImageLayoutArchiver.export(artifacts, to: dir.file("a.tar"), mtime: 0)
-        try ImageLayoutArchiver.export(artifacts.reversed(), to: dir.file("b.tar"), mtime: 0)
+        try exportArchive(artifacts, to: dir.file("a.tar"))
+        try exportArchive(artifacts.reversed(), to: dir.file("b.tar"))
         #expect(FileManager.default.contentsEqual(atPath: dir.file("a.tar"), andPath: dir.file("b.tar")))
         let contents = try ImageLayoutBundle(path: dir.file("a.tar"))
         try contents.verify()
@@ -96,7 +105,7 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir, content: "UNIQUE-CONTENT-MARKER")
         let tar = dir.file("bundle.tar")
-        try ImageLayoutArchiver.export([artifact], to: tar, mtime: 0)
+        try exportArchive([artifact], to: tar)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: tar))
         let marker = bytes.range(of: Data("UNIQUE-CONTENT-MARKER".utf8))!
         bytes[marker.lowerBound] = UInt8(ascii: "X")
@@ -116,7 +125,7 @@ func sampleArtifact(_ dir: TemporaryDirectory, name: String = "demo", content: S
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir, content: "original")
         try Data("changed".utf8).write(to: URL(fileURLWithPath: dir.file("demo.bin")))
-        #expect(throws: OCIError.self) { try ImageLayoutArchiver.export([artifact], to: dir.file("bundle.tar"), mtime: 0) }
+        #expect(throws: OCIError.self) { try exportArchive([artifact], to: dir.file("bundle.tar")) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["demo.bin"])
     }
 }

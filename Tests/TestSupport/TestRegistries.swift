@@ -7,6 +7,10 @@ public struct TestRegistries: Sendable, Decodable {
     public let token: String
     public let basic: String
     public let flaky: String
+    /// A registry of its own (token auth, same users), and the proxy in front of it that emulates other
+    /// registries' quirks, cuts and holds transfers, counts bytes and restarts it.
+    public let spare: String
+    public let quirky: String
     public let tls: String
     public let ca_file: String
     public let token_server: String
@@ -38,6 +42,48 @@ public struct TestRegistries: Sendable, Decodable {
         let query = "status=\(status)&count=\(count)&method=\(method)&match=\(match.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? match)"
         let result = try run("curl", ["-sf", "http://\(flaky)/__faults?\(query)"])
         guard result.succeeded else { throw TestFailure("cannot set faults: \(result.stderr)") }
+    }
+
+    /// Asks the quirky proxy to behave as `quirks` say (keys in scripts/test-registry's Quirks) for the requests
+    /// whose path contains `match`.
+    public func setQuirks(_ quirks: [String: String], match: String) throws {
+        _ = try quirkyControl("__quirks", (quirks.map { "\($0.key)=\($0.value)" } + ["match=\(encoded(match))"]).joined(separator: "&"))
+    }
+
+    /// Bytes the quirky proxy received into upload sessions (`received`), per digest uploaded, per digest downloaded.
+    public struct ByteCounts: Decodable, Sendable {
+        public let received: Int64
+        public let uploaded: [String: Int64]
+        public let downloaded: [String: Int64]
+    }
+
+    public func byteCounts(reset: Bool = false) throws -> ByteCounts {
+        try JSONDecoder().decode(ByteCounts.self, from: Data(try quirkyControl("__bytes", reset ? "reset=1" : "").utf8))
+    }
+
+    /// How many transfers the quirky proxy has held so far.
+    public func heldTransfers() throws -> Int {
+        struct Held: Decodable { let held: Int }
+        return try JSONDecoder().decode(Held.self, from: Data(try quirkyControl("__held", "").utf8)).held
+    }
+
+    /// Lets held transfers end (cut); returns once they have.
+    public func releaseHeldTransfers() throws { _ = try quirkyControl("__release", "") }
+
+    /// Stops the spare registry and starts it again (same storage); held transfers are released after it is back.
+    public func restartSpare(pause: Double = 0.5) throws { _ = try quirkyControl("__restart", "pause=\(pause)") }
+
+    /// Creates repositories in the spare registry when it plays one that does not create them on push.
+    public func createRepositories(_ names: [String]) throws {
+        _ = try quirkyControl("__repositories", "create=\(names.map(encoded).joined(separator: ","))")
+    }
+
+    private func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+
+    private func quirkyControl(_ path: String, _ query: String) throws -> String {
+        let result = try run("curl", ["-sf", "http://\(quirky)/\(path)?\(query)"])
+        guard result.succeeded else { throw TestFailure("quirky proxy /\(path): \(result.stderr)") }
+        return result.stdout
     }
 
 }

@@ -114,12 +114,34 @@ public let edgepackBinary: String = {
 
 /// Runs `edgepack` with a private digest cache, so tests never touch the user's.
 public func edgepack(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: String? = nil) throws -> ProcessResult {
-    let cache = NSTemporaryDirectory() + "edgepack-test-cache"
-    // No credentials leak in from the developer's shell or docker config unless a test sets them.
-    let isolated = ["EDGEPACK_CACHE_DIR": cache, "OCI_USERNAME": "", "OCI_PASSWORD": "", "EDGEPACK_USERNAME": "", "EDGEPACK_PASSWORD": "",
-                    "DOCKER_CONFIG": NSTemporaryDirectory() + "edgepack-test-no-docker-config"]
-    return try run(edgepackBinary, arguments, environment: isolated.merging(environment) { $1 }, directory: directory, input: input)
+    try run(edgepackBinary, arguments, environment: isolatedEnvironment.merging(environment) { $1 }, directory: directory, input: input)
 }
+
+/// Starts `edgepack` (isolated as `edgepack(_:)` runs it) without waiting, for tests that kill it midway.
+/// Its standard output goes to `output` when given.
+public func startEdgepack(_ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: edgepackBinary)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(isolatedEnvironment.merging(environment) { $1 }) { $1 }
+    if let output {
+        guard FileManager.default.createFile(atPath: output, contents: nil) else { throw TestFailure("cannot create \(output)") }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+    }
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// A digest cache (and upload/download state) of the tests' own; no credentials leak in from the developer's
+/// shell or docker config unless a test sets them.
+private let isolatedEnvironment = [
+    "EDGEPACK_CACHE_DIR": NSTemporaryDirectory() + "edgepack-test-cache", "OCI_USERNAME": "", "OCI_PASSWORD": "",
+    "EDGEPACK_USERNAME": "", "EDGEPACK_PASSWORD": "", "DOCKER_CONFIG": NSTemporaryDirectory() + "edgepack-test-no-docker-config",
+]
 
 /// A tool that `scripts/setup` installs into `.tools/bin` (helm), else one on PATH.
 public func tool(_ name: String) -> String {

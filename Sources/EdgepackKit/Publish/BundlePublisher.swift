@@ -7,18 +7,15 @@ import OCIKit
 /// `publish` would render them for that registry.
 public struct BundlePublisher: Sendable {
     public let client: RegistryClient
-    private let onEvent: (@Sendable (ArtifactPusher.Event) -> Void)?
+    private let onEvent: (@Sendable (CopyEvent) -> Void)?
 
-    public init(client: RegistryClient, onEvent: (@Sendable (ArtifactPusher.Event) -> Void)? = nil) {
+    public init(client: RegistryClient, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.client = client
         self.onEvent = onEvent
     }
 
-    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout) throws -> PublishRecord {
-        let build = try rebuild(bundle, for: layout)
-        try client.ping()
-        let digests = try ArtifactPusher(client: client, prefixPath: Publisher.split(layout).path, onEvent: onEvent).push(build.artifacts)
-        return PublishRecord(build: build, manifests: digests, createdAt: Date())
+    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout) throws -> (record: PublishRecord, summary: CopySummary) {
+        try Publisher(client: client, layout: layout, onEvent: onEvent).publish(try rebuild(bundle, for: layout))
     }
 
     /// The bundle's artifacts as a `PipelineBuild` for `layout`.

@@ -19,7 +19,6 @@ public enum PublishHistory {
     /// manifests carry one, i.e. when published with SOURCE_DATE_EPOCH set, then by tag).
     public static func list(_ name: String, layout: RegistryLayout, client: RegistryClient) throws -> [PublishedVersion] {
         let repository = (Publisher.split(layout).path.isEmpty ? "" : Publisher.split(layout).path + "/") + "pipelines/\(name)"
-        try client.ping()
         let tags = try client.tags(of: repository)
         let versions = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
             let (manifest, blob) = try client.fetchManifest(tag, in: repository)

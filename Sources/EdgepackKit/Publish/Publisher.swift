@@ -1,24 +1,23 @@
 import Foundation
 import OCIKit
 
-/// Pushes a build to the registry its layout names (or to any `ArtifactDestination`), models first, and
-/// returns the publish record.
+/// Publishes a build: one copy of its artifacts (models first, then the pipeline, chart and compose) into a
+/// destination — a registry under the layout's prefix, or an OCI layout — and the publish record for it.
 public struct Publisher: Sendable {
-    public let client: RegistryClient?
-    private let destination: (any ArtifactDestination)?
-    private let onEvent: (@Sendable (ArtifactPusher.Event) -> Void)?
+    public let destination: any ContentDestination
+    public let concurrency: Int
+    private let onEvent: (@Sendable (CopyEvent) -> Void)?
 
-    public init(client: RegistryClient, onEvent: (@Sendable (ArtifactPusher.Event) -> Void)? = nil) {
-        self.client = client
-        self.destination = nil
+    public init(destination: any ContentDestination, concurrency: Int = 4, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.destination = destination
+        self.concurrency = concurrency
         self.onEvent = onEvent
     }
 
-    /// Publishes into another destination (an OCI layout, in tests) with the same flow and record.
-    public init(destination: any ArtifactDestination) {
-        self.client = nil
-        self.destination = destination
-        self.onEvent = nil
+    /// Publishing into the registry a layout names, through a connected client for its host.
+    public init(client: RegistryClient, layout: RegistryLayout, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.init(destination: RegistryDestination(client: client, prefixPath: Self.split(layout).path),
+                  concurrency: client.options.concurrency, onEvent: onEvent)
     }
 
     /// The registry host and the path under it for a layout's prefix.
@@ -27,18 +26,14 @@ public struct Publisher: Sendable {
         return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
     }
 
-    public func publish(_ build: PipelineBuild) throws -> PublishRecord {
+    public func publish(_ build: PipelineBuild) throws -> (record: PublishRecord, summary: CopySummary) {
         guard !build.layout.isPlaceholder else {
-            throw OCIError(.invalidReference, "no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
+            throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
-        let target: any ArtifactDestination
-        if let destination {
-            target = destination
-        } else {
-            let client = client!
-            try client.ping()
-            target = ArtifactPusher(client: client, prefixPath: Self.split(build.layout).path, onEvent: onEvent)
-        }
-        return PublishRecord(build: build, manifests: try target.push(build.artifacts), createdAt: Date())
+        let artifacts = build.artifacts
+        let summary = try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
+            .copy(artifacts.map(CopyItem.init))
+        let digests = Dictionary(uniqueKeysWithValues: artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) })
+        return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }
 }

@@ -21,52 +21,49 @@ public struct Puller: Sendable {
         self.client = client
     }
 
+    /// Everything is fetched into a staging directory beside `directory` and verified; only then is it renamed
+    /// into place (an earlier pull there is replaced whole, or kept whole if this one fails).
     public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (manifest, _) = try client.fetchManifest(reference, in: repository)
-        guard manifest.artifactType == EdgepackMediaType.pipelineArtifact || manifest.config.mediaType == EdgepackMediaType.pipelineConfig else {
-            throw OCIError(.unsupported, "\(ImageReference.join(repository, reference)) is not an edgepack pipeline (its type is \(manifest.artifactType ?? manifest.config.mediaType))")
-        }
+        let plan = try PullPlan(manifest: manifest, reference: ImageReference.join(repository, reference))
         let configSink = MemorySink()
         try client.fetchBlob(manifest.config, from: repository, into: configSink)
         let config = try CanonicalJSON.decode(PipelineConfig.self, from: configSink.bytes, what: "the pipeline config")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try AtomicFile.write(Data(configSink.bytes), to: directory + "/pipeline.json")
-
-        let client = self.client
-        let layers = try Parallel.map(manifest.layers, concurrency: client.options.concurrency) { layer in
-            try Self.fetch(layer, from: repository, into: directory, client: client)
+        let staging = try StagedDirectory(for: directory) { FileStatus.exists($0 + "/pipeline.json") }
+        do {
+            let client = self.client
+            let layers = try Parallel.map(plan.layers, concurrency: client.options.concurrency) { layer in
+                try Self.fetch(layer, from: repository, into: staging.path, client: client)
+            }
+            try AtomicFile.write(Data(configSink.bytes), to: staging.path + "/pipeline.json")
+            try staging.commit()
+            return (config, layers.map { layer in
+                var layer = layer
+                layer.path = directory + layer.path.dropFirst(staging.path.count)
+                return layer
+            })
+        } catch {
+            staging.discard()
+            throw error
         }
-        return (config, layers)
     }
 
-    private static func fetch(_ layer: Descriptor, from repository: String, into directory: String, client: RegistryClient) throws -> PulledLayer {
-        let annotations = layer.annotations ?? [:]
-        let name = annotations[LayerAnnotation.name] ?? layer.digest.encoded
-        let version = annotations[LayerAnnotation.version] ?? "unversioned"
-        let filename = annotations[LayerAnnotation.filename] ?? annotations[AnnotationKey.title] ?? layer.digest.encoded
-        for part in [name, version, filename] where part.isEmpty || part.contains("/") || part == ".." || part == "." {
-            throw OCIError(.unsafePath, "layer \(layer.digest) names an unsafe path '\(part)'; refusing it")
-        }
-        let folder = "\(directory)/models/\(name)/\(version)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let target = "\(folder)/\(filename)"
+    private static func fetch(_ layer: PullPlan.Layer, from repository: String, into directory: String, client: RegistryClient) throws -> PulledLayer {
+        let descriptor = layer.descriptor
+        let annotations = descriptor.annotations ?? [:]
+        let target = directory + "/" + layer.relativePath
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let download = AtomicFile.temporaryPath(for: target)
         defer { unlink(download) }
-        try client.fetchBlob(layer, from: repository, toFile: download)
-        if layer.mediaType == MediaType.ModelPack.weightTar {
-            let staging = AtomicFile.temporaryPath(for: target)
-            defer { try? FileManager.default.removeItem(atPath: staging) }
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            try TarExtractor.extract(download, into: staging)
-            try? FileManager.default.removeItem(atPath: target)
-            try FileManager.default.moveItem(atPath: staging, toPath: target)
+        try client.fetchBlob(descriptor, from: repository, toFile: download)
+        if descriptor.mediaType == MediaType.ModelPack.weightTar {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            try TarExtractor.extract(download, into: target)
         } else {
-            try? FileManager.default.removeItem(atPath: target)
-            try FileManager.default.moveItem(atPath: download, toPath: target)
+            guard rename(download, target) == 0 else { throw OCIError(.io, "cannot rename into place \(target)") }
         }
-        return PulledLayer(digest: layer.digest.string, filename: filename, name: name,
+        return PulledLayer(digest: descriptor.digest.string, filename: layer.filename, name: layer.name,
                            type: annotations[LayerAnnotation.fileType] ?? "model", runtime: annotations[LayerAnnotation.runtime] ?? "",
-                           version: version, path: target)
+                           version: layer.version, path: target)
     }
 }
-

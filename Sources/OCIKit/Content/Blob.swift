@@ -28,6 +28,9 @@ public enum BlobContent: Sendable, Hashable {
         if case .file(let path) = self, let digester {
             return try digester.digest(file: path)
         }
+        if case .directoryTar(let path, let options) = self, let digester {
+            return try digester.digest(directory: path, options: options)
+        }
         let sink = HashingSink()
         try write(to: sink)
         return ContentDigest(digest: sink.finalize(), size: sink.count)
@@ -51,12 +54,21 @@ public struct Blob: Sendable, Hashable {
     }
 
     /// Streams the blob into `sink`, verifying its size and digest against the descriptor as it goes.
-    /// With a digester whose cache vouches for an unchanged file, the check is by file status instead of a
-    /// second hash (the cache's key changes with any write; see `DigestCache`).
+    /// With a digester whose cache vouches for an unchanged file or directory, the check is by file status
+    /// (every entry's, for a directory) instead of a second hash (the cache's key changes with any write; see `DigestCache`).
     public func write(verifiedTo sink: any ByteSink, digester: FileDigester? = nil) throws {
         if case .file(let path) = content, let status = digester?.trustedStatus(of: path, digest: descriptor.digest), status.size == descriptor.size {
             try FileStreamer.stream(path: path, into: sink, expectedSize: descriptor.size)
             guard (try? FileStatus(path: path)) == status else {
+                throw OCIError(.digestMismatch, "\(path) changed while edgepack was copying it; run again")
+            }
+            return
+        }
+        if case .directoryTar(let path, let options) = content,
+           let listing = digester?.trustedListing(of: path, options: options, digest: descriptor.digest, size: descriptor.size) {
+            let counter = CountingSink(forwardingTo: sink)
+            try DirectoryTarWriter(options: options).write(listing, of: path, to: counter)
+            guard counter.count == descriptor.size, (try? DirectoryListing(directory: path)) == listing else {
                 throw OCIError(.digestMismatch, "\(path) changed while edgepack was copying it; run again")
             }
             return

@@ -41,6 +41,35 @@ extension HashingSink: RestartableDownload {
     }
 }
 
+/// Counts what passes through to `downstream`.
+final class CountingSink: ByteSink {
+    private let downstream: any ByteSink
+    private(set) var count: Int64 = 0
+
+    init(forwardingTo downstream: any ByteSink) { self.downstream = downstream }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        count += Int64(bytes.count)
+        try downstream.write(bytes)
+    }
+}
+
+/// Reports how many bytes pass through, then forwards them.
+final class ProgressSink: ByteSink {
+    private let downstream: any ByteSink
+    private let progress: @Sendable (Int64) -> Void
+
+    init(forwardingTo downstream: any ByteSink, progress: @escaping @Sendable (Int64) -> Void) {
+        self.downstream = downstream
+        self.progress = progress
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try downstream.write(bytes)
+        progress(Int64(bytes.count))
+    }
+}
+
 /// Writes to an open file descriptor, retrying short writes and EINTR.
 public final class FileDescriptorSink: ByteSink {
     public let fd: Int32

@@ -4,6 +4,9 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: (@Sendable () throws -> any UploadSource)?
+    /// Whether libcurl may send the body again by itself (on a reused connection found dead). Not for uploads
+    /// into a session: the registry may have kept part of the first attempt, so the caller must ask it first.
+    public var resendable = true
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: (@Sendable () throws -> any UploadSource)? = nil) {
         self.method = method

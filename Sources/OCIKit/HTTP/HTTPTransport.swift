@@ -16,7 +16,7 @@ public final class HTTPTransport: Sendable {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
     /// `EDGEPACK_TRACE=1` prints each request's method and URL (never headers or bodies: no secrets).
-    private static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
+    static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = Self.globalInit
@@ -40,6 +40,7 @@ public final class HTTPTransport: Sendable {
             idleHandles.withLock { $0.append(idle) }
         }
         let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body)
+        exchange.resendable = request.resendable
         try exchange.rewind()
         let context = Unmanaged.passRetained(exchange)
         defer { context.release() }
@@ -52,8 +53,10 @@ public final class HTTPTransport: Sendable {
 
         if Self.trace { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
+        try Cancellation.check()
         let code = curl_easy_perform(handle)
         if let error = exchange.error { throw error }
+        try Cancellation.check()
         guard code == CURLE_OK else {
             throw NetworkError(code: code, url: request.url)
         }
@@ -93,6 +96,9 @@ public final class HTTPTransport: Sendable {
             return size * count
         }
         _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+        // Called about once a second even when no byte moves, so a stop request ends a stalled transfer too.
+        set(CURLOPT_NOPROGRESS, 0)
+        _ = edgepack_curl_setopt_xferinfo(handle) { _, _, _, _, _ in Cancellation.isRequested ? 1 : 0 }
 
         switch request.method {
         case "GET": break
@@ -110,7 +116,7 @@ public final class HTTPTransport: Sendable {
             // curl rewinds a body to resend it (a reused connection that turned out dead): start a fresh source.
             _ = edgepack_curl_setopt_seek(handle, CURLOPT_SEEKFUNCTION) { context, offset, origin in
                 let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
-                guard offset == 0, origin == SEEK_SET, (try? exchange.rewind()) != nil else { return CURL_SEEKFUNC_CANTSEEK }
+                guard exchange.resendable, offset == 0, origin == SEEK_SET, (try? exchange.rewind()) != nil else { return CURL_SEEKFUNC_CANTSEEK }
                 return CURL_SEEKFUNC_OK
             }
             _ = edgepack_curl_setopt_ptr(handle, CURLOPT_SEEKDATA, context)
@@ -126,6 +132,7 @@ public final class HTTPTransport: Sendable {
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
         var error: (any Error)?
+        var resendable = true
 
         init(sink: (any ByteSink)?, limit: Int, makeSource: (@Sendable () throws -> any UploadSource)?) {
             self.sink = sink
@@ -159,6 +166,8 @@ public final class HTTPTransport: Sendable {
             if line.hasPrefix("HTTP/") {
                 headers = []  // a new response (after a 100 Continue, say)
                 body = []
+                let status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+                (sink as? StatusAwareSink)?.responseStarted(status: status)
             } else if let colon = line.firstIndex(of: ":") {
                 headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             }
@@ -176,6 +185,11 @@ public final class HTTPTransport: Sendable {
     }
 }
 
+/// A sink that learns each response's status before its body arrives (to keep error bodies out of a file).
+protocol StatusAwareSink: ByteSink {
+    func responseStarted(status: Int)
+}
+
 /// A transfer that failed below HTTP: no connection, TLS, timeout, dropped connection.
 public struct NetworkError: Error, CustomStringConvertible, Sendable {
     public let code: CURLcode
@@ -187,14 +201,23 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
          CURLE_OPERATION_TIMEDOUT, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
     }
 
+    /// What the user can do about it, where there is something.
+    public var remedy: OCIError.Remedy? {
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .trustCertificate
+        case CURLE_SSL_CONNECT_ERROR: .usePlainHTTP
+        default: nil
+        }
+    }
+
     public var description: String {
         let host = url.split(separator: "/").dropFirst().first.map(String.init) ?? url
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host \(host): check the registry name"
         case CURLE_COULDNT_CONNECT: return "cannot connect to \(host): nothing is listening there, or a firewall is in the way"
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return "the TLS certificate of \(host) is not trusted: pass --ca-file with its CA, or --insecure to skip verification"
-        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(host) failed (is it plain HTTP? then --plain-http)"
+            return "the TLS certificate of \(host) is not trusted"
+        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(host) failed"
         case CURLE_OPERATION_TIMEDOUT: return "\(host) stopped answering (timed out)"
         default: return "request to \(host) failed: \(String(cString: curl_easy_strerror(code)))"
         }

@@ -48,6 +48,7 @@ public final class FileUploadSource: UploadSource {
     deinit { close(fd) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try Cancellation.check()
         let wanted = Int(min(Int64(buffer.count), end - position))
         guard wanted > 0 else { return 0 }
         while true {

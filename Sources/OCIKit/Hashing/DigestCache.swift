@@ -7,6 +7,10 @@ import Synchronization
 /// Timestamps are coarse (a kernel tick), so a file written just before it was hashed could be written again
 /// within the same tick without changing its key. Such "racy" entries (as git calls them) are not trusted:
 /// the file is hashed again next time, when its ctime is old enough to be trusted.
+///
+/// A directory model (whose layer is a tar generated from it) is remembered the same way, keyed by its
+/// `DirectoryListing` fingerprint: every entry's path, type, mode, size, inode, mtime, ctime and link target.
+/// Any change to any entry misses; an entry is trusted only when the tree's newest ctime is older than the hash.
 public final class DigestCache: Sendable {
     struct Entry {
         var status: FileStatus
@@ -14,31 +18,44 @@ public final class DigestCache: Sendable {
         var hashStartedAt: Int64
     }
 
+    struct TreeEntry {
+        var fingerprint: Digest
+        var newestChangeNanoseconds: Int64
+        var content: ContentDigest
+        var hashStartedAt: Int64
+    }
+
     static let racyWindowNanoseconds: Int64 = 100_000_000
     static let maximumEntries = 10_000
     /// The file's first line. The format is one line per entry, parsed by hand because it is read on every run
     /// and a JSON decoder costs more than the lookups: `DIGEST DEV INODE SIZE MTIME CTIME MODE STARTED PATH`
-    /// (times in nanoseconds; the path last, with `%` and newlines percent-encoded).
+    /// (times in nanoseconds; the path last, with `%` and newlines percent-encoded). A directory's line is
+    /// `tree DIGEST SIZE FINGERPRINT NEWEST_CTIME STARTED PATH` (which readers of files alone skip).
     static let header = "edgepack-digest-cache 2"
 
     /// Where the cache is kept; nil for a cache that lives only as long as this run.
     public let location: String?
-    private let state: Mutex<(entries: [String: Entry], dirty: Bool)>
+    private let state: Mutex<(entries: [String: Entry], trees: [String: TreeEntry], dirty: Bool)>
 
     /// Loads the cache at `location`; a missing, unreadable or foreign cache is an empty one.
     /// With no location, the cache starts empty and is never written: digests are remembered for this run only.
     public init(location: String? = DigestCache.defaultLocation()) {
         self.location = location
         var entries: [String: Entry] = [:]
+        var trees: [String: TreeEntry] = [:]
         if let location, let data = FileManager.default.contents(atPath: location) {
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
             if lines.first == Substring(Self.header) {
                 for line in lines.dropFirst() {
-                    if let (path, entry) = Self.parse(line) { entries[path] = entry }
+                    if line.hasPrefix("tree ") {
+                        if let (path, tree) = Self.parseTree(line) { trees[path] = tree }
+                    } else if let (path, entry) = Self.parse(line) {
+                        entries[path] = entry
+                    }
                 }
             }
         }
-        state = Mutex((entries, false))
+        state = Mutex((entries, trees, false))
     }
 
     /// `$EDGEPACK_CACHE_DIR/digests`, else `$XDG_CACHE_HOME/edgepack/digests`, else `~/.cache/edgepack/digests`.
@@ -65,6 +82,22 @@ public final class DigestCache: Sendable {
         }
     }
 
+    func lookupTree(path: String, fingerprint: Digest) -> ContentDigest? {
+        state.withLock { state in
+            guard let tree = state.trees[path], tree.fingerprint == fingerprint,
+                  tree.newestChangeNanoseconds < tree.hashStartedAt - Self.racyWindowNanoseconds
+            else { return nil }
+            return tree.content
+        }
+    }
+
+    func storeTree(path: String, fingerprint: Digest, newestChangeNanoseconds: Int64, content: ContentDigest, hashStartedAt: Int64) {
+        state.withLock { state in
+            state.trees[path] = TreeEntry(fingerprint: fingerprint, newestChangeNanoseconds: newestChangeNanoseconds, content: content, hashStartedAt: hashStartedAt)
+            state.dirty = true
+        }
+    }
+
     /// Writes the cache back (atomically) if anything was added. A cache that cannot be written is not an error
     /// worth failing a build for: the next run hashes again.
     public func save() {
@@ -72,7 +105,9 @@ public final class DigestCache: Sendable {
             guard state.dirty else { return nil }
             state.dirty = false
             let kept = state.entries.sorted { $0.value.hashStartedAt > $1.value.hashStartedAt }.prefix(Self.maximumEntries)
-            return ([Self.header] + kept.map { Self.format($0.key, $0.value) }).joined(separator: "\n") + "\n"
+            let keptTrees = state.trees.sorted { $0.value.hashStartedAt > $1.value.hashStartedAt }.prefix(Self.maximumEntries)
+            let lines = [Self.header] + kept.map { Self.format($0.key, $0.value) } + keptTrees.map { Self.formatTree($0.key, $0.value) }
+            return lines.joined(separator: "\n") + "\n"
         }
         guard let text, let location else { return }
         let directory = (location as NSString).deletingLastPathComponent
@@ -80,9 +115,30 @@ public final class DigestCache: Sendable {
         try? AtomicFile.write(Data(text.utf8), to: location)
     }
 
+    static func encode(_ path: String) -> String {
+        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func decode(_ field: Substring) -> String {
+        String(field).replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%25", with: "%")
+    }
+
+    static func formatTree(_ path: String, _ tree: TreeEntry) -> String {
+        "tree \(tree.content.digest) \(tree.content.size) \(tree.fingerprint) \(tree.newestChangeNanoseconds) \(tree.hashStartedAt) \(encode(path))"
+    }
+
+    static func parseTree(_ line: Substring) -> (String, TreeEntry)? {
+        let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false)
+        guard fields.count == 7, let digest = try? Digest(parsing: String(fields[1])), let size = Int64(fields[2]),
+              let fingerprint = try? Digest(parsing: String(fields[3])), let newest = Int64(fields[4]), let started = Int64(fields[5])
+        else { return nil }
+        let content = ContentDigest(digest: digest, size: size)
+        return (decode(fields[6]), TreeEntry(fingerprint: fingerprint, newestChangeNanoseconds: newest, content: content, hashStartedAt: started))
+    }
+
     static func format(_ path: String, _ entry: Entry) -> String {
         let status = entry.status
-        let encoded = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+        let encoded = encode(path)
         return "\(entry.digest) \(status.device) \(status.inode) \(status.size) \(status.modifiedNanoseconds) \(status.changedNanoseconds) \(status.mode) \(entry.hashStartedAt) \(encoded)"
     }
 
@@ -93,7 +149,7 @@ public final class DigestCache: Sendable {
               let modified = Int64(fields[4]), let changed = Int64(fields[5]), let mode = UInt32(fields[6]),
               let started = Int64(fields[7])
         else { return nil }
-        let path = String(fields[8]).replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%25", with: "%")
+        let path = decode(fields[8])
         let status = FileStatus(device: device, inode: inode, size: size, modifiedNanoseconds: modified, changedNanoseconds: changed, mode: mode)
         return (path, Entry(status: status, digest: digest, hashStartedAt: started))
     }

@@ -14,6 +14,8 @@ public struct ContentDigest: Equatable, Sendable {
 public struct FileDigester: Sendable {
     public let cache: DigestCache?
     public let concurrency: Int
+    /// Hears how many bytes each step of hashing read (progress; cached digests read nothing).
+    public var onHashed: (@Sendable (Int64) -> Void)?
 
     public init(cache: DigestCache?, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.cache = cache
@@ -31,13 +33,46 @@ public struct FileDigester: Sendable {
         }
         let startedAt = Clock.nowNanoseconds()
         let sink = HashingSink()
-        try FileStreamer.stream(path: path, into: sink, expectedSize: before.size)
+        try FileStreamer.stream(path: path, into: reporting(sink), expectedSize: before.size)
         let digest = sink.finalize()
         // Only remember a digest if the file did not change while it was being read.
         if let cache, let after = try? FileStatus(path: path), after == before {
             cache.store(path: key, status: before, digest: digest, hashStartedAt: startedAt)
         }
         return ContentDigest(digest: digest, size: before.size)
+    }
+
+    /// The digest and size of `path`'s deterministic tar layer, from the cache when no entry of the tree has
+    /// changed since it was hashed; else the tar is generated and hashed, and remembered if the tree did not change
+    /// meanwhile.
+    public func digest(directory path: String, options: TarOptions) throws -> ContentDigest {
+        let key = Self.canonicalPath(path)
+        let listing = try DirectoryListing(directory: path)
+        let fingerprint = listing.fingerprint(options: options)
+        if let cached = cache?.lookupTree(path: key, fingerprint: fingerprint) {
+            return cached
+        }
+        let startedAt = Clock.nowNanoseconds()
+        let sink = HashingSink()
+        try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink))
+        let content = ContentDigest(digest: sink.finalize(), size: sink.count)
+        if let cache, let after = try? DirectoryListing(directory: path), after == listing {
+            cache.storeTree(path: key, fingerprint: fingerprint, newestChangeNanoseconds: listing.newestChangeNanoseconds, content: content, hashStartedAt: startedAt)
+        }
+        return content
+    }
+
+    private func reporting(_ sink: any ByteSink) -> any ByteSink {
+        onHashed.map { ProgressSink(forwardingTo: sink, progress: $0) } ?? sink
+    }
+
+    /// The directory's current listing if the cache holds a trusted entry saying its tar layer is `digest`, of
+    /// `size` bytes: the tar can then be written without hashing it, provided the listing is the same afterwards.
+    func trustedListing(of path: String, options: TarOptions, digest: Digest, size: Int64) -> DirectoryListing? {
+        guard let cache, let listing = try? DirectoryListing(directory: path),
+              cache.lookupTree(path: Self.canonicalPath(path), fingerprint: listing.fingerprint(options: options)) == ContentDigest(digest: digest, size: size)
+        else { return nil }
+        return listing
     }
 
     /// The file's current status if the cache holds a trusted entry saying it has `digest`: its bytes can then

@@ -11,8 +11,10 @@ public struct ImageLayoutBundle: Sendable {
         guard tar.entries["oci-layout"] != nil, let indexEntry = tar.entries["index.json"] else {
             throw OCIError(.invalidLayout, "\(path) is not an OCI image layout bundle (no oci-layout or index.json)")
         }
+        try BundleValidation.checkMembers(tar, bundle: path)
         entries = tar.entries
         index = try CanonicalJSON.decode(Index.self, from: try Self.bytes(path, indexEntry), what: "\(path): index.json")
+        try BundleValidation.checkIndex(index, bundle: path)
     }
 
     public func blob(_ descriptor: Descriptor) throws -> Blob {
@@ -38,6 +40,9 @@ public struct ImageLayoutBundle: Sendable {
     private func entry(_ descriptor: Descriptor) throws -> TarIndex.Entry {
         guard let entry = entries[ImageLayoutIndex.blobPath(descriptor.digest)] else {
             throw OCIError(.invalidLayout, "\(path) lacks blob \(descriptor.digest)")
+        }
+        guard entry.size == descriptor.size else {
+            throw OCIError(.sizeMismatch, "\(path): blob \(descriptor.digest) has \(entry.size) bytes, its descriptor says \(descriptor.size)")
         }
         return entry
     }

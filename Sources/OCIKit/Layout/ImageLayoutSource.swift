@@ -18,6 +18,7 @@ extension ImageLayoutSource {
             }
             let manifestBytes = try bytes(entry)
             let manifest = try CanonicalJSON.decode(Manifest.self, from: manifestBytes, what: "manifest \(entry.digest)")
+            try BundleValidation.checkManifest(manifest, where: "\(path): manifest \(reference)")
             let manifestBlob = Blob(descriptor: Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size, artifactType: manifest.artifactType),
                                     content: .bytes(manifestBytes))
             return Artifact(reference: reference, manifestBlob: manifestBlob, manifest: manifest,
@@ -27,3 +28,19 @@ extension ImageLayoutSource {
 }
 
 extension ImageLayoutBundle: ImageLayoutSource {}
+
+extension LayoutDirectorySource: ImageLayoutSource {
+    public var path: String { directory }
+
+    public func blob(_ descriptor: Descriptor) throws -> Blob {
+        try blob(descriptor, in: "")
+    }
+
+    public func bytes(_ descriptor: Descriptor) throws -> [UInt8] {
+        let bytes = try manifestBytes(descriptor, in: "")
+        guard SHA256Hasher.digest(bytes) == descriptor.digest else {
+            throw OCIError(.digestMismatch, "\(directory): blob \(descriptor.digest) is corrupt")
+        }
+        return bytes
+    }
+}

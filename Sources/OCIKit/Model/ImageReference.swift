@@ -9,6 +9,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     public var nameAsWritten: String
 
     public init(parsing text: String) throws {
+        guard !text.contains("://") else {
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': references take no scheme; write [registry/]repository[:tag][@digest]")
+        }
         var rest = Substring(text)
         if let at = rest.firstIndex(of: "@") {
             digest = try Digest(parsing: String(rest[rest.index(after: at)...]))

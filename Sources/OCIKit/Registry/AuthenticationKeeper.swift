@@ -47,7 +47,7 @@ final class AuthenticationKeeper: Sendable {
         switch parsed.scheme {
         case "basic":
             guard let authorization = credential.basicAuthorization else {
-                throw OCIError(.unauthorized, "\(host) needs a username and password",
+                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host),
                                refusal: RegistryRefusal(reason: .credentialsNeeded, host: host, action: nil, account: credential.description))
             }
             return authorization

@@ -31,6 +31,12 @@ extension RegistryClient {
 
     /// Fetches a manifest by tag or digest and checks its bytes against the digest.
     public func fetchManifest(_ reference: String, in repository: String) throws -> (manifest: Manifest, blob: Blob) {
+        let blob = try fetchManifestBytes(reference, in: repository)
+        return (try CanonicalJSON.decode(Manifest.self, from: blob.bytes, what: "manifest \(ImageReference.join(repository, reference))"), blob.blob)
+    }
+
+    /// A manifest's or index's exact bytes, by tag or digest, checked against the digest; with its descriptor.
+    public func fetchManifestBytes(_ reference: String, in repository: String) throws -> (bytes: [UInt8], blob: Blob) {
         let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
                                 scopes: [Self.scope(repository, "pull")])
         guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, reference))") }
@@ -39,7 +45,7 @@ extension RegistryClient {
         if let expected, expected != blob.descriptor.digest {
             throw OCIError(.digestMismatch, "\(host) sent a manifest for \(ImageReference.join(repository, reference)) that hashes to \(blob.descriptor.digest), not \(expected)")
         }
-        return (try CanonicalJSON.decode(Manifest.self, from: response.body, what: "manifest \(ImageReference.join(repository, reference))"), blob)
+        return (response.body, blob)
     }
 
     /// Every tag of a repository (following pagination); empty when the repository does not exist.

@@ -13,6 +13,14 @@ public struct RegistryOptions: Sendable {
     /// Force chunked uploads with this chunk size (else monolithic, chunked only when the registry needs it).
     public var chunkSize: Int64?
     public static let defaultChunkSize: Int64 = 4 << 20
+    /// Without a chunk size, blobs larger than this go in chunks of `checkpointChunkSize` instead of one PUT,
+    /// so that an interruption (even a killed run) costs at most one chunk.
+    public var checkpointAbove: Int64 = 512 << 20
+    public var checkpointChunkSize: Int64 = 128 << 20
+    /// Where open uploads are remembered between runs (nil: only within this run).
+    public var uploadSessions: UploadSessionStore?
+    /// Where interrupted downloads are kept between runs (nil: a download that fails starts over next time).
+    public var partialDownloads: String?
 
     public init() {}
 }
@@ -24,36 +32,74 @@ public final class TransferCounters: Sendable {
     let mountedBlobsCounter = Atomic<Int>(0)
     let existingBlobsCounter = Atomic<Int>(0)
     let retriesCounter = Atomic<Int>(0)
+    let sentBytesCounter = Atomic<Int64>(0)
+    let resumesCounter = Atomic<Int>(0)
+    let resumedBytesCounter = Atomic<Int64>(0)
+    private let fallbackCounts = Mutex<[String: Int]>([:])
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
     public var mountedBlobs: Int { mountedBlobsCounter.load(ordering: .relaxed) }
     public var existingBlobs: Int { existingBlobsCounter.load(ordering: .relaxed) }
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
+    /// Every body byte sent, failed attempts included (what a flaky link costs).
+    public var sentBytes: Int64 { sentBytesCounter.load(ordering: .relaxed) }
+    /// Transfers continued from where the registry (or a partial file) had them, instead of from byte 0.
+    public var resumes: Int { resumesCounter.load(ordering: .relaxed) }
+    /// Bytes those resumed transfers did not have to send again.
+    public var resumedBytes: Int64 { resumedBytesCounter.load(ordering: .relaxed) }
+    /// How often each fallback was taken (names in `TransferFallback`).
+    public var fallbacks: [String: Int] { fallbackCounts.withLock { $0 } }
+
+    func note(_ fallback: TransferFallback) {
+        fallbackCounts.withLock { $0[fallback.rawValue, default: 0] += 1 }
+        if HTTPTransport.trace { FileHandle.standardError.write(Data("! \(fallback.rawValue): \(fallback.explanation)\n".utf8)) }
+    }
 }
 
-/// A client for one registry (the OCI distribution API), with auth, retries and redirects handled.
+/// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is
+/// made by `connect`, which checks that the registry answers, so every client in hand is a working one.
 public final class RegistryClient: Sendable {
+    public enum Scheme: String, Sendable { case https, http }
+
     public let host: String
+    public let scheme: Scheme
     public let options: RegistryOptions
     public let counters = TransferCounters()
     let transport: HTTPTransport
     let keeper: AuthenticationKeeper
-    private let scheme: Mutex<String>
+    /// What this run learned about the registry's uploads (it refuses big PUTs, or PATCH, or big chunks).
+    let learned = Mutex(UploadQuirks())
     /// Called with each chunk of bytes uploaded (progress display).
     let onUpload: (@Sendable (Int) -> Void)?
 
-    public init(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(), onUpload: (@Sendable (Int) -> Void)? = nil) throws {
-        let loopback = Self.isLoopback(host)
-        if options.plainHTTP, !loopback, !options.transport.insecure {
-            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries; add --insecure to allow it for \(host)")
-        }
+    private init(host: String, scheme: Scheme, credential: Credential, options: RegistryOptions, onUpload: (@Sendable (Int) -> Void)?) {
         self.host = host
+        self.scheme = scheme
         self.options = options
         self.transport = HTTPTransport(options: options.transport)
-        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: options.plainHTTP || loopback)
-        self.scheme = Mutex(options.plainHTTP ? "http" : "https")
+        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: scheme == .http || Self.isLoopback(host))
         self.onUpload = onUpload
+    }
+
+    /// Connects to `host`: HTTPS (verified), or plain HTTP when `options.plainHTTP` is set (loopback hosts, or
+    /// any host with `options.transport.insecure`). A loopback registry that answers HTTPS with no TLS at all
+    /// is spoken to in plain HTTP, as docker does; nothing else ever falls back.
+    public static func connect(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(),
+                               onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
+        if options.plainHTTP, !isLoopback(host), !options.transport.insecure {
+            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", remedy: .allowInsecure)
+        }
+        let client = RegistryClient(host: host, scheme: options.plainHTTP ? .http : .https, credential: credential, options: options, onUpload: onUpload)
+        do {
+            try client.ping()
+            return client
+        } catch let error as OCIError {
+            guard let network = error.cause as? NetworkError, network.code == CURLE_SSL_CONNECT_ERROR, isLoopback(host), !options.plainHTTP else { throw error }
+            let plain = RegistryClient(host: host, scheme: .http, credential: credential, options: options, onUpload: onUpload)
+            try plain.ping()
+            return plain
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -61,21 +107,11 @@ public final class RegistryClient: Sendable {
         return name == "localhost" || name == "::1" || name.hasPrefix("127.")
     }
 
-    var baseURL: String { "\(scheme.withLock { $0 })://\(host)" }
+    var baseURL: String { "\(scheme.rawValue)://\(host)" }
 
-    /// Checks that the registry answers the distribution API (and, for loopback hosts without --plain-http,
-    /// falls back to HTTP when there is no TLS, as docker does).
-    public func ping() throws {
-        let response: HTTPResponse
-        do {
-            response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
-        } catch let error as OCIError {
-            guard let network = error.cause as? NetworkError, network.code == CURLE_SSL_CONNECT_ERROR,
-                  Self.isLoopback(host), !options.plainHTTP, scheme.withLock({ $0 }) == "https"
-            else { throw error }
-            scheme.withLock { $0 = "http" }
-            response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
-        }
+    /// Checks that the registry answers the distribution API and accepts the credentials (if it asks for any).
+    private func ping() throws {
+        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
         guard response.status == 200 else {
             throw response.status == 404
                 ? OCIError(.registry, "\(host) does not speak the OCI distribution API (GET /v2/ answered 404)")
@@ -85,8 +121,11 @@ public final class RegistryClient: Sendable {
 
     /// Sends a request with the Authorization the scopes need: answers auth challenges, retries transient
     /// failures with a fresh body, and follows redirects (dropping credentials when the host changes).
-    func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil) throws -> HTTPResponse {
+    /// With `retrying` false, transient failures (dropped connections, 5xx, 429) are returned or thrown at
+    /// once: an upload to a session must not be sent again before asking the registry where it stands.
+    func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil, retrying: Bool = true) throws -> HTTPResponse {
         var request = request
+        if !retrying { request.resendable = false }
         var authRetries = 0, attempt = 0, redirects = 0
         var authorization = keeper.authorization(for: scopes)
         var redirectedAway = false  // to another host (blob storage): it never gets our credentials
@@ -97,7 +136,7 @@ public final class RegistryClient: Sendable {
             do {
                 response = try transport.send(withAuth, into: sink)
             } catch let error as NetworkError {
-                guard error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error) }
+                guard retrying, error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error, remedy: error.remedy) }
                 try pause(attempt: attempt, retryAfter: nil, sink: sink)
                 attempt += 1
                 continue
@@ -109,7 +148,7 @@ public final class RegistryClient: Sendable {
                 authorization = try keeper.authenticate(response.header("www-authenticate"), scopes: scopes)
                 continue
             }
-            if RetryPolicy.isRetryable(status: response.status), attempt + 1 < options.retry.attempts {
+            if retrying, RetryPolicy.isRetryable(status: response.status), attempt + 1 < options.retry.attempts {
                 try pause(attempt: attempt, retryAfter: response.header("retry-after"), sink: sink)
                 attempt += 1
                 continue
@@ -129,12 +168,12 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    private func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
+    func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
         if let sink = sink as? RestartableDownload { try sink.restart() } else if sink != nil {
             throw OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
         }
         counters.retriesCounter.add(1, ordering: .relaxed)
-        Thread.sleep(forTimeInterval: options.retry.delay(attempt: attempt, retryAfter: retryAfter))
+        try Cancellation.sleep(seconds: options.retry.delay(attempt: attempt, retryAfter: retryAfter))
     }
 
     func resolve(_ location: String, against url: String) -> String {

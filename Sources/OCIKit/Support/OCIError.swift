@@ -2,25 +2,40 @@
 public struct OCIError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
         case invalidDigest, digestMismatch, sizeMismatch, io, archive, invalidJSON, invalidLayout
-        case notFound, unsupported, unsafePath, registry, unauthorized, denied, network, invalidReference
+        case notFound, unsupported, unsafePath, registry, unauthorized, denied, network, invalidReference, cancelled
+    }
+
+    /// What the user can change to get past the error; the CLI words it in terms of its own options.
+    public enum Remedy: Sendable, Equatable {
+        /// Trust the server's certificate authority (or skip verification).
+        case trustCertificate
+        /// The server speaks plain HTTP, not TLS.
+        case usePlainHTTP
+        /// Plain HTTP to a host that is not loopback needs an explicit opt-in.
+        case allowInsecure
+        /// The registry needs credentials that were not found.
+        case supplyCredentials(host: String)
     }
 
     public let code: Code
     public let message: String
     public let cause: (any Error)?
+    public let remedy: Remedy?
     /// Set when a registry refused edgepack's credentials or their lack: the facts a caller needs to advise.
     public let refusal: RegistryRefusal?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, refusal: RegistryRefusal? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, remedy: Remedy? = nil, refusal: RegistryRefusal? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.remedy = remedy
         self.refusal = refusal
     }
 
+    /// The message (and its cause) as one line, control characters escaped.
     public var description: String {
-        guard let cause, !(cause is NetworkError) else { return message }
-        return "\(message): \(cause)"
+        guard let cause, !(cause is NetworkError) else { return MessageText.escaped(message) }
+        return MessageText.escaped("\(message): \(cause)")
     }
 }
 

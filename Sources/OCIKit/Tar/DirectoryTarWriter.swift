@@ -19,7 +19,7 @@ public struct TarOptions: Sendable, Hashable {
 
 /// Writes a directory's content as one deterministic tar: entries sorted by name at each level, paths
 /// relative to the directory, fixed metadata (see `TarArchiveWriter`).
-public struct DirectoryTarWriter {
+public struct DirectoryTarWriter: Sendable {
     public var options: TarOptions
 
     public init(options: TarOptions) {
@@ -27,37 +27,31 @@ public struct DirectoryTarWriter {
     }
 
     public func write(directory: String, to sink: any ByteSink) throws {
-        let tar = try TarArchiveWriter(to: sink, mtime: options.mtime)
-        try addChildren(of: directory, relative: "", to: tar)
-        try tar.finish()
+        try write(DirectoryListing(directory: directory), of: directory, to: sink)
     }
 
-    private func addChildren(of directory: String, relative: String, to tar: TarArchiveWriter) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw OCIError(.io, "cannot read directory \(directory)")
-        }
-        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-            let path = directory + "/" + name
-            let entryName = relative + name
-            let status = try FileStatus(path: path, followLinks: false)
+    /// Writes the entries of `listing` (made from `directory`); each file must still have its listed size.
+    /// One read buffer serves every file, and a file is read with exactly as many `read`s as its size needs.
+    func write(_ listing: DirectoryListing, of directory: String, to sink: any ByteSink) throws {
+        let tar = try TarArchiveWriter(to: sink, mtime: options.mtime)
+        let buffer = try FileStreamer.Buffer()
+        for entry in listing.entries {
+            let path = directory + "/" + entry.name
+            let status = entry.status
             if status.isDirectory {
-                try tar.addDirectory(entryName)
-                try addChildren(of: path, relative: entryName + "/", to: tar)
+                try tar.addDirectory(entry.name)
             } else if status.isRegularFile {
-                try tar.addFile(entryName, size: status.size, executable: status.isExecutable) { sink in
-                    try FileStreamer.stream(path: path, into: sink, expectedSize: status.size)
+                try tar.addFile(entry.name, size: status.size, executable: status.isExecutable) { sink in
+                    try FileStreamer.stream(path: path, into: sink, exactSize: status.size, buffer: buffer)
                 }
-            } else if status.isSymlink {
-                let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
-                try checkSymlink(entryName, target: target, path: path)
-                try tar.addSymlink(entryName, target: target)
+            } else if status.isSymlink, let target = entry.linkTarget {
+                try checkSymlink(entry.name, target: target, path: path)
+                try tar.addSymlink(entry.name, target: target)
             } else {
                 throw OCIError(.unsupported, "\(path) is not a regular file, directory or symlink; remove it from the model directory")
             }
         }
+        try tar.finish()
     }
 
     private func checkSymlink(_ entryName: String, target: String, path: String) throws {

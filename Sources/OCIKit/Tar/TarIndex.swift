@@ -11,12 +11,25 @@ public struct TarIndex: Sendable {
         public var size: Int64
     }
 
+    /// One header of the archive, whatever its type, in archive order (for checking what a bundle holds).
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        /// The ustar type flag: `0` (or NUL) a regular file, `5` a directory, `1`/`2` links, …
+        public var type: UInt8
+        public var isRegularFile: Bool { type == UInt8(ascii: "0") || type == 0 }
+        public var isDirectory: Bool { type == UInt8(ascii: "5") }
+    }
+
     public private(set) var entries: [String: Entry] = [:]
+    public private(set) var members: [Member] = []
 
     public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw OCIError.io("open", path, errno: errno) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw OCIError.io("read", path, errno: errno) }
+        let fileSize = Int64(info.st_size)
         var position: Int64 = 0
         var paxPath: String?, paxSize: Int64?, longName: String?
         var header = [UInt8](repeating: 0, count: 512)
@@ -29,8 +42,14 @@ public struct TarIndex: Sendable {
             let type = header[156]
             let size = paxSize ?? Self.number(header[124..<136])
             let dataStart = position + 512
+            guard size >= 0, size <= fileSize - dataStart else {
+                throw OCIError(.invalidLayout, "\(path) is truncated or corrupt: an entry at byte \(position) claims \(size) bytes")
+            }
             switch type {
             case UInt8(ascii: "x"), UInt8(ascii: "L"):
+                guard size <= Self.maximumMetadataSize else {
+                    throw OCIError(.invalidLayout, "\(path) has a \(size)-byte long-name or pax header at byte \(position); refusing it")
+                }
                 var data = [UInt8](repeating: 0, count: Int(size))
                 _ = try Self.read(fd, &data, at: dataStart, path: path)
                 if type == UInt8(ascii: "L") {
@@ -45,6 +64,7 @@ public struct TarIndex: Sendable {
                 let prefix = Self.string(header[345..<500])
                 if paxPath == nil, longName == nil, !prefix.isEmpty { name = prefix + "/" + name }
                 if name.hasPrefix("./") { name.removeFirst(2) }
+                members.append(Member(name: name, type: type))
                 if type == UInt8(ascii: "0") || type == 0 {
                     entries[name] = Entry(offset: dataStart, size: size)
                 }
@@ -53,6 +73,9 @@ public struct TarIndex: Sendable {
             position = dataStart + (size + 511) / 512 * 512
         }
     }
+
+    /// Long names and pax records are small; a huge one is a broken or hostile archive.
+    static let maximumMetadataSize: Int64 = 1 << 20
 
     private static func read(_ fd: Int32, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
         let wanted = buffer.count

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Where a definition came from: its git commit and whether the work tree had changes, and the CI run that
+/// built it (from the variables CI systems set; only the known, non-secret ones are read).
+public struct SourceInfo: Sendable, Equatable {
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    /// The `origin` remote, without any user or password in it.
+    public var gitRemote: String?
+    /// The CI variables found, by name.
+    public var ci: [String: String]
+    /// A URL (or id) of the CI run, when one is known.
+    public var invocationID: String?
+
+    static let ciVariables = [
+        "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_WORKFLOW_REF", "GITHUB_SHA", "GITHUB_REF",
+        "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_PIPELINE_ID", "CI_PIPELINE_URL", "CI_JOB_ID", "CI_JOB_URL", "CI_COMMIT_SHA",
+        "BUILDKITE_BUILD_URL", "BUILDKITE_BUILD_ID", "BUILD_URL", "BUILD_ID", "CIRCLE_BUILD_URL", "TF_BUILD", "BUILD_BUILDID",
+    ]
+
+    public static func detect(definitionPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> SourceInfo {
+        let directory = (definitionPath as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        let commit = git(["rev-parse", "HEAD"], in: folder)
+        let dirty = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: folder).map { !$0.isEmpty }
+        let remote = commit == nil ? nil : git(["config", "--get", "remote.origin.url"], in: folder).map(withoutCredentials)
+        var ci: [String: String] = [:]
+        for name in ciVariables { if let value = environment[name], !value.isEmpty { ci[name] = value } }
+        return SourceInfo(gitCommit: commit, gitDirty: dirty, gitRemote: remote, ci: ci, invocationID: invocation(ci))
+    }
+
+    static func invocation(_ ci: [String: String]) -> String? {
+        if let server = ci["GITHUB_SERVER_URL"], let repository = ci["GITHUB_REPOSITORY"], let run = ci["GITHUB_RUN_ID"] {
+            return "\(server)/\(repository)/actions/runs/\(run)" + (ci["GITHUB_RUN_ATTEMPT"].map { "/attempts/\($0)" } ?? "")
+        }
+        return ci["CI_JOB_URL"] ?? ci["CI_PIPELINE_URL"] ?? ci["CI_PIPELINE_ID"] ?? ci["BUILDKITE_BUILD_URL"] ?? ci["BUILD_URL"] ?? ci["CIRCLE_BUILD_URL"] ?? ci["BUILD_BUILDID"]
+    }
+
+    /// `https://user:token@host/x.git` -> `https://host/x.git`.
+    static func withoutCredentials(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+              !url[scheme.upperBound..<at].contains("/") else { return url }
+        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+    }
+
+    private static func git(_ arguments: [String], in directory: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

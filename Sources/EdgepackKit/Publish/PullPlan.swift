@@ -1,0 +1,48 @@
+import OCIKit
+
+/// What `pull` will write for a pipeline manifest, decided and checked before a byte is fetched: the manifest
+/// is an edgepack pipeline with at least one model layer, and every layer maps to its own
+/// `models/NAME/VERSION/FILE`, each part a plain file name.
+struct PullPlan {
+    struct Layer {
+        var descriptor: Descriptor
+        var name: String
+        var version: String
+        var filename: String
+        var relativePath: String { "models/\(name)/\(version)/\(filename)" }
+    }
+
+    let layers: [Layer]
+
+    init(manifest: Manifest, reference: String) throws {
+        let type = manifest.artifactType ?? manifest.config.mediaType
+        guard manifest.artifactType == nil || manifest.artifactType == EdgepackMediaType.pipelineArtifact,
+              manifest.config.mediaType == EdgepackMediaType.pipelineConfig
+        else {
+            throw OCIError(.unsupported, "\(reference) is not an edgepack pipeline (its type is \(MessageText.escaped(type)), not \(EdgepackMediaType.pipelineArtifact))")
+        }
+        guard !manifest.layers.isEmpty else {
+            throw OCIError(.invalidLayout, "\(reference) lists no model layers; a pipeline has one layer per model")
+        }
+        var owners: [String: Digest] = [:]
+        layers = try manifest.layers.map { descriptor in
+            guard [MediaType.ModelPack.weightRaw, MediaType.ModelPack.weightTar].contains(descriptor.mediaType) else {
+                throw OCIError(.unsupported, "\(reference): layer \(descriptor.digest) has media type \(MessageText.escaped(descriptor.mediaType)), not a model file")
+            }
+            let annotations = descriptor.annotations ?? [:]
+            let layer = Layer(
+                descriptor: descriptor,
+                name: annotations[LayerAnnotation.name] ?? descriptor.digest.encoded,
+                version: annotations[LayerAnnotation.version] ?? "unversioned",
+                filename: annotations[LayerAnnotation.filename] ?? annotations[AnnotationKey.title] ?? descriptor.digest.encoded
+            )
+            for part in [layer.name, layer.version, layer.filename] where !PlainRelativePath.isFileName(part) {
+                throw OCIError(.unsafePath, "\(reference): layer \(descriptor.digest) names an unsafe path '\(MessageText.escaped(part))'; refusing it")
+            }
+            if let other = owners.updateValue(descriptor.digest, forKey: layer.relativePath) {
+                throw OCIError(.invalidLayout, "\(reference): layers \(other) and \(descriptor.digest) both map to \(MessageText.escaped(layer.relativePath)); refusing to pull")
+            }
+            return layer
+        }
+    }
+}

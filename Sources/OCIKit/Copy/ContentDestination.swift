@@ -1,0 +1,30 @@
+/// Where the copier writes content: a registry (under a repository prefix), an OCI layout directory, or a
+/// layout archive. Repositories are named relative to the destination (`models/ccfraud`); a layout records
+/// `repository:tag` as the index entry's `org.opencontainers.image.ref.name`.
+public protocol ContentDestination: Sendable {
+    /// Whether `repository` already holds this blob (nothing needs to move).
+    func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool
+    /// Makes the blob available in `repository` from another repository of the same store, without moving
+    /// its bytes; false when that is not possible.
+    func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool
+    /// Stores a blob, verifying its bytes against the descriptor as they stream; `progress` gets the number of
+    /// bytes each step moved.
+    func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws
+    /// The digest a tag (or a digest) resolves to in `repository`, or nil.
+    func manifestDigest(_ reference: String, in repository: String) throws -> Digest?
+    /// Stores a manifest's exact bytes; with a tag, points the tag at it.
+    func putManifest(_ blob: Blob, in repository: String, tag: String?) throws
+    /// Makes everything written visible at once (a layout's index.json, an archive renamed into place).
+    func commit() throws
+    /// Removes what an unfinished copy left (staging directories, temporary files).
+    func abort()
+    /// How a repository is named to people (a registry adds its host and prefix).
+    func displayName(_ repository: String) -> String
+}
+
+extension ContentDestination {
+    public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool { false }
+    public func commit() throws {}
+    public func abort() {}
+    public func displayName(_ repository: String) -> String { repository }
+}

@@ -1,0 +1,49 @@
+/// Where the copier reads content from: a build in memory, an OCI layout directory, a layout archive (an
+/// offline bundle), or a registry. Manifests are read as their exact bytes (the copier checks them against
+/// their descriptors); blob content is asked for only when the destination lacks the blob.
+public protocol ContentSource: Sendable {
+    /// The exact bytes of a manifest or index.
+    func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
+    /// A blob's bytes, as something that can be streamed (more than once, for retries).
+    func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob
+}
+
+/// Artifacts built in memory (their blobs are small bytes, model files, or directories tarred on the fly).
+public struct ArtifactSource: ContentSource {
+    private let blobs: [Digest: Blob]
+
+    public init(_ artifacts: [Artifact]) {
+        self.init(blobs: artifacts.flatMap { [$0.manifestBlob, $0.config] + $0.layers })
+    }
+
+    /// Any blobs, manifests and indexes among them (the first of each digest counts).
+    public init(blobs: [Blob]) {
+        var byDigest: [Digest: Blob] = [:]
+        for blob in blobs where byDigest[blob.descriptor.digest] == nil {
+            byDigest[blob.descriptor.digest] = blob
+        }
+        self.blobs = byDigest
+    }
+
+    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+        guard case .bytes(let bytes) = try blob(descriptor, in: repository).content else {
+            throw OCIError(.unsupported, "manifest \(descriptor.digest) is not held in memory")
+        }
+        return bytes
+    }
+
+    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+        guard let blob = blobs[descriptor.digest] else { throw OCIError(.notFound, "the build has no blob \(descriptor.digest)") }
+        return blob
+    }
+}
+
+extension ImageLayoutBundle: ContentSource {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+        try bytes(descriptor)
+    }
+
+    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+        try blob(descriptor)
+    }
+}

@@ -1,0 +1,146 @@
+import Synchronization
+
+/// One manifest (or index) to copy, and where it goes.
+public struct CopyItem: Sendable, Hashable {
+    public var descriptor: Descriptor
+    /// Where the source holds it (registries; layouts and builds ignore it).
+    public var sourceRepository: String
+    /// Where it goes, relative to the destination's prefix, e.g. `models/ccfraud`.
+    public var repository: String
+    /// The tag to point at it; nil copies it by digest only.
+    public var tag: String?
+
+    public init(descriptor: Descriptor, sourceRepository: String, repository: String, tag: String?) {
+        self.descriptor = descriptor
+        self.sourceRepository = sourceRepository
+        self.repository = repository
+        self.tag = tag
+    }
+
+    /// An artifact under its own reference, from a source that names it the same way (a build, a bundle).
+    public init(_ artifact: Artifact) {
+        self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: artifact.repository,
+                  repository: artifact.repository, tag: artifact.tag)
+    }
+}
+
+/// What happened, as it happens (for progress output).
+public enum CopyEvent: Sendable {
+    public enum BlobOutcome: Sendable, Equatable {
+        case existed, mounted, copied(bytes: Int64)
+    }
+    /// A blob's bytes start to move (it was neither present nor mountable).
+    case blobStarted(Descriptor, repository: String)
+    /// More of a blob's bytes moved (a count of new bytes, not a total).
+    case blobBytes(Digest, Int64)
+    /// `repository` is the destination's own name for it (with a registry's prefix).
+    case blob(Descriptor, repository: String, BlobOutcome)
+    case manifest(reference: String, digest: Digest, written: Bool)
+}
+
+/// What a copy moved.
+public struct CopySummary: Sendable, Equatable {
+    public var blobsCopied = 0
+    public var bytesCopied: Int64 = 0
+    public var blobsMounted = 0
+    public var blobsExisting = 0
+    public var manifestsWritten = 0
+}
+
+/// The one way content moves in edgepack: from a source to a destination. Every blob is read once from the
+/// source, streamed through a hash checked against its descriptor, and skipped when the destination has it;
+/// blobs go first (in parallel), then manifests (an index's children before the index, items in order), so
+/// no tag ever points at content that is not all there. A failure or a stop request leaves the destination
+/// as it was (layouts and archives are staged; registries get no tag).
+public struct Copier: Sendable {
+    public let source: any ContentSource
+    public let destination: any ContentDestination
+    public var concurrency: Int
+    public var onEvent: (@Sendable (CopyEvent) -> Void)?
+
+    public init(from source: any ContentSource, to destination: any ContentDestination, concurrency: Int = 4,
+                onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.source = source
+        self.destination = destination
+        self.concurrency = concurrency
+        self.onEvent = onEvent
+    }
+
+    @discardableResult
+    public func copy(_ items: [CopyItem]) throws -> CopySummary {
+        do {
+            let summary = try run(CopyPlan(items, source: source))
+            try Cancellation.check()
+            try destination.commit()
+            return summary
+        } catch {
+            destination.abort()
+            throw error
+        }
+    }
+
+    private func run(_ plan: CopyPlan) throws -> CopySummary {
+        let summary = Mutex(CopySummary())
+        try Parallel.forEach(plan.blobs, concurrency: concurrency) { need in
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: need.repositories[0], mountingFrom: nil)
+            summary.withLock { $0.count(outcome) }
+        }
+        let mounts = plan.blobs.flatMap { need in need.repositories.dropFirst().map { (need, $0) } }
+        try Parallel.forEach(mounts, concurrency: concurrency) { need, repository in
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: need.repositories[0])
+            summary.withLock { $0.count(outcome) }
+        }
+        for step in plan.manifests {
+            try Cancellation.check()
+            let digest = step.blob.descriptor.digest
+            let written = try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
+            if written {
+                try destination.putManifest(step.blob, in: step.repository, tag: step.tag)
+                summary.withLock { $0.manifestsWritten += 1 }
+            }
+            let name = destination.displayName(step.repository)
+            onEvent?(.manifest(reference: step.tag.map { "\(name):\($0)" } ?? "\(name)@\(digest)", digest: digest, written: written))
+        }
+        return summary.withLock { $0 }
+    }
+
+    private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
+        try Cancellation.check()
+        let outcome: CopyEvent.BlobOutcome
+        if try destination.hasBlob(descriptor, in: repository) {
+            outcome = .existed
+        } else if let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
+            outcome = .mounted
+        } else {
+            let blob = try source.blob(descriptor, in: sourceRepository)
+            onEvent?(.blobStarted(descriptor, repository: destination.displayName(repository)))
+            let onEvent = self.onEvent, digest = descriptor.digest
+            try destination.putBlob(blob, in: repository) { count in onEvent?(.blobBytes(digest, count)) }
+            outcome = .copied(bytes: descriptor.size)
+        }
+        onEvent?(.blob(descriptor, repository: destination.displayName(repository), outcome))
+        return outcome
+    }
+}
+
+extension CopySummary {
+    mutating func count(_ outcome: CopyEvent.BlobOutcome) {
+        switch outcome {
+        case .existed: blobsExisting += 1
+        case .mounted: blobsMounted += 1
+        case .copied(let bytes):
+            blobsCopied += 1
+            bytesCopied += bytes
+        }
+    }
+}
+
+extension Copier {
+    /// Copies artifacts held in memory (a build), each under its own reference.
+    @discardableResult
+    public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = 4,
+                            onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
+        try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
+            .copy(artifacts.map(CopyItem.init))
+    }
+}

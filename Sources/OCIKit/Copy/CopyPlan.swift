@@ -1,0 +1,79 @@
+/// What one copy does, worked out before any byte moves: every manifest read once from the source and checked
+/// against its descriptor, every blob once (by digest) with the repositories that need it in first-use order,
+/// and the manifests in the order they must be written (an index's children before the index, items in the
+/// order given).
+struct CopyPlan {
+    struct BlobNeed: Sendable {
+        var descriptor: Descriptor
+        var sourceRepository: String
+        var repositories: [String]
+    }
+
+    struct ManifestStep: Sendable {
+        var blob: Blob
+        var repository: String
+        var tag: String?
+    }
+
+    private(set) var blobs: [BlobNeed] = []
+    private(set) var manifests: [ManifestStep] = []
+    private var blobIndex: [Digest: Int] = [:]
+    private var planned = Set<String>()
+
+    init(_ items: [CopyItem], source: any ContentSource) throws {
+        for item in items {
+            try Cancellation.check()
+            // Whatever produced the names (a bundle's index, a manifest, a caller), they stay under the prefix.
+            _ = try ReferenceName(parsing: "\(item.repository):\(item.tag ?? "latest")")
+            try add(item.descriptor, from: item.sourceRepository, to: item.repository, tag: item.tag, source: source, depth: 0)
+        }
+    }
+
+    private mutating func add(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, tag: String?,
+                              source: any ContentSource, depth: Int) throws {
+        guard depth < 8 else { throw OCIError(.invalidLayout, "manifest \(descriptor.digest) nests indexes too deeply") }
+        guard planned.insert("\(repository)@\(descriptor.digest)#\(tag ?? "")").inserted else { return }
+        let bytes = try source.manifestBytes(descriptor, in: sourceRepository)
+        let actual = SHA256Hasher.digest(bytes)
+        guard actual == descriptor.digest, Int64(bytes.count) == descriptor.size else {
+            throw OCIError(.digestMismatch, "manifest \(descriptor.digest) read from the source hashes to \(actual) (\(bytes.count) bytes, \(descriptor.size) expected); refusing it")
+        }
+        switch try ManifestContent(bytes, mediaType: descriptor.mediaType) {
+        case .index(let index):
+            for child in index.manifests {
+                try add(child, from: sourceRepository, to: repository, tag: nil, source: source, depth: depth + 1)
+            }
+        case .manifest(let manifest):
+            for blob in [manifest.config] + manifest.layers {
+                try need(blob, from: sourceRepository, in: repository)
+            }
+        }
+        manifests.append(ManifestStep(blob: Blob(descriptor: descriptor, content: .bytes(bytes)), repository: repository, tag: tag))
+    }
+
+    private mutating func need(_ descriptor: Descriptor, from sourceRepository: String, in repository: String) throws {
+        guard let index = blobIndex[descriptor.digest] else {
+            blobIndex[descriptor.digest] = blobs.count
+            blobs.append(BlobNeed(descriptor: descriptor, sourceRepository: sourceRepository, repositories: [repository]))
+            return
+        }
+        guard blobs[index].descriptor.size == descriptor.size else {
+            throw OCIError(.sizeMismatch, "blob \(descriptor.digest) is described with two sizes (\(blobs[index].descriptor.size) and \(descriptor.size))")
+        }
+        if !blobs[index].repositories.contains(repository) { blobs[index].repositories.append(repository) }
+    }
+}
+
+/// A manifest's bytes decoded as what they are: an image manifest or an index.
+enum ManifestContent {
+    case manifest(Manifest)
+    case index(Index)
+
+    init(_ bytes: [UInt8], mediaType: String) throws {
+        struct Probe: Decodable { var manifests: [Descriptor]? }
+        let isIndex = [MediaType.imageIndex, MediaType.dockerManifestList].contains(mediaType)
+            || (try? CanonicalJSON.decode(Probe.self, from: bytes, what: "manifest"))?.manifests != nil
+        self = isIndex ? .index(try CanonicalJSON.decode(Index.self, from: bytes, what: "index"))
+                       : .manifest(try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest"))
+    }
+}

@@ -1,0 +1,55 @@
+/// A registry, under a repository prefix (`acme/edge`), as a copy destination. Blobs are uploaded through a
+/// local hash check (a lying source is refused before the registry completes the blob), mounted across
+/// repositories of the same registry, and skipped when present; a manifest's tag is its last write.
+public struct RegistryDestination: ContentDestination {
+    public let client: RegistryClient
+    /// The path under the registry host, e.g. `acme/edge` (may be empty).
+    public let prefixPath: String
+
+    public init(client: RegistryClient, prefixPath: String) {
+        self.client = client
+        self.prefixPath = prefixPath
+    }
+
+    public func repository(_ relative: String) -> String {
+        prefixPath.isEmpty ? relative : "\(prefixPath)/\(relative)"
+    }
+
+    public func displayName(_ repository: String) -> String { self.repository(repository) }
+
+    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+        try client.blobSize(descriptor.digest, in: self.repository(repository)) != nil
+    }
+
+    public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool {
+        try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
+    }
+
+    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        let verifier = UploadVerifier(blob.descriptor, progress: progress)
+        let staged = StagedBlob(blob)
+        defer { staged.remove() }
+        let content = blob.content
+        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository)) { offset, length in
+            let source: any UploadSource = switch content {
+            case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
+            case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
+            case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
+            case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
+            }
+            return verifier.wrap(source, at: offset)
+        }
+        if !verifier.sawEverything {
+            // The registry resumed an upload whose start this run never read: check the whole content here.
+            try blob.write(verifiedTo: HashingSink())
+        }
+    }
+
+    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
+        try client.manifestDigest(reference, in: self.repository(repository))
+    }
+
+    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
+        try client.putManifest(blob, as: tag ?? blob.descriptor.digest.string, in: self.repository(repository))
+    }
+}

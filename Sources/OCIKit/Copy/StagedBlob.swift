@@ -1,0 +1,29 @@
+import Foundation
+import Synchronization
+
+/// A directory's tar is generated, not stored: the first time an upload needs its bytes, it is written once to
+/// a temporary file (checked against its digest on the way), which chunks and retries then re-read. The file
+/// is as large as the layer, and is removed when the upload ends.
+final class StagedBlob: Sendable {
+    private let blob: Blob
+    private let staged = Mutex<String?>(nil)
+
+    init(_ blob: Blob) { self.blob = blob }
+
+    func path() throws -> String {
+        try staged.withLock { staged in
+            if let staged { return staged }
+            let path = NSTemporaryDirectory() + "edgepack-layer-\(blob.descriptor.digest.encoded.prefix(16))-\(UUID().uuidString)"
+            try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0) }
+            staged = path
+            return path
+        }
+    }
+
+    func remove() {
+        staged.withLock { staged in
+            if let staged { unlink(staged) }
+            staged = nil
+        }
+    }
+}

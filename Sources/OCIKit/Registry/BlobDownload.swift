@@ -1,0 +1,185 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RegistryClient {
+    /// `downloads` beside the digest cache: where interrupted blob downloads wait for the next run.
+    public static func defaultPartialDownloadsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/downloads"
+    }
+
+    /// Downloads a blob into a new file at `path`, verified against its digest and size before it appears there.
+    /// The bytes go into a partial file first (kept in `options.partialDownloads` between runs, named by digest);
+    /// an interrupted transfer, in this run or a later one, continues with a `Range` request from what the
+    /// partial file holds, whose bytes are hashed again before anything is added to them.
+    public func fetchBlob(_ descriptor: Descriptor, from repository: String, toFile path: String) throws {
+        let partial = try PartialDownload(descriptor: descriptor, directory: options.partialDownloads, beside: path)
+        var keep = false
+        defer { partial.close(keeping: keep) }
+        if partial.count > 0 {
+            counters.resumesCounter.add(1, ordering: .relaxed)
+            counters.resumedBytesCounter.add(partial.count, ordering: .relaxed)
+            counters.note(.resumedDownload)
+        }
+        var failures = 0
+        var furthest = partial.count
+        let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
+        while partial.count < descriptor.size {
+            let headers = partial.count > 0 ? [("Range", "bytes=\(partial.count)-")] : []
+            do {
+                let response = try send(HTTPRequest(method: "GET", url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
+                                        into: partial, retrying: false)
+                try partial.check()
+                if response.status == 416 { break }  // the partial file already holds it all (checked below)
+                if RetryPolicy.isRetryable(status: response.status) {
+                    throw OCIError(.network, "\(host) failed to send \(descriptor.digest) (HTTP \(response.status))")
+                }
+                guard response.status == 200 || response.status == 206 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
+                guard partial.count >= descriptor.size else { throw OCIError(.network, "\(host) ended \(descriptor.digest) early") }
+            } catch let error as OCIError where error.code == .network {
+                keep = true  // what arrived is kept for the next attempt, or the next run
+                failures += 1
+                if partial.count > furthest { furthest = partial.count; failures = 0 }
+                guard failures < options.retry.attempts else { throw error }
+                try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
+                if partial.count > 0 {
+                    counters.resumesCounter.add(1, ordering: .relaxed)
+                    counters.resumedBytesCounter.add(partial.count, ordering: .relaxed)
+                    counters.note(.resumedDownload)
+                }
+            }
+        }
+        keep = false
+        let digest = partial.finalize()
+        guard digest == descriptor.digest, partial.count == descriptor.size else {
+            throw OCIError(.digestMismatch, "\(host) sent content for \(descriptor.digest) that hashes to \(digest) (\(partial.count) bytes); refusing it")
+        }
+        try partial.move(to: path)
+    }
+}
+
+/// A blob's bytes as they arrive: appended to a file and hashed; the body of an error answer is dropped, and a
+/// whole-blob answer to a Range request starts the file over.
+final class PartialDownload: StatusAwareSink {
+    let path: String
+    private let fd: Int32
+    private let shared: Bool
+    private var hasher = SHA256Hasher()
+    private(set) var count: Int64 = 0
+    private var accepting = false
+    private var error: OCIError?
+    private var moved = false
+
+    /// A partial file named by digest in `directory` (locked, so two runs never write one file), or, without
+    /// a directory or when another run holds it, a private one beside `destination`.
+    init(descriptor: Descriptor, directory: String?, beside destination: String) throws {
+        if let directory, (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil {
+            Self.removeAbandoned(in: directory)
+            let candidate = "\(directory)/\(descriptor.digest.algorithm)-\(descriptor.digest.encoded).partial"
+            let fd = open(candidate, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            if fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                (self.path, self.fd, self.shared) = (candidate, fd, true)
+                try hashExisting(limit: descriptor.size)
+                return
+            }
+            if fd >= 0 { Glibc.close(fd) }
+        }
+        let privatePath = AtomicFile.temporaryPath(for: destination)
+        let fd = open(privatePath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OCIError.io("create", privatePath, errno: errno) }
+        (self.path, self.fd, self.shared) = (privatePath, fd, false)
+    }
+
+    /// Partial files nobody resumed for a week are dropped (unless a run holds one), so they cannot pile up.
+    static let abandonedAfter: TimeInterval = 7 * 24 * 3600
+
+    static func removeAbandoned(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".partial") {
+            let path = directory + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  Date().timeIntervalSince(modified) > abandonedAfter
+            else { continue }
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            Glibc.close(fd)
+        }
+    }
+
+    /// Hashes what an earlier run left (more than the blob's size cannot be right: start over).
+    private func hashExisting(limit: Int64) throws {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw OCIError.io("read", path, errno: errno) }
+        guard Int64(status.st_size) <= limit else { return try startOver() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while count < Int64(status.st_size) {
+            let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(count)) }
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(read))) }
+            count += Int64(read)
+        }
+        guard ftruncate(fd, off_t(count)) == 0 else { throw OCIError.io("write", path, errno: errno) }
+    }
+
+    private func startOver() throws {
+        guard ftruncate(fd, 0) == 0 else { throw OCIError.io("write", path, errno: errno) }
+        hasher = SHA256Hasher()
+        count = 0
+    }
+
+    func responseStarted(status: Int) {
+        accepting = status == 200 || status == 206
+        if status == 200, count > 0 {
+            do { try startOver() } catch { self.error = error as? OCIError }
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard accepting else { return }
+        var written = 0
+        while written < bytes.count {
+            let result = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(count) + off_t(written))
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { throw OCIError.io("write", path, errno: errno) }
+            written += result
+        }
+        hasher.update(bytes)
+        count += Int64(bytes.count)
+    }
+
+    /// Rethrows a failure met while the response started.
+    func check() throws {
+        if let error { throw error }
+    }
+
+    func finalize() -> Digest { hasher.finalize() }
+
+    /// Puts the verified file at `destination` (a copy when the partial file is on another file system).
+    func move(to destination: String) throws {
+        guard fsync(fd) == 0 else { throw OCIError.io("write", path, errno: errno) }
+        if rename(path, destination) == 0 {
+            moved = true
+            return
+        }
+        guard errno == EXDEV else { throw OCIError.io("rename into place", destination, errno: errno) }
+        unlink(destination)
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: destination)
+        } catch {
+            unlink(destination)
+            throw OCIError(.io, "cannot copy \(path) to \(destination)")
+        }
+        unlink(path)
+        moved = true
+    }
+
+    /// Closes the file; a partial file that is not kept (a private one, or a failure that is not a dropped
+    /// connection) is removed.
+    func close(keeping: Bool) {
+        if !moved, !(keeping && shared) { unlink(path) }
+        Glibc.close(fd)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Upload sessions left open, remembered on disk so that a later run (after a kill, a lost link, a CI timeout)
+/// continues a blob where the registry has it instead of from byte 0. One small JSON file per
+/// (registry, repository, digest); it holds the session URL and the last offset known, never a credential.
+/// The registry's own answer (GET on the session) decides where an upload resumes; the offset here is a hint.
+public final class UploadSessionStore: Sendable {
+    public struct Session: Codable, Sendable, Equatable {
+        public var registry: String
+        public var repository: String
+        public var digest: String
+        public var size: Int64
+        public var location: String
+        public var offset: Int64
+        public var updated: String
+    }
+
+    public let directory: String
+
+    public init(directory: String = UploadSessionStore.defaultDirectory()) {
+        self.directory = directory
+    }
+
+    /// `uploads` beside the digest cache (`$EDGEPACK_CACHE_DIR`, `$XDG_CACHE_HOME/edgepack`, `~/.cache/edgepack`).
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/uploads"
+    }
+
+    func load(registry: String, repository: String, digest: Digest) -> Session? {
+        guard let data = FileManager.default.contents(atPath: path(registry, repository, digest)),
+              let session = try? JSONDecoder().decode(Session.self, from: data),
+              session.registry == registry, session.repository == repository, session.digest == digest.string
+        else { return nil }
+        return session
+    }
+
+    /// Remembers a session. Failing to write it only costs resumability, never the upload.
+    func save(registry: String, repository: String, descriptor: Descriptor, location: String, offset: Int64) {
+        let session = Session(registry: registry, repository: repository, digest: descriptor.digest.string, size: descriptor.size,
+                              location: location, offset: offset, updated: ISO8601DateFormatter().string(from: Date()))
+        guard let data = try? CanonicalJSON.encode(session) else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? AtomicFile.write(Data(data), to: path(registry, repository, descriptor.digest), permissions: 0o600)
+    }
+
+    func remove(registry: String, repository: String, digest: Digest) {
+        unlink(path(registry, repository, digest))
+    }
+
+    /// A file name from the digest and a hash of where it goes (host and repository names may hold `/` and `:`).
+    func path(_ registry: String, _ repository: String, _ digest: Digest) -> String {
+        let place = SHA256Hasher.digest(Array("\(registry)/\(repository)".utf8)).encoded.prefix(16)
+        return "\(directory)/\(digest.encoded)-\(place).json"
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// What a verification found for one manifest.
+public struct VerifiedSignature: Sendable, Equatable {
+    public var repository: String
+    public var digest: Digest
+    /// The `docker-reference` the verified payload names.
+    public var dockerReference: String
+    /// Predicate types of the attestations verified with the key (empty when there are none).
+    public var attestations: [String]
+}
+
+/// Checks cosign signatures and attestations of a manifest against a public key, as `cosign verify` and
+/// `cosign verify-attestation` do with `--key`: the `sha256-HEX.sig` image must hold a simple-signing layer
+/// whose payload hashes to its descriptor, names this digest, and carries a signature the key verifies; every
+/// DSSE layer of `sha256-HEX.att` must be signed by the key and its statement's subject must be this digest.
+/// Every failure is one line naming the manifest.
+public struct CosignVerifier: Sendable {
+    public let source: any ReferenceSource
+    public let key: VerificationKey
+    /// How the key is named in messages (its file).
+    public let keyName: String
+
+    public init(source: any ReferenceSource, key: VerificationKey, keyName: String) {
+        self.source = source
+        self.key = key
+        self.keyName = keyName
+    }
+
+    /// Verifies the signature (required) and the attestations (when present) of `digest` in `repository`.
+    /// `identity` is the repository the signature must be for, relative to any registry prefix (a signature
+    /// made before an air-gap copy names the original registry): the payload's reference must end with it.
+    public func verify(_ digest: Digest, in repository: String, identity: String) throws -> VerifiedSignature {
+        let reference = try verifySignature(digest, in: repository, identity: identity)
+        let attestations = try verifyAttestations(digest, in: repository)
+        return VerifiedSignature(repository: repository, digest: digest, dockerReference: reference, attestations: attestations)
+    }
+
+    func verifySignature(_ digest: Digest, in repository: String, identity: String) throws -> String {
+        let name = "\(source.displayName(repository))@\(digest)"
+        let tag = Cosign.signatureTag(for: digest)
+        guard let manifest = try source.manifest(tag, in: repository), case .bytes(let bytes) = manifest.content else {
+            throw OCIError(.notFound, "no signature for \(name) (no \(tag) beside it)")
+        }
+        let layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(source.displayName(repository)):\(tag)").layers
+            .filter { $0.mediaType == Cosign.simpleSigningMediaType }
+        guard !layers.isEmpty else { throw OCIError(.notFound, "no signature for \(name) (\(tag) holds no simple-signing layer)") }
+        var problems: [String] = []
+        for layer in layers {
+            let payload: [UInt8]
+            do {
+                payload = try source.smallBlob(layer, in: repository)
+            } catch let error as OCIError where error.code == .digestMismatch {
+                problems.append("a signature payload in \(tag) was tampered with (it does not hash to \(layer.digest))")
+                continue
+            }
+            guard let signature = layer.annotations?[Cosign.signatureAnnotation], key.verify(base64Signature: signature, of: payload) else {
+                problems.append("no signature in \(tag) verifies with \(keyName) (signed by another key, or its payload was altered)")
+                continue
+            }
+            guard let claim = try? CanonicalJSON.decode(SimpleSigningPayload.self, from: payload, what: "a signature payload"),
+                  claim.type == SimpleSigningPayload.type else {
+                problems.append("the payload signed in \(tag) is not a cosign simple-signing payload")
+                continue
+            }
+            guard claim.manifestDigest == digest.string else {
+                problems.append("the signature in \(tag) is for \(claim.manifestDigest), not \(digest)")
+                continue
+            }
+            guard Self.names(claim.dockerReference, identity) else {
+                problems.append("the signature in \(tag) is for \(claim.dockerReference), not \(identity)")
+                continue
+            }
+            return claim.dockerReference
+        }
+        // The most telling problem: tampering and wrong subjects before "another key".
+        let worst = problems.first { !$0.hasPrefix("no signature") } ?? problems[0]
+        throw OCIError(.denied, "\(name): \(worst)")
+    }
+
+    func verifyAttestations(_ digest: Digest, in repository: String) throws -> [String] {
+        let name = "\(source.displayName(repository))@\(digest)"
+        let tag = Cosign.attestationTag(for: digest)
+        guard let manifest = try source.manifest(tag, in: repository), case .bytes(let bytes) = manifest.content else { return [] }
+        let layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(source.displayName(repository)):\(tag)").layers
+            .filter { $0.mediaType == Cosign.dsseMediaType }
+        struct StatementHead: Decodable {
+            struct Subject: Decodable { var digest: [String: String] }
+            var subject: [Subject]
+            var predicateType: String
+        }
+        return try layers.map { layer in
+            let kind = layer.annotations?[Cosign.predicateTypeAnnotation] ?? "attestation"
+            let bytes: [UInt8]
+            do {
+                bytes = try source.smallBlob(layer, in: repository)
+            } catch let error as OCIError where error.code == .digestMismatch {
+                throw OCIError(.denied, "\(name): the \(kind) attestation in \(tag) was tampered with (it does not hash to \(layer.digest))")
+            }
+            let envelope = try CanonicalJSON.decode(DSSEEnvelope.self, from: bytes, what: "the \(kind) attestation of \(name)")
+            guard !envelope.signatures.isEmpty else { throw OCIError(.denied, "\(name): the \(kind) attestation in \(tag) is unsigned") }
+            guard envelope.isSigned(by: key) else {
+                throw OCIError(.denied, "\(name): the \(kind) attestation in \(tag) does not verify with \(keyName) (signed by another key, or altered)")
+            }
+            guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType, let payload = envelope.payloadBytes,
+                  let statement = try? CanonicalJSON.decode(StatementHead.self, from: payload, what: "an in-toto statement") else {
+                throw OCIError(.denied, "\(name): the \(kind) attestation in \(tag) is not an in-toto statement")
+            }
+            guard statement.subject.contains(where: { $0.digest[digest.algorithm] == digest.encoded }) else {
+                let others = statement.subject.compactMap { $0.digest["sha256"].map { "sha256:\($0)" } }.joined(separator: ", ")
+                throw OCIError(.denied, "\(name): the \(kind) attestation's subject digest differs (\(others.isEmpty ? "none" : others))")
+            }
+            return statement.predicateType
+        }
+    }
+
+    /// Whether a signed `docker-reference` (`host/prefix/models/ccfraud`, maybe with a tag) is for `identity`.
+    static func names(_ dockerReference: String, _ identity: String) -> Bool {
+        let repository = (try? ImageReference(parsing: dockerReference))?.nameAsWritten ?? dockerReference
+        return repository == identity || repository.hasSuffix("/" + identity)
+    }
+}

@@ -1,0 +1,57 @@
+/// Somewhere manifests can be found by tag (a registry, an offline bundle), for reading signatures and
+/// attestations and the artifacts they vouch for. Repositories are named as the source names them: a
+/// registry's full path (`acme/edge/models/ccfraud`), a bundle's reference (`models/ccfraud`).
+public protocol ReferenceSource: Sendable {
+    /// The manifest a tag or digest names in `repository`, checked against its digest; nil when there is none.
+    func manifest(_ reference: String, in repository: String) throws -> Blob?
+    /// A small blob's bytes (a config, a signature payload), checked against its digest.
+    func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
+    /// How people name `repository` here.
+    func displayName(_ repository: String) -> String
+}
+
+extension RegistryClient: ReferenceSource {
+    public func manifest(_ reference: String, in repository: String) throws -> Blob? {
+        guard try manifestDigest(reference, in: repository) != nil else { return nil }
+        return try fetchManifestBytes(reference, in: repository).blob
+    }
+
+    public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+        guard descriptor.size <= 16 << 20 else { throw OCIError(.unsupported, "\(descriptor.digest) is too large to read into memory") }
+        let sink = MemorySink()
+        try fetchBlob(descriptor, from: repository, into: sink)
+        guard SHA256Hasher.digest(sink.bytes) == descriptor.digest else {
+            throw OCIError(.digestMismatch, "\(host)/\(repository): blob \(descriptor.digest) does not match its digest")
+        }
+        return sink.bytes
+    }
+
+    public func displayName(_ repository: String) -> String { "\(host)/\(repository)" }
+}
+
+extension ImageLayoutBundle: ReferenceSource {
+    public func manifest(_ reference: String, in repository: String) throws -> Blob? {
+        let entry = index.manifests.first { entry in
+            reference.hasPrefix("sha256:")
+                ? entry.digest.string == reference && (entry.annotations?[AnnotationKey.refName]).map { Artifact.split($0).repository == repository } ?? true
+                : entry.annotations?[AnnotationKey.refName] == "\(repository):\(reference)"
+        }
+        guard let entry else { return nil }
+        return Blob(descriptor: Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size), content: .bytes(try bytes(entry)))
+    }
+
+    public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+        try bytes(descriptor)
+    }
+
+    public func displayName(_ repository: String) -> String { "\(path):\(repository)" }
+}
+
+extension ReferenceSource {
+    /// The cosign layers of the image at `tag` (its `.sig` or `.att`), or nil when there is none.
+    public func cosignLayers(tag: String, in repository: String) throws -> [CosignLayer]? {
+        guard let blob = try manifest(tag, in: repository), case .bytes(let bytes) = blob.content else { return nil }
+        let manifest = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(displayName(repository)):\(tag)")
+        return try manifest.layers.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+/// --sign-key and --no-attest: what publish, export and push sign and attest with.
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Sign every manifest in cosign's format with this ECDSA P-256 PKCS#8 PEM key (default: $EDGEPACK_SIGN_KEY).",
+                               discussion: "An encrypted key's password is read from EDGEPACK_SIGN_KEY_PASSWORD (or COSIGN_PASSWORD)."),
+            completion: .file())
+    var signKey: String?
+
+    @Flag(help: "Attach no SBOM or provenance to the pipeline.")
+    var noAttest = false
+
+    /// The key from --sign-key or EDGEPACK_SIGN_KEY, or nil when neither names one.
+    func key(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SigningKey? {
+        guard let path = signKey ?? environment["EDGEPACK_SIGN_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("cannot read the signing key \(path): pass --sign-key (or EDGEPACK_SIGN_KEY) with a readable PEM file")
+        }
+        let password = [environment["EDGEPACK_SIGN_KEY_PASSWORD"], environment["COSIGN_PASSWORD"]].compactMap { $0 }.first { !$0.isEmpty }
+        if SigningKey.isEncrypted(Array(data)), password == nil {
+            throw CommandError("the signing key \(path) is encrypted: set EDGEPACK_SIGN_KEY_PASSWORD to its password")
+        }
+        do {
+            return try SigningKey(pem: Array(data), password: password, origin: path)
+        } catch let error as OCIError {
+            throw CommandError(error.message + (password != nil ? " (check EDGEPACK_SIGN_KEY_PASSWORD)" : ""))
+        }
+    }
+
+    /// What to copy beside a build: signatures with the key, the SBOM and provenance unless --no-attest.
+    /// `existing` keeps the signatures a bundle (or registry) already holds for the same manifests.
+    func supplyChain(existing: ExistingCosignImages? = nil) throws -> SupplyChain {
+        SupplyChain(key: try key(), attest: !noAttest, toolVersion: EdgepackVersion.string, existing: existing)
+    }
+}
+
+/// --verify-key: check cosign signatures before using what was fetched (pull, inspect).
+struct VerifyKeyOptions: ParsableArguments {
+    @Option(help: "Verify the pipeline's and every model's cosign signature with this public key (PEM) before using them.",
+            completion: .file())
+    var verifyKey: String?
+
+    func key() throws -> VerificationKey? {
+        try verifyKey.map(loadPublicKey)
+    }
+}
+
+func loadPublicKey(_ path: String) throws -> VerificationKey {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read the public key \(path)") }
+    return try VerificationKey(pem: Array(data), origin: path)
+}
+
+/// One line per verified manifest.
+func printVerified(_ verified: [VerifiedSignature], source: any ReferenceSource) {
+    for item in verified {
+        let attestations = item.attestations.isEmpty ? "" : "; attestations: " + item.attestations.joined(separator: ", ")
+        print("verified \(source.displayName(item.repository))@\(item.digest) (signed for \(item.dockerReference)\(attestations))")
+    }
+}
+
+extension SigningOptions {
+    /// publish, export, push: the build's artifacts, then their signatures and attestations (and those `existing`
+    /// already holds: a bundle being pushed, the registry being published to), ready for one copy.
+    func artifactsToCopy(_ build: PipelineBuild, existing: ExistingCosignImages? = nil, alsoSigning: [SignedManifest] = []) throws -> [Artifact] {
+        build.artifacts + (try supplyChain(existing: existing).artifacts(for: build, alsoSigning: alsoSigning))
+    }
+}
+
+extension VerifyKeyOptions {
+    /// pull: with --verify-key, the pipeline and its models are verified in the registry before anything is
+    /// written; what was verified goes to stderr (stdout stays the command's own output).
+    func verifyBeforePull(client: RegistryClient, repository: String, reference: String) throws {
+        guard let key = try key(), let verifyKey else { return }
+        let verified = try PipelineVerifier(source: client, key: key, keyName: verifyKey).verify(repository: repository, reference: reference)
+        reportVerified(verified, source: client)
+    }
+
+    /// inspect BUNDLE: with --verify-key, the bundle's pipeline and models are verified offline.
+    func verify(bundle: ImageLayoutBundle) throws {
+        guard let key = try key(), let verifyKey else { return }
+        reportVerified(try PipelineVerifier.verify(bundle: bundle, key: key, keyName: verifyKey), source: bundle)
+    }
+
+    private func reportVerified(_ verified: [VerifiedSignature], source: any ReferenceSource) {
+        for item in verified {
+            FileHandle.standardError.write(Data("verified \(source.displayName(item.repository))@\(item.digest)\n".utf8))
+        }
+    }
+}

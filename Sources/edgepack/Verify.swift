@@ -1,0 +1,52 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists.",
+        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Exits non-zero on any missing or bad signature."
+    )
+
+    @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), BUNDLE.tar:pipelines/NAME:VERSION, or BUNDLE.tar.")
+    var reference: String
+
+    @Option(help: "The public key (PEM) the signatures must verify with, e.g. cosign.pub.", completion: .file())
+    var key: String
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let publicKey = try loadPublicKey(key)
+        if reference.hasSuffix(".tar") {
+            let bundle = try ImageLayoutBundle(path: reference)
+            printVerified(try PipelineVerifier.verify(bundle: bundle, key: publicKey, keyName: key), source: bundle)
+            return
+        }
+        let source: any ReferenceSource
+        let repository: String, tagOrDigest: String
+        if let range = reference.range(of: ".tar:") {
+            let bundle = String(reference[..<range.lowerBound]) + ".tar"
+            let inside = String(reference[range.upperBound...])
+            source = try ImageLayoutBundle(path: bundle)
+            (repository, tagOrDigest) = try Self.split(inside)
+        } else {
+            let parsed = try ImageReference(parsing: reference)
+            source = try connection.client(host: parsed.registry, resolver: try connection.credentials())
+            repository = parsed.repository
+            tagOrDigest = parsed.digest?.string ?? parsed.tag ?? "latest"
+        }
+        let verified = try PipelineVerifier(source: source, key: publicKey, keyName: key).verify(repository: repository, reference: tagOrDigest)
+        printVerified(verified, source: source)
+    }
+
+    /// `pipelines/NAME:VERSION` or `pipelines/NAME@sha256:…` inside a bundle.
+    static func split(_ text: String) throws -> (String, String) {
+        if let at = text.firstIndex(of: "@") { return (String(text[..<at]), String(text[text.index(after: at)...])) }
+        guard let colon = text.lastIndex(of: ":") else {
+            throw CommandError("'\(text)' names no version: write BUNDLE.tar:pipelines/NAME:VERSION")
+        }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+}

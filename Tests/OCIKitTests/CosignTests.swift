@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import OCIKit
+
+/// A small artifact to sign, as `models/demo:v1`.
+func demoArtifact(_ text: String = "weights") throws -> Artifact {
+    let config = Blob(mediaType: MediaType.empty, bytes: Array("{}".utf8))
+    let layer = Blob(mediaType: "application/octet-stream", bytes: Array(text.utf8))
+    return try Artifact(reference: "models/demo:v1", manifest: Manifest(config: config.descriptor, layers: [layer.descriptor]), config: config, layers: [layer])
+}
+
+/// Writes artifacts into a bundle (an OCI layout tar) and opens it.
+func bundle(_ artifacts: [Artifact], in dir: TemporaryDirectory, name: String = "bundle.tar") throws -> ImageLayoutBundle {
+    let path = dir.file(name)
+    try Copier.copy(artifacts, to: LayoutArchiveDestination(path: path, mtime: 0))
+    return try ImageLayoutBundle(path: path)
+}
+
+struct Statement: Codable, Sendable { var note: String }
+
+@Suite struct CosignTests {
+    @Test func signatureImageIsCosigns() throws {
+        let dir = try TemporaryDirectory()
+        let pair = try TestKeyPair(in: dir)
+        let key = try SigningKey(path: pair.privatePath)
+        let subject = try demoArtifact().manifestBlob.descriptor.digest
+        let signature = try CosignSigner.signatureArtifact(for: subject, repository: "models/demo", dockerReference: "registry.example/edge/models/demo", key: key)
+        #expect(signature.reference == "models/demo:sha256-\(subject.encoded).sig")
+        #expect(signature.manifest.mediaType == MediaType.imageManifest && signature.manifest.config.mediaType == MediaType.imageConfig)
+        let layer = try #require(signature.layers.first)
+        #expect(signature.layers.count == 1 && layer.descriptor.mediaType == "application/vnd.dev.cosign.simplesigning.v1+json")
+        guard case .bytes(let payload) = layer.content else { Issue.record("payload not in memory"); return }
+        #expect(String(decoding: payload, as: UTF8.self)
+            == #"{"critical":{"identity":{"docker-reference":"registry.example/edge/models/demo"},"image":{"docker-manifest-digest":"\#(subject)"},"type":"cosign container image signature"},"optional":null}"#)
+        // cosign's check, recomputed: the payload hashes to its descriptor, and openssl verifies the signature.
+        #expect(SHA256Hasher.digest(payload) == layer.descriptor.digest)
+        let base64 = try #require(layer.descriptor.annotations?["dev.cosignproject.cosign/signature"])
+        #expect(try pair.opensslVerifies(signature: Array(Data(base64Encoded: base64)!), of: payload, in: dir))
+        guard case .bytes(let config) = signature.config.content else { Issue.record("config not in memory"); return }
+        #expect(String(decoding: config, as: UTF8.self)
+            == #"{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["\#(layer.descriptor.digest)"]},"config":{}}"#)
+
+        // A second key's signature goes beside the first; the same key again adds nothing.
+        let existing = signature.layers.map { CosignLayer(descriptor: $0.descriptor, payload: payload) }
+        let site = try SigningKey(path: TestKeyPair(in: dir, name: "site").privatePath)
+        let both = try CosignSigner.signatureArtifact(for: subject, repository: "models/demo", dockerReference: "registry.example/edge/models/demo", key: site, existing: existing)
+        #expect(both.layers.count == 2 && both.layers[0] == signature.layers[0])
+        let again = try CosignSigner.signatureArtifact(for: subject, repository: "models/demo", dockerReference: "registry.example/edge/models/demo", key: key, existing: existing)
+        #expect(again.manifestBlob == signature.manifestBlob)
+    }
+
+    @Test func verifierAcceptsTheKeysSignatureAndAttestation() throws {
+        let dir = try TemporaryDirectory()
+        let key = try SigningKey(path: TestKeyPair(in: dir).privatePath)
+        let artifact = try demoArtifact()
+        let digest = artifact.manifestBlob.descriptor.digest
+        let statement = InTotoStatement(subject: [.init(name: "models/demo", digest: digest)], predicateType: "https://example.com/note", predicate: Statement(note: "hi"))
+        let opened = try bundle([
+            artifact,
+            try CosignSigner.signatureArtifact(for: digest, repository: "models/demo", dockerReference: "elsewhere.example/site/models/demo", key: key),
+            try CosignSigner.attestationArtifact(for: digest, repository: "models/demo", attestations: [("https://example.com/note", try statement.envelope(key: key))]),
+        ], in: dir)
+        let verified = try CosignVerifier(source: opened, key: key.publicKey, keyName: "cosign.pub").verify(digest, in: "models/demo", identity: "models/demo")
+        #expect(verified.dockerReference == "elsewhere.example/site/models/demo")
+        #expect(verified.attestations == ["https://example.com/note"])
+        // Signed for another repository: refused.
+        let error = #expect(throws: OCIError.self) {
+            try CosignVerifier(source: opened, key: key.publicKey, keyName: "cosign.pub").verify(digest, in: "models/demo", identity: "models/other")
+        }
+        #expect(error?.description.contains("is for elsewhere.example/site/models/demo, not models/other") == true, "\(String(describing: error))")
+    }
+
+    @Test func verifierFailuresAreOneClearLine() throws {
+        let dir = try TemporaryDirectory()
+        let key = try SigningKey(path: TestKeyPair(in: dir).privatePath)
+        let other = try SigningKey(path: TestKeyPair(in: dir, name: "other").privatePath)
+        let artifact = try demoArtifact()
+        let digest = artifact.manifestBlob.descriptor.digest
+        let signed = { (key: SigningKey) in
+            try CosignSigner.signatureArtifact(for: digest, repository: "models/demo", dockerReference: "r.example/models/demo", key: key)
+        }
+        func failure(_ artifacts: [Artifact], _ name: String, patch: ((inout Data) -> Void)? = nil) throws -> String {
+            let opened = try bundle(artifacts, in: dir, name: name)
+            var source = opened
+            if let patch {
+                var data = try Data(contentsOf: URL(fileURLWithPath: opened.path))
+                patch(&data)
+                try data.write(to: URL(fileURLWithPath: opened.path))
+                source = try ImageLayoutBundle(path: opened.path)
+            }
+            let error = #expect(throws: OCIError.self) {
+                try CosignVerifier(source: source, key: key.publicKey, keyName: "cosign.pub").verify(digest, in: "models/demo", identity: "models/demo")
+            }
+            let text = error?.description ?? ""
+            #expect(!text.contains("\n"))
+            return text
+        }
+        #expect(try failure([artifact], "none.tar").contains("no signature for \(dir.file("none.tar")):models/demo@\(digest) (no sha256-\(digest.encoded).sig beside it)"))
+        #expect(try failure([artifact, signed(other)], "other.tar").contains("no signature in sha256-\(digest.encoded).sig verifies with cosign.pub"))
+        // The payload changed inside the bundle, after signing.
+        let tampered = try failure([artifact, signed(key)], "tampered.tar") { data in
+            let range = data.range(of: Data("container image signature".utf8))!
+            data.replaceSubrange(range, with: Data("container image signaturE".utf8))
+        }
+        #expect(tampered.contains("was tampered with"), "\(tampered)")
+        // A valid signature of another manifest, put under this digest's tag.
+        let elsewhere = try CosignSigner.signatureArtifact(for: try demoArtifact("other").manifestBlob.descriptor.digest, repository: "models/demo", dockerReference: "r.example/models/demo", key: key)
+        var moved = elsewhere
+        moved.reference = "models/demo:\(Cosign.signatureTag(for: digest))"
+        #expect(try failure([artifact, moved], "moved.tar").contains("is for sha256:"))
+        // An attestation whose subject is another digest.
+        let statement = InTotoStatement(subject: [.init(name: "models/demo", digest: elsewhere.manifestBlob.descriptor.digest)], predicateType: "https://example.com/note", predicate: Statement(note: "hi"))
+        let attestation = try CosignSigner.attestationArtifact(for: digest, repository: "models/demo", attestations: [("https://example.com/note", try statement.envelope(key: key))])
+        #expect(try failure([artifact, signed(key), attestation], "subject.tar").contains("attestation's subject digest differs"))
+        let unsigned = try CosignSigner.attestationArtifact(for: digest, repository: "models/demo", attestations: [("https://example.com/note", try statement.envelope(key: nil))])
+        #expect(try failure([artifact, signed(key), unsigned], "unsigned.tar").contains("attestation in sha256-\(digest.encoded).att is unsigned"))
+    }
+}
