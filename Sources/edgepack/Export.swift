@@ -14,6 +14,7 @@ struct Export: AsyncParsableCommand {
 
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
@@ -21,7 +22,7 @@ struct Export: AsyncParsableCommand {
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
         progress.start("exporting \(build.definition.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
-        try Copier.copy(build.artifacts, to: destination, onEvent: progress.onEvent)
+        try Copier.copy(try signing.artifactsToCopy(build), to: destination, onEvent: progress.onEvent)
         progress.stop()
         printArtifacts(build)
         notePlaceholderRegistry(build, bundle: output)

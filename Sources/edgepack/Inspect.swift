@@ -31,6 +31,7 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Hash every blob of a layout or bundle and fail if any does not match its digest.")
     var verify = false
 
+    @OptionGroup var verification: VerifyKeyOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -43,6 +44,11 @@ struct Inspect: AsyncParsableCommand {
         switch try InspectTarget.open(target) {
         case .layout(let layout):
             if verify { try layout.verify() }
+            if let bundle = layout as? ImageLayoutBundle {
+                try verification.verify(bundle: bundle)
+            } else if verification.verifyKey != nil {
+                throw CommandError("--verify-key checks a bundle or a registry reference, not a layout directory: export a bundle, or publish and inspect the reference")
+            }
             artifacts = try InspectTarget.artifacts(of: layout)
             chosen = config || manifest || artifact != nil ? try InspectTarget.choose(artifact, from: artifacts, in: target) : nil
         case .registry(let reference):
@@ -50,6 +56,7 @@ struct Inspect: AsyncParsableCommand {
             if artifact != nil { throw CommandError("--artifact picks from a layout or bundle; for a registry, name the artifact's own reference") }
             let client = try connection.client(host: reference.registry, resolver: try connection.credentials())
             let fetched = try InspectTarget.fetch(reference, client: client)
+            try verification.verifyBeforePull(client: client, repository: reference.repository, reference: fetched.digest.string)
             (artifacts, chosen) = ([fetched], fetched)
         }
         if let chosen, config || manifest {

@@ -16,6 +16,7 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
@@ -27,7 +28,9 @@ struct Publish: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
         progress.start("publishing \(build.definition.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
-        let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build)
+        let existing = ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
+        let artifacts = try signing.artifactsToCopy(build, existing: existing)
+        let (record, summary) = try Publisher(client: client, layout: build.layout, onEvent: progress.onEvent).publish(build, artifacts: artifacts)
         progress.stop()
         try output.print(record, summary: summary, counters: client.counters)
     }

@@ -19,11 +19,17 @@ struct Pull: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var verification: VerifyKeyOptions
 
     func run() async throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
-        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: try PullTarget.resolve(parsed, client: client), into: output)
+        var pinned = try PullTarget.resolve(parsed, client: client)
+        if verification.verifyKey != nil, parsed.digest == nil, let digest = try client.manifestDigest(pinned, in: parsed.repository) {
+            pinned = digest.string  // what was verified is exactly what is pulled, even if the tag moves meanwhile
+        }
+        try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned)
+        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: pinned, into: output)
         if client.counters.resumes > 0 {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))
         }

@@ -19,6 +19,7 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
+    @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
@@ -27,7 +28,9 @@ struct Push: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
         progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
         defer { progress.stop() }
-        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout)
+        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout) { rebuilt in
+            try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: [])
+        }
         progress.stop()
         try output.print(record, summary: summary, counters: client.counters)
     }

@@ -11,7 +11,7 @@ func printedReferences(_ output: String) -> [String] {
     }
 }
 
-let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
+let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfraud/every-step.yaml"]
 
 @Suite(.serialized) struct BuildAndExportTests {
     @Test(arguments: fixtures)
@@ -34,6 +34,9 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
         let schemas = try run(repositoryRoot + "/scripts/check-oci-schemas", [layout])
         let schemasPresent = FileManager.default.fileExists(atPath: repositoryRoot + "/../shared/schemas/oci")
         #expect(schemas.status == (schemasPresent ? 0 : 2), "\(schemas.stdout)\(schemas.stderr)")
+        let modelpack = try run(repositoryRoot + "/scripts/check-modelpack", [layout])
+        let modelpackSchemaPresent = FileManager.default.fileExists(atPath: repositoryRoot + "/../shared/schemas/modelpack/config-schema.json")
+        #expect(modelpack.status == (modelpackSchemaPresent ? 0 : 2), "\(modelpack.stdout)\(modelpack.stderr)")
     }
 
     @Test(arguments: fixtures)
@@ -86,15 +89,15 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml"]
 /// layout's index shows up here, and must be deliberate (update the pins and say why in the commit).
 @Suite struct PinnedOutputTests {
     static let pins: [String: (bundle: String, layoutIndex: String)] = [
-        "ccfraud": ("da0765c9902f29097aec853bf74dd69556a677a356e407226cbd4978f691fc4a", "0588d5a42b2584259b97f3781808dde7a221d7531c355b2685c3a3b38a71feda"),
-        "vgg16-clustering": ("0c2cb3e66f156ff133a9117acc02d0d5674f1a77b4aaa2a01e2caf85bd355c74", "697736b5c9f0d7512972883934534ebe856623bf4b95f699eed38ef8e91a977e"),
+        "ccfraud": ("ca95fa38be334683e9abbd38000243733e01e2d46aa629a3e045b3e042cbad05", "ec07405a686f788feaf9183cc7c018f65c1077da9c06def36d542ab0e9de744f"),
+        "vgg16-clustering": ("111cd35c3588ca01530796410b602f54f62d07a902b32710ca682ba53c378da9", "140281dc3e8191ba1686025f137f06e0bbb97fb7e57b1f1bc56a9b705d665c1b"),
     ]
 
     @Test(arguments: ["ccfraud", "vgg16-clustering"])
     func bundleAndLayoutBytesArePinned(fixture name: String) throws {
         let dir = try TemporaryDirectory()
         let definition = fixture("\(name)/edgepack.yaml")
-        let export = try edgepack(["export", definition, "-o", dir.file("bundle.tar")], environment: ["SOURCE_DATE_EPOCH": ""])
+        let export = try edgepack(["export", definition, "-o", dir.file("bundle.tar"), "--no-attest"], environment: ["SOURCE_DATE_EPOCH": ""])
         #expect(export.succeeded, "\(export.stderr)")
         let build = try edgepack(["build", definition, "-o", dir.file("layout")], environment: ["SOURCE_DATE_EPOCH": ""])
         #expect(build.succeeded, "\(build.stderr)")

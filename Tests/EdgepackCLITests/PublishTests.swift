@@ -42,6 +42,46 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
 }
 
 @Suite(.serialized) struct PublishTests {
+    /// The record's helm_install, pasted as printed into a shell with its variables set, pulls the chart from the
+    /// registry and installs it (as a client-side dry run: no cluster here) with this Helm (v4: `--atomic` is accepted).
+    @Test func printedHelmInstallRunsAsPrinted() throws {
+        let dir = try TemporaryDirectory()
+        let (result, record) = try publish("vgg16-clustering/edgepack.yaml", registry: "\(registries.token)/cmd/\(UUID().uuidString.prefix(8).lowercased())")
+        #expect(result.succeeded, "\(result.stderr)")
+        let published = try #require(record)
+        var environment = try helmLoggedIn(registries.token, dir)
+        environment.merge(["HELM_INSTALL_NAME": "edge", "HELM_INSTALL_NAMESPACE": "edge-ns", "OCI_USERNAME": "robot", "OCI_PASSWORD": "s3 cret$"]) { $1 }
+        environment["PATH"] = (tool("helm") as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        let installed = try run("sh", ["-c", published.helm_install + " --plain-http --dry-run=client"], environment: environment)
+        #expect(installed.succeeded, "\(installed.stderr)")
+        #expect(installed.stdout.contains("NAME: edge") && installed.stdout.contains("NAMESPACE: edge-ns"), "\(installed.stdout)")
+        #expect(installed.stdout.contains(published.pipeline_url))
+        let secret = Data("s3 cret$".utf8).base64EncodedString()
+        #expect(installed.stdout.contains(secret), "the password reaches the chart's Secret intact")
+    }
+
+    /// CNCF ModelPack's own client pulls every published model (reading the filepath annotations, checking
+    /// digests and diffIds) and gets back the model files.
+    @Test func modelpackClientPullsEveryModel() throws {
+        let dir = try TemporaryDirectory()
+        let (result, record) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.token)/mp/\(UUID().uuidString.prefix(8).lowercased())")
+        #expect(result.succeeded, "\(result.stderr)")
+        let published = try #require(record)
+        let auth = Data("reader:reader-pass".utf8).base64EncodedString()
+        try dir.write("home/.docker/config.json", #"{"auths":{"\#(registries.token)":{"auth":"\#(auth)"}}}"#)  // oras reads only ~/.docker
+        let models = fixture("ccfraud/models")
+        for model in published.models {
+            let pulled = try run(repositoryRoot + "/.tools/venv-modelpack/bin/modelpack", ["--insecure", "pull", model.url, dir.file("pulled/\(model.name)")],
+                                 environment: ["HOME": dir.file("home")])
+            #expect(pulled.succeeded, "\(model.name): \(pulled.stdout)\(pulled.stderr)")
+        }
+        #expect(try run("cmp", [dir.file("pulled/ccfraud/ccfraud.onnx"), models + "/ccfraud.onnx"]).succeeded)
+        #expect(try run("cmp", [dir.file("pulled/ccfraud-xgb/ccfraud-xgb.onnx"), models + "/ccfraud-xgb.onnx"]).succeeded)
+        // A directory model is one tar of the directory's contents, unpacked where it is pulled to.
+        let same = try run("diff", ["-r", dir.file("pulled/aloha"), models + "/aloha-cnn-lstm"])
+        #expect(same.succeeded, "\(same.stdout)")
+    }
+
     @Test(arguments: fixtures)
     func publishedArtifactsAreReadByTheRealTools(definition: String) throws {
         let dir = try TemporaryDirectory()

@@ -93,6 +93,30 @@ extension Dictionary where Key == String, Value == Any {
         #expect((service[path: "spec.ports"] as? [[String: Any]])?.map { $0["port"] as? Int } == [8080, 9000])
     }
 
+    @Test func sidekicksWithAnImageRunBesideTheEngineWithTheirGPUs() throws {
+        let (dir, chart) = try render("ccfraud/every-step.yaml")
+        let (result, objects) = try templateObjects(chart, ["ociRegistry.username=u", "ociRegistry.password=p"])
+        #expect(result.succeeded, "\(result.stderr)")
+        let deployment = try #require(object(objects, kind: "Deployment", name: "engine"))
+        let containers = deployment[path: "spec.template.spec.containers"] as? [[String: Any]] ?? []
+        #expect(containers.map { $0["name"] as? String } == ["engine", "sidekick-aloha"])
+        let sidekick = try #require(containers.last)
+        #expect(sidekick["image"] as? String == "ghcr.io/acme/byop-runtime:1.4")
+        #expect(sidekick[path: "resources.limits.cpu"] as? String == "0.5")
+        #expect((sidekick[path: "resources.limits"] as? [String: Any])?["nvidia.com/gpu"] as? String == "1")
+        #expect((containers[0][path: "resources.limits"] as? [String: Any])?["nvidia.com/gpu"] as? String == "1")
+        let compose = try #require(try Yams.load(yaml: String(contentsOfFile: dir.file("out/compose.yaml"), encoding: .utf8)) as? [String: Any])
+        #expect(compose[path: "services.sidekick-aloha.image"] as? String == "ghcr.io/acme/byop-runtime:1.4")
+        #expect(compose[path: "services.sidekick-aloha.deploy.resources.reservations.devices.0.count"] as? Int == 1)
+        #expect(compose[path: "services.engine.deploy.resources.reservations.devices.0.driver"] as? String == "nvidia")
+        // vgg16's sidekick names no image: nothing runs beside its engine.
+        let (vggDir, vggChart) = try render("vgg16-clustering/edgepack.yaml")
+        defer { withExtendedLifetime(vggDir) {} }
+        let (_, vggObjects) = try templateObjects(vggChart, ["ociRegistry.username=u", "ociRegistry.password=p"])
+        let vggDeployment = try #require(object(vggObjects, kind: "Deployment", name: "engine"))
+        #expect((vggDeployment[path: "spec.template.spec.containers"] as? [Any])?.count == 1)
+    }
+
     @Test func installingWithoutCredentialsSaysWhatToSet() throws {
         let (dir, chart) = try render("ccfraud/edgepack.yaml")
         let (result, _) = try templateObjects(chart, [])

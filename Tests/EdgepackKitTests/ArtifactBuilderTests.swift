@@ -22,7 +22,7 @@ func json(_ value: some Encodable) throws -> String {
         #expect(try json(build.config.steps) == "[" + [
             #"{"ModelInference":{"models":[\#(ref("ccfraud")),\#(ref("ccfraud-xgb"))]}}"#,
             #"{"AuditResults":{"from":1,"to":null}}"#,
-            #""MultiOut""#,
+            #"{"MultiOut":{}}"#,
             #"{"RandomSplit":{"hash_key":"session_id","weights":[{"model":\#(ref("ccfraud")),"weight":2},{"model":\#(ref("aloha")),"weight":1}]}}"#,
         ].joined(separator: ",") + "]")
         #expect(build.config.id == "ccfraud-pipeline")
@@ -33,7 +33,7 @@ func json(_ value: some Encodable) throws -> String {
 
     @Test func engineConfigHasWallaroosShape() throws {
         let build = try buildFixture(fixture("vgg16-clustering/edgepack.yaml"))
-        #expect(try json(build.config.engineConfig) == #"{"engine":{"replicas":1,"resources":{"accel":"none","arch":"x86","gpu":0,"limits":{"cpu":0.25,"memory":"4Gi"},"requests":{"cpu":0.25,"memory":"4Gi"}}},"engineAux":{"images":{"vgg16-clustering":{"resources":{"gpu":0,"limits":{"cpu":1,"memory":"2Gi"},"requests":{"cpu":1,"memory":"2Gi"}}}}}}"#)
+        #expect(try json(build.config.engineConfig) == #"{"engine":{"accel":"none","replicas":1,"resources":{"accel":"none","arch":"x86","gpu":false,"image":"ghcr.io/wallaroolabs/doc-samples/engine:v2023.3.0-main-3731","limits":{"cpu":0.25,"memory":"4Gi"},"requests":{"cpu":0.25,"memory":"4Gi"}}},"engineAux":{"images":{"vgg16-clustering":{"resources":{"accel":"none","arch":"x86","gpu":false,"image":null,"limits":{"cpu":1,"memory":"2Gi"},"requests":{"cpu":1,"memory":"2Gi"}}}}}}"#)
         let model = try #require(build.config.models.first)
         #expect(model.runtime == "flight" && model.framework == "custom")
         #expect(model.inputSchema == ["images": "fixed_size_list<fixed_size_list<fixed_size_list<int64, 3>, 32>, 32>"])
@@ -54,6 +54,12 @@ func json(_ value: some Encodable) throws -> String {
             #expect(layer.annotations?["runtime"] == model.spec.runtime.rawValue)
             #expect(layer.annotations?["version"] == model.version)
             #expect(layer.annotations?["filename"] == layer.annotations?[AnnotationKey.title])
+            #expect(layer.annotations?["org.cncf.model.filepath"] == layer.annotations?["filename"])
+            let metadata = try #require(layer.annotations?["org.cncf.model.file.metadata+json"])
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+            #expect(fields["name"] as? String == layer.annotations?["filename"])
+            #expect(fields["typeflag"] as? Int == (model.spec.isDirectory ? 5 : 0))
+            #expect(fields["size"] as? Int == (model.spec.isDirectory ? 0 : Int(layer.size)))
         }
         let aloha = try #require(build.models.first { $0.spec.name == "aloha" })
         #expect(aloha.layer.descriptor.mediaType == MediaType.ModelPack.weightTar)
@@ -122,7 +128,8 @@ extension BlobContent {
         #expect(Set(index.manifests.compactMap { $0.annotations?[AnnotationKey.refName] }) == Set(build.artifacts.map(\.reference)))
         let json = try record.json()
         for field in ["pipeline_name", "pipeline_version", "status", "engine_url", "pipeline_url", "pipeline_digest", "helm", "compose_url",
-                      "models", "engine_config", "docker_run", "podman_run", "helm_install", "created_at"] {
+                      "models", "engine_config", "docker_run", "podman_run", "helm_install", "created_at", "docker_run_variables",
+                      "user_images", "replaces", "created_by", "updated_at"] {
             #expect(json.contains("\"\(field)\""), "record lacks \(field)")
         }
     }

@@ -73,6 +73,27 @@ import TestSupport
         #expect(first.package[4..<8] == [0, 0, 0, 0], "gzip header must carry no timestamp")
     }
 
+    @Test func rocmGPUsAreAMDDevicesInTheChartAndCompose() throws {
+        let yaml = """
+            name: rocm
+            engine: {image: ghcr.io/acme/engine:v1}
+            deployment:
+              gpus: 2
+              accel: rocm
+              sidekicks:
+                ccfraud: {gpus: 1, accel: rocm, image: ghcr.io/acme/runtime:1}
+            models: [{name: ccfraud, path: models/ccfraud.onnx, framework: onnx}]
+            steps: [{model: ccfraud}]
+            """
+        let definition = try DefinitionLoader.parse(yaml, file: "rocm.yaml", baseDirectory: fixture("ccfraud"))
+        let build = try Workspace(useCache: false).build(definition)
+        #expect(build.chart.values.resources.limits.entries.contains { $0.key == "amd.com/gpu" && $0.value == "2" })
+        #expect(build.chart.values.engineAux.images.entries.first?.value.resources.requests.entries.contains { $0.key == "amd.com/gpu" && $0.value == "1" } == true)
+        let compose = String(decoding: build.compose.yaml, as: UTF8.self)
+        #expect(compose.contains("devices:\n    - /dev/kfd\n    - /dev/dri"), "\(compose)")
+        #expect(!compose.contains("driver: nvidia"))
+    }
+
     @Test func deployCommandsNeverCarryASecret() throws {
         let commands = try buildFixture(fixture("ccfraud/edgepack.yaml")).commands
         for command in [commands.dockerRun, commands.podmanRun, commands.helmInstall] {

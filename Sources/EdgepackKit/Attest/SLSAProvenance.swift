@@ -77,7 +77,7 @@ extension SLSAProvenance {
                                                digest: engine?.digest.map { [$0.algorithm: $0.encoded] } ?? [:], annotations: ["role": "engine image"]))
         buildDefinition = BuildDefinition(
             buildType: Self.buildType,
-            externalParameters: ExternalParameters(definition: definition.sourcePath, pipeline: definition.name, version: build.version,
+            externalParameters: ExternalParameters(definition: source.definitionPath, pipeline: definition.name, version: build.version,
                                                    registry: build.layout.prefix, engineImage: definition.engine.image),
             internalParameters: InternalParameters(sourceDateEpoch: sourceDateEpoch, gitDirty: source.gitDirty, ci: source.ci.isEmpty ? nil : source.ci),
             resolvedDependencies: dependencies

@@ -11,6 +11,9 @@ public struct SourceInfo: Sendable, Equatable {
     public var ci: [String: String]
     /// A URL (or id) of the CI run, when one is known.
     public var invocationID: String?
+    /// The definition as its repository names it (`deploy/edgepack.yaml`), or its file name outside git: never
+    /// where the checkout happens to be, so the provenance is the same in every checkout.
+    public var definitionPath: String
 
     static let ciVariables = [
         "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_WORKFLOW_REF", "GITHUB_SHA", "GITHUB_REF",
@@ -26,7 +29,10 @@ public struct SourceInfo: Sendable, Equatable {
         let remote = commit == nil ? nil : git(["config", "--get", "remote.origin.url"], in: folder).map(withoutCredentials)
         var ci: [String: String] = [:]
         for name in ciVariables { if let value = environment[name], !value.isEmpty { ci[name] = value } }
-        return SourceInfo(gitCommit: commit, gitDirty: dirty, gitRemote: remote, ci: ci, invocationID: invocation(ci))
+        let name = (definitionPath as NSString).lastPathComponent
+        let prefix = commit == nil ? nil : git(["rev-parse", "--show-prefix"], in: folder)
+        return SourceInfo(gitCommit: commit, gitDirty: dirty, gitRemote: remote, ci: ci, invocationID: invocation(ci),
+                          definitionPath: (prefix ?? "") + name)
     }
 
     static func invocation(_ ci: [String: String]) -> String? {

@@ -74,6 +74,7 @@ public struct ArtifactBuilder: Sendable {
     private func buildModel(_ model: ModelSpec, content: BlobContent, digest: ContentDigest) throws -> BuiltModel {
         let version = model.version ?? NameBasedUUID.make("model:\(model.name):\(digest.digest)")
         let filename = (model.resolvedPath as NSString).lastPathComponent
+        let metadata = ModelPackAnnotation.FileMetadata.of(name: filename, isDirectory: model.isDirectory, size: digest.size, mtime: tarOptions.mtime)
         let layer = Blob(
             descriptor: Descriptor(
                 mediaType: model.isDirectory ? MediaType.ModelPack.weightTar : MediaType.ModelPack.weightRaw,
@@ -86,6 +87,8 @@ public struct ArtifactBuilder: Sendable {
                     LayerAnnotation.fileType: "model",
                     LayerAnnotation.runtime: model.runtime.rawValue,
                     LayerAnnotation.version: version,
+                    ModelPackAnnotation.filepath: filename,
+                    ModelPackAnnotation.fileMetadata: String(decoding: try CanonicalJSON.encode(metadata), as: UTF8.self),
                 ]
             ),
             content: content
@@ -112,17 +115,24 @@ public struct ArtifactBuilder: Sendable {
             let model = byName[name]!
             return .init(name: name, version: model.version, sha: model.sha)
         }
-        var steps: [PipelineStep] = []
-        for step in definition.steps {
+        let steps = definition.steps.flatMap { step -> [PipelineStep] in
             switch step {
-            case .model(let name):
-                steps.append(.modelInference([reference(name)]))
+            case .models(let names):
+                [.modelInference(names.map(reference))]
             case .shadow(let champion, let challengers):
-                steps.append(.modelInference(([champion] + challengers).map(reference)))
-                steps.append(.auditResults(from: 1, to: nil))
-                steps.append(.multiOut)
+                // What the SDK's add_shadow_deploy writes: every model, audit all but the champion, one output each.
+                [.modelInference(([champion] + challengers).map(reference)), .auditResults(from: 1, to: nil), .multiOut]
             case .split(let key, let weights):
-                steps.append(.randomSplit(hashKey: key, weights: weights.map { .init(model: reference($0.model), weight: $0.weight) }))
+                [.randomSplit(hashKey: key, weights: weights.map { .init(model: reference($0.model), weight: $0.weight) })]
+            case .keySplit(let key, let defaultModel, let routes):
+                [.metaValueSplit(splitKey: key, control: reference(defaultModel),
+                                 routes: Dictionary(routes.map { ($0.value, reference($0.model)) }) { first, _ in first })]
+            case .select(let index):
+                [.nth(index: index)]
+            case .audit(let from, let to):
+                [.auditResults(from: from, to: to)]
+            case .multiOut:
+                [.multiOut]
             }
         }
         let entries = models.map { model in
@@ -133,7 +143,7 @@ public struct ArtifactBuilder: Sendable {
                 inputSchema: Self.schema(model.spec.inputSchema), outputSchema: Self.schema(model.spec.outputSchema)
             )
         }
-        return PipelineConfig(id: definition.name, version: version, steps: steps, models: entries, engineConfig: EngineConfig(definition.deployment))
+        return PipelineConfig(id: definition.name, version: version, steps: steps, models: entries, engineConfig: EngineConfig(definition.deployment, engineImage: definition.engine.image))
     }
 
     /// Same models and same definition give the same version, so re-publishing is a no-op.

@@ -1,3 +1,5 @@
+import OCIKit
+
 /// edgepack's own media types (documented in docs/media-types.md).
 public enum EdgepackMediaType {
     public static let pipelineArtifact = "application/vnd.edgepack.pipeline.v1"
@@ -11,6 +13,30 @@ public enum LayerAnnotation {
     public static let fileType = "wallaroo_file_type"
     public static let runtime = "runtime"
     public static let version = "version"
+}
+
+/// ModelPack's layer annotations (model-spec docs/annotations.md); KitOps refuses layers without a file path.
+public enum ModelPackAnnotation {
+    public static let filepath = "org.cncf.model.filepath"
+    public static let fileMetadata = "org.cncf.model.file.metadata+json"
+
+    /// The spec's `FileMetadata` (JSON): normalised owner and mode, and the build's timestamp, so digests stay
+    /// the same from any checkout.
+    struct FileMetadata: Encodable {
+        var name: String
+        var mode: UInt32
+        var uid: UInt32 = 0
+        var gid: UInt32 = 0
+        var size: Int64
+        var mtime: String
+        var typeflag: UInt8
+
+        static func of(name: String, isDirectory: Bool, size: Int64, mtime: Int64) -> FileMetadata {
+            isDirectory
+                ? FileMetadata(name: name, mode: 0o755, size: 0, mtime: SourceDate.rfc3339(mtime), typeflag: 5)
+                : FileMetadata(name: name, mode: 0o644, size: size, mtime: SourceDate.rfc3339(mtime), typeflag: 0)
+        }
+    }
 }
 
 /// edgepack's own annotation keys.

@@ -7,8 +7,6 @@ public enum DefinitionLoader {
     public static let defaultFileName = "edgepack.yaml"
 
     static let topLevelKeys = ["name", "version", "registry", "engine", "deployment", "models", "steps"]
-    static let deploymentKeys = ["replicas", "cpus", "memory", "gpus", "arch", "accel", "sidekicks"]
-    static let resourceKeys = ["cpus", "memory", "gpus"]
     static let modelKeys = ["name", "path", "framework", "runtime", "version", "input_schema", "output_schema"]
 
     /// Loads the definition at `path`; model paths are resolved against its directory and checked on disk.
@@ -77,8 +75,8 @@ public enum DefinitionLoader {
                 diagnostics.error(at: engine?["image"], "engine.image '\(image)' is not an image reference such as registry.example.com/engine:v1")
             }
             let models = self.models(top.required("models"))
-            let deployment = self.deployment(top["deployment"], models: models)
-            let steps = self.steps(top.required("steps"), models: models)
+            let deployment = DeploymentReader(diagnostics: diagnostics).deployment(top["deployment"], models: models)
+            let steps = StepReader(diagnostics: diagnostics).steps(top.required("steps"), models: models)
             guard let name, let image else { return nil }
             return PipelineDefinition(
                 name: name, version: version, registry: registry, engine: Engine(image: image),
@@ -93,46 +91,6 @@ public enum DefinitionLoader {
                 return nil
             }
             return text.lowercased()
-        }
-
-        func memory(_ mapping: YAMLMapping) -> String? {
-            guard let text = mapping.string("memory") else { return nil }
-            guard ValueFormat.isQuantity(text), (Double(text.prefix { "0123456789.".contains($0) }) ?? 0) > 0 else {
-                diagnostics.error(at: mapping["memory"], "'\(mapping.fieldPath("memory"))' must be a Kubernetes quantity such as 512Mi or 4Gi, got '\(text)'")
-                return nil
-            }
-            return text
-        }
-
-        func resources(_ mapping: YAMLMapping, defaults: Resources) -> Resources {
-            Resources(
-                cpus: mapping.positiveNumber("cpus") ?? defaults.cpus,
-                memory: memory(mapping) ?? defaults.memory,
-                gpus: mapping.integer("gpus", minimum: 0) ?? defaults.gpus
-            )
-        }
-
-        func deployment(_ node: Node?, models: [ModelSpec]) -> Deployment {
-            var deployment = Deployment()
-            guard let node, !node.isNull,
-                  let mapping = YAMLMapping(node, path: "deployment", allowedKeys: deploymentKeys, diagnostics: diagnostics)
-            else { return deployment }
-            deployment.replicas = mapping.integer("replicas", minimum: 1) ?? deployment.replicas
-            deployment.resources = resources(mapping, defaults: .engineDefault)
-            deployment.arch = mapping.enumeration("arch", Architecture.self, what: "arch") ?? deployment.arch
-            deployment.accel = mapping.enumeration("accel", Accelerator.self, what: "accel") ?? deployment.accel
-            if let sidekicks = YAMLMapping(mapping["sidekicks"], path: "deployment.sidekicks", allowedKeys: nil, diagnostics: diagnostics) {
-                let known = Set(models.map(\.name))
-                for pair in sidekicks.pairs {
-                    if !models.isEmpty, !known.contains(pair.key) {
-                        diagnostics.error(at: pair.keyNode, "sidekick '\(pair.key)' names no model in 'models'")
-                    }
-                    let path = "deployment.sidekicks.\(pair.key)"
-                    guard let spec = YAMLMapping(pair.value, path: path, allowedKeys: resourceKeys, diagnostics: diagnostics) else { continue }
-                    deployment.sidekicks.append(Sidekick(model: pair.key, resources: resources(spec, defaults: .engineDefault)))
-                }
-            }
-            return deployment
         }
 
         func models(_ node: Node?) -> [ModelSpec] {
@@ -206,77 +164,6 @@ public enum DefinitionLoader {
                 result.append(SchemaField(name: pair.key, type: type))
             }
             return result
-        }
-
-        func steps(_ node: Node?, models: [ModelSpec]) -> [Step] {
-            guard let node else { return [] }
-            guard case .sequence(let sequence) = node else {
-                diagnostics.error(at: node, "'steps' must be a list of steps, got \(node.kindDescription)")
-                return []
-            }
-            if sequence.isEmpty { diagnostics.error(at: node, "'steps' must list at least one step") }
-            let known = Set(models.map(\.name))
-            var result: [Step] = []
-            for (index, item) in sequence.enumerated() {
-                let path = "steps[\(index)]"
-                guard let mapping = YAMLMapping(item, path: path, allowedKeys: ["model", "shadow", "split"], diagnostics: diagnostics) else { continue }
-                guard mapping.pairs.count == 1, let kind = mapping.pairs.first else {
-                    if !mapping.pairs.isEmpty || item.mapping?.isEmpty == true {
-                        diagnostics.error(at: item, "\(path) must have exactly one of 'model', 'shadow' or 'split'")
-                    }
-                    continue
-                }
-                var referenced: [(String, Node?)] = []
-                switch kind.key {
-                case "model":
-                    if let name = mapping.string("model") {
-                        referenced.append((name, kind.value))
-                        result.append(.model(name))
-                    }
-                case "shadow":
-                    guard let shadow = YAMLMapping(kind.value, path: "\(path).shadow", allowedKeys: ["champion", "challengers"], diagnostics: diagnostics) else { continue }
-                    let champion = shadow.string("champion", required: true)
-                    let challengers = names(shadow.required("challengers"), path: "\(path).shadow.challengers")
-                    if let champion { referenced.append((champion, shadow["champion"])) }
-                    referenced += challengers
-                    if let champion, !challengers.isEmpty {
-                        result.append(.shadow(champion: champion, challengers: challengers.map(\.0)))
-                    }
-                default:
-                    guard let split = YAMLMapping(kind.value, path: "\(path).split", allowedKeys: ["key", "weights"], diagnostics: diagnostics) else { continue }
-                    let key = split.string("key", required: true)
-                    var weights: [SplitWeight] = []
-                    if let table = YAMLMapping(split.required("weights"), path: "\(path).split.weights", allowedKeys: nil, diagnostics: diagnostics) {
-                        if table.pairs.isEmpty { diagnostics.error(at: table.node, "\(path).split.weights must name at least one model") }
-                        for pair in table.pairs {
-                            referenced.append((pair.key, pair.keyNode))
-                            if let weight = table.integer(pair.key, minimum: 1) {
-                                weights.append(SplitWeight(model: pair.key, weight: weight))
-                            }
-                        }
-                    }
-                    if let key, !weights.isEmpty { result.append(.split(key: key, weights: weights)) }
-                }
-                for (name, node) in referenced where !known.contains(name) {
-                    diagnostics.error(at: node, "\(path) names model '\(name)', which is not defined in 'models'")
-                }
-            }
-            return result
-        }
-
-        func names(_ node: Node?, path: String) -> [(String, Node?)] {
-            guard let node else { return [] }
-            guard case .sequence(let sequence) = node, !sequence.isEmpty else {
-                diagnostics.error(at: node, "'\(path)' must be a non-empty list of model names")
-                return []
-            }
-            return sequence.compactMap { item in
-                guard let text = item.scalar?.string, item.tagName == .str else {
-                    diagnostics.error(at: item, "'\(path)' entries must be model names, got \(item.kindDescription)")
-                    return nil
-                }
-                return (text, item)
-            }
         }
     }
 }

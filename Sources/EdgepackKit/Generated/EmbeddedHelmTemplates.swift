@@ -65,6 +65,11 @@ app.kubernetes.io/component: engine
 {{- end -}}
 {{- end -}}
 
+{{/* A sidekick's container name: "sidekick-" and its model's name as a DNS label. */}}
+{{- define "edgepack.sidekickName" -}}
+{{- printf "sidekick-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/*
 Installing (or upgrading) without credentials fails here, with the values to set. `helm lint` renders with
 neither IsInstall nor IsUpgrade set, so the chart still lints.
@@ -151,6 +156,20 @@ spec:
           volumeMounts:
             - name: persist
               mountPath: /persist
+        {{- range $model, $aux := .Values.engineAux.images }}
+        {{- if $aux.image }}
+        - name: {{ include "edgepack.sidekickName" $model }}
+          image: {{ $aux.image | quote }}
+          imagePullPolicy: {{ $.Values.image.pullPolicy }}
+          env:
+            - name: MODEL_NAME
+              value: {{ $model | quote }}
+          {{- with $aux.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+        {{- end }}
+        {{- end }}
       volumes:
         - name: persist
           emptyDir: {}

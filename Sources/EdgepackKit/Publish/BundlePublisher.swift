@@ -14,8 +14,11 @@ public struct BundlePublisher: Sendable {
         self.onEvent = onEvent
     }
 
-    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout) throws -> (record: PublishRecord, summary: CopySummary) {
-        try Publisher(client: client, layout: layout, onEvent: onEvent).publish(try rebuild(bundle, for: layout))
+    /// `extra` adds what goes beside the release (signatures, attestations) for the rebuilt artifacts.
+    public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout,
+                     extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
+        let build = try rebuild(bundle, for: layout)
+        return try Publisher(client: client, layout: layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
     }
 
     /// The bundle's artifacts as a `PipelineBuild` for `layout`.
@@ -75,11 +78,13 @@ extension Deployment {
         let engine = config.engine.resources
         self.init(
             replicas: config.engine.replicas,
-            resources: Resources(cpus: engine.limits.cpu, memory: engine.limits.memory, gpus: engine.gpu),
-            arch: Architecture(rawValue: engine.arch ?? "") ?? .x86,
-            accel: Accelerator(rawValue: engine.accel ?? "") ?? .none,
-            sidekicks: config.engineAux.images.sorted { $0.key < $1.key }.map {
-                Sidekick(model: $0.key, resources: Resources(cpus: $0.value.resources.limits.cpu, memory: $0.value.resources.limits.memory, gpus: $0.value.resources.gpu))
+            resources: engine.resources,
+            arch: Architecture(rawValue: engine.arch) ?? .x86,
+            accel: engine.accelerator,
+            qaic: engine.accel.qaicConfig,
+            sidekicks: config.sidekicks.map {
+                Sidekick(model: $0.model, resources: $0.resources.resources, arch: Architecture(rawValue: $0.resources.arch) ?? .x86,
+                         accel: $0.resources.accelerator, qaic: $0.resources.accel.qaicConfig, image: $0.resources.image)
             }
         )
     }

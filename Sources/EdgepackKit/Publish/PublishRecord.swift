@@ -17,6 +17,16 @@ public struct PublishRecord: Encodable, Sendable {
         public var url: String
     }
 
+    /// A publish this one replaces (empty until channels exist).
+    public struct Replaced: Encodable, Sendable {
+        public var pipelineVersion: String
+        public var pipelineDigest: String
+
+        enum CodingKeys: String, CodingKey {
+            case pipelineVersion = "pipeline_version", pipelineDigest = "pipeline_digest"
+        }
+    }
+
     public var pipelineName: String
     public var pipelineVersion: String
     public var status = "Published"
@@ -30,17 +40,25 @@ public struct PublishRecord: Encodable, Sendable {
     public var dockerRun: String
     public var podmanRun: String
     public var helmInstall: String
+    /// The engine's `-e` settings in `docker_run`/`podman_run`, as Wallaroo's record has them.
+    public var dockerRunVariables: [String: String]
+    /// Images the pipeline runs besides the engine (its sidekicks').
+    public var userImages: [String]
+    public var replaces: [Replaced] = []
+    public var createdBy: String
     public var createdAt: String
+    public var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case status, helm, models
         case pipelineName = "pipeline_name", pipelineVersion = "pipeline_version", engineURL = "engine_url"
         case pipelineURL = "pipeline_url", pipelineDigest = "pipeline_digest", composeURL = "compose_url"
         case engineConfig = "engine_config", dockerRun = "docker_run", podmanRun = "podman_run"
-        case helmInstall = "helm_install", createdAt = "created_at"
+        case helmInstall = "helm_install", createdAt = "created_at", dockerRunVariables = "docker_run_variables"
+        case userImages = "user_images", replaces, createdBy = "created_by", updatedAt = "updated_at"
     }
 
-    init(build: PipelineBuild, manifests: [String: Digest], createdAt: Date) {
+    init(build: PipelineBuild, manifests: [String: Digest], createdAt: Date, createdBy: String = PublishRecord.currentUser()) {
         let layout = build.layout
         let name = build.definition.name
         let chartDigest = manifests[build.chart.artifact.reference] ?? build.chart.artifact.manifestBlob.descriptor.digest
@@ -60,7 +78,20 @@ public struct PublishRecord: Encodable, Sendable {
         dockerRun = build.commands.dockerRun
         podmanRun = build.commands.podmanRun
         helmInstall = build.commands.helmInstall
+        dockerRunVariables = build.commands.dockerRunVariables
+        var images: [String] = []
+        for image in build.definition.deployment.sidekicks.compactMap(\.image) where !images.contains(image) { images.append(image) }
+        userImages = images
+        self.createdBy = createdBy
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
+        updatedAt = self.createdAt
+    }
+
+    /// Who published: `EDGEPACK_CREATED_BY`, else the login name and host (`ci@runner-7`).
+    public static func currentUser(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let named = environment["EDGEPACK_CREATED_BY"], !named.isEmpty { return named }
+        let user = environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LOGNAME"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
     }
 
     public func json() throws -> String {
@@ -75,9 +106,13 @@ public struct PublishRecord: Encodable, Sendable {
             ("Engine URL", engineURL), ("Pipeline URL", pipelineURL), ("Pipeline digest", pipelineDigest),
             ("Helm chart URL", helm.chart), ("Helm chart reference", helm.reference), ("Helm chart version", helm.version),
             ("Compose URL", composeURL),
-        ] + models.map { ("Model \($0.name)", "\($0.url) (\($0.digest))") } + [("Engine config", config), ("Created at", createdAt)]
+        ] + models.map { ("Model \($0.name)", "\($0.url) (\($0.digest))") } + [
+            ("Engine config", config), ("User images", userImages.joined(separator: ", ")), ("Created by", createdBy),
+            ("Created at", createdAt), ("Updated at", updatedAt),
+        ]
         let width = rows.map(\.0.count).max() ?? 0
         let table = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
-        return table + "\n\nRun it with Docker:\n\(dockerRun)\n\nWith Podman:\n\(podmanRun)\n\nWith Helm:\n\(helmInstall)\n"
+        let note = "(set EDGE_PORT, OCI_USERNAME and OCI_PASSWORD; for Helm, HELM_INSTALL_NAME and HELM_INSTALL_NAMESPACE)"
+        return table + "\n\nRun it with Docker:\n\(dockerRun)\n\nWith Podman:\n\(podmanRun)\n\nWith Helm:\n\(helmInstall)\n\n\(note)\n"
     }
 }

@@ -26,14 +26,15 @@ public struct Publisher: Sendable {
         return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
     }
 
-    public func publish(_ build: PipelineBuild) throws -> (record: PublishRecord, summary: CopySummary) {
+    /// Copies the build's artifacts (or `artifacts`: the build's and what goes beside them, such as signatures).
+    public func publish(_ build: PipelineBuild, artifacts: [Artifact]? = nil) throws -> (record: PublishRecord, summary: CopySummary) {
         guard !build.layout.isPlaceholder else {
             throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
-        let artifacts = build.artifacts
+        let artifacts = artifacts ?? build.artifacts
         let summary = try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
             .copy(artifacts.map(CopyItem.init))
-        let digests = Dictionary(uniqueKeysWithValues: artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) })
+        let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }
 }

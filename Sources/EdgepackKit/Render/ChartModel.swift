@@ -62,7 +62,9 @@ struct HelmValues: Encodable, Sendable {
         var requests: OrderedMapping<String>
     }
 
+    /// A sidekick: the chart runs a container for it beside the engine when `image` is set.
     struct AuxImage: Encodable, Sendable {
+        var image: String
         var resources: ResourceValues
     }
 
@@ -98,10 +100,10 @@ struct HelmValues: Encodable, Sendable {
     var affinity = OrderedMapping<String>()
     var podAnnotations = OrderedMapping<String>()
 
-    static func resources(_ resources: Resources) -> ResourceValues {
-        var limits: [(key: String, value: String)] = [("cpu", NumberText.format(resources.cpus)), ("memory", resources.memory)]
-        if resources.gpus > 0 { limits.append(("nvidia.com/gpu", String(resources.gpus))) }
-        let requests = [(key: "cpu", value: NumberText.format(resources.cpus)), (key: "memory", value: resources.memory)]
-        return ResourceValues(limits: OrderedMapping(limits), requests: OrderedMapping(requests))
+    /// CPU and memory, and the accelerator's devices under its Kubernetes resource name (`amd.com/gpu` for ROCm).
+    static func resources(_ resources: Resources, accel: Accelerator) -> ResourceValues {
+        var amounts: [(key: String, value: String)] = [("cpu", NumberText.format(resources.cpus)), ("memory", resources.memory)]
+        if resources.gpus > 0 { amounts.append((accel.gpuResource, String(resources.gpus))) }
+        return ResourceValues(limits: OrderedMapping(amounts), requests: OrderedMapping(amounts))
     }
 }

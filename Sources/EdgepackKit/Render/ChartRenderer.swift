@@ -49,8 +49,10 @@ struct ChartRenderer {
             image: .init(repository: image.nameAsWritten, tag: image.tag ?? "latest", digest: image.digest?.string ?? ""),
             ociRegistry: .init(registry: layout.host, username: credentials?.username ?? "", password: credentials?.password ?? ""),
             engine: .init(cpus: PlainNumber(value: resources.cpus), memory: resources.memory, pipelineUrl: layout.pipeline(definition.name, version)),
-            engineAux: .init(images: OrderedMapping(definition.deployment.sidekicks.sorted { $0.model < $1.model }.map { ($0.model, HelmValues.AuxImage(resources: HelmValues.resources($0.resources))) })),
-            resources: HelmValues.resources(resources)
+            engineAux: .init(images: OrderedMapping(definition.deployment.sidekicks.sorted { $0.model < $1.model }.map {
+                ($0.model, HelmValues.AuxImage(image: $0.image ?? "", resources: HelmValues.resources($0.resources, accel: $0.accel)))
+            })),
+            resources: HelmValues.resources(resources, accel: definition.deployment.accel)
         )
         var files = templates.files
         files.append(ChartFile(path: "Chart.yaml", bytes: try YAMLText.encode(metadata)))

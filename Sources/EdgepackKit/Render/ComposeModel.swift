@@ -1,13 +1,15 @@
-/// `compose.yaml` for `docker compose up`: one service, `engine`.
+/// `compose.yaml` for `docker compose up`: the service `engine`, and `sidekick-MODEL` for each sidekick with an image.
 struct ComposeFile: Encodable, Sendable {
     struct Service: Encodable, Sendable {
         var image: String
-        var ports = ["8080:8080"]
+        var ports: [String]? = ["8080:8080"]
         var environment: OrderedMapping<String>
+        /// Host devices (ROCm GPUs: /dev/kfd and /dev/dri).
+        var devices: [String]?
         var deploy: Deploy
-        var volumes = ["persist:/persist"]
+        var volumes: [String]? = ["persist:/persist"]
         var restart = "unless-stopped"
-        var healthcheck = Healthcheck()
+        var healthcheck: Healthcheck? = Healthcheck()
     }
 
     struct Deploy: Encodable, Sendable {
@@ -40,6 +42,14 @@ struct ComposeFile: Encodable, Sendable {
         var timeout = "5s"
         var retries = 6
         var start_period = "30s"
+    }
+
+    /// Limits, and GPUs as `docker run` gets them in the SDK's commands: ROCm as devices, any other as `--gpus`.
+    static func deploy(_ resources: Resources, accel: Accelerator) -> (Deploy, devices: [String]?) {
+        let limits = Limits(cpus: NumberText.format(resources.cpus), memory: memory(resources.memory))
+        guard resources.gpus > 0 else { return (Deploy(resources: .init(limits: limits)), nil) }
+        if accel == .rocm { return (Deploy(resources: .init(limits: limits)), ["/dev/kfd", "/dev/dri"]) }
+        return (Deploy(resources: .init(limits: limits, reservations: Reservations(devices: [Device(count: resources.gpus)]))), nil)
     }
 
     var services: OrderedMapping<Service>

@@ -19,13 +19,17 @@ struct ComposeRenderer {
             ("CONFIG_CPUS", NumberText.format(resources.cpus)),
             ("CONFIG_MEMORY", resources.memory),
         ]
-        let gpus = resources.gpus > 0 ? ComposeFile.Reservations(devices: [.init(count: resources.gpus)]) : nil
-        let service = ComposeFile.Service(
-            image: definition.engine.image,
-            environment: OrderedMapping(environment),
-            deploy: .init(resources: .init(limits: .init(cpus: NumberText.format(resources.cpus), memory: ComposeFile.memory(resources.memory)), reservations: gpus))
-        )
-        let file = ComposeFile(services: OrderedMapping([("engine", service)]), volumes: OrderedMapping([("persist", OrderedMapping())]))
+        let (deploy, devices) = ComposeFile.deploy(resources, accel: definition.deployment.accel)
+        let engine = ComposeFile.Service(image: definition.engine.image, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
+        let sidekicks = definition.deployment.sidekicks.sorted { $0.model < $1.model }.compactMap { sidekick -> (String, ComposeFile.Service)? in
+            guard let image = sidekick.image else { return nil }
+            let (deploy, devices) = ComposeFile.deploy(sidekick.resources, accel: sidekick.accel)
+            return ("sidekick-" + sidekick.model, ComposeFile.Service(
+                image: image, ports: nil, environment: OrderedMapping([("MODEL_NAME", sidekick.model)]), devices: devices,
+                deploy: deploy, volumes: nil, healthcheck: nil
+            ))
+        }
+        let file = ComposeFile(services: OrderedMapping([("engine", engine)] + sidekicks), volumes: OrderedMapping([("persist", OrderedMapping())]))
         let yaml = try YAMLText.encode(file)
         let envExample = Array("""
         # Copy to .env (next to compose.yaml) and fill in; docker compose reads it. Keep .env out of version control.

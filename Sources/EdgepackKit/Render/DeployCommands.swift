@@ -1,31 +1,39 @@
-/// Ready-to-paste commands for running a published pipeline; credentials stay `$OCI_USERNAME`/`$OCI_PASSWORD`.
+import Foundation
+
+/// Ready-to-paste commands for running a published pipeline, built as Wallaroo's SDK builds them
+/// (`pipeline_publish.py`, `_generate_commands`): `--cpus`/`--memory` summed over the engine and its sidekicks,
+/// GPU flags, `-p $EDGE_PORT:8080`, `CONFIG_CPUS=max(1, ceil(cpus))`, `helm install --atomic`. Credentials,
+/// port, release name and namespace stay environment placeholders; nothing here contains a secret.
 public struct DeployCommands: Sendable, Equatable, Codable {
     public var dockerRun: String
     public var podmanRun: String
     public var helmInstall: String
     public var composeUp: String
+    /// The engine's `-e` settings beyond the credentials (Wallaroo's `docker_run_variables`).
+    public var dockerRunVariables: [String: String]
 
     init(definition: PipelineDefinition, version: String, layout: RegistryLayout) {
-        let cpus = NumberText.format(definition.deployment.resources.cpus)
-        let run = { (tool: String) in
-            """
-            \(tool) run -p 8080:8080 \\
-                -e OCI_REGISTRY=\(layout.host) \\
-                -e OCI_USERNAME="$OCI_USERNAME" -e OCI_PASSWORD="$OCI_PASSWORD" \\
-                -e PIPELINE_URL=\(layout.pipeline(definition.name, version)) \\
-                -e CONFIG_CPUS=\(cpus) -e CONFIG_MEMORY=\(definition.deployment.resources.memory) \\
-                -v edgepack-persist:/persist \\
-                \(definition.engine.image)
-            """
+        let config = EngineConfig(definition.deployment, engineImage: definition.engine.image)
+        let variables = ["PIPELINE_URL": layout.pipeline(definition.name, version), "OCI_REGISTRY": layout.host]
+        dockerRunVariables = variables
+        let totals = RunTotals(config)
+        let run = { (tool: String, gpuFlags: [String]) in
+            let lines = ["\(tool) run", "-p $EDGE_PORT:8080", #"-e OCI_USERNAME="$OCI_USERNAME""#, #"-e OCI_PASSWORD="$OCI_PASSWORD""#]
+                + variables.sorted { $0.key < $1.key }.map { "-e \($0.key)=\($0.value)" }
+                + [(["-e CONFIG_CPUS=\(totals.configCPUs)"] + gpuFlags + ["--cpus=\(totals.cpusText)", "--memory=\(totals.memoryText)"]).joined(separator: " ")]
+                + [definition.engine.image]
+            return lines.joined(separator: " \\\n    ")
         }
-        dockerRun = run("docker")
-        podmanRun = run("podman")
-        helmInstall = """
-            helm install \(definition.name) oci://\(layout.chartRepository(definition.name)) \\
-                --version \(RegistryLayout.chartVersion(version)) \\
-                --namespace \(definition.name) --create-namespace \\
-                --set ociRegistry.username="$OCI_USERNAME" --set ociRegistry.password="$OCI_PASSWORD"
-            """
+        dockerRun = run("docker", totals.gpuFlags(podman: false))
+        podmanRun = run("podman", totals.gpuFlags(podman: true))
+        helmInstall = [
+            "helm install --atomic $HELM_INSTALL_NAME",
+            "oci://\(layout.chartRepository(definition.name))",
+            "--namespace $HELM_INSTALL_NAMESPACE",
+            "--version \(RegistryLayout.chartVersion(version))",
+            #"--set ociRegistry.username="$OCI_USERNAME""#,
+            #"--set ociRegistry.password="$OCI_PASSWORD""#,
+        ].joined(separator: " \\\n    ")
         composeUp = "docker compose -f oci://\(layout.compose(definition.name, version)) up"
     }
 
@@ -35,7 +43,8 @@ public struct DeployCommands: Sendable, Equatable, Codable {
         # Deploying \(name) \(version)
 
         Every command reads the registry credentials from `OCI_USERNAME` and `OCI_PASSWORD` in your shell;
-        export them first (nothing here contains a secret).
+        export them first (nothing here contains a secret). Docker and Podman also read `EDGE_PORT` (the host port
+        for inference); Helm reads `HELM_INSTALL_NAME` and `HELM_INSTALL_NAMESPACE` (an existing namespace).
 
         ## Docker
 

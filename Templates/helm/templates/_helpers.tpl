@@ -38,6 +38,11 @@ app.kubernetes.io/component: engine
 {{- end -}}
 {{- end -}}
 
+{{/* A sidekick's container name: "sidekick-" and its model's name as a DNS label. */}}
+{{- define "edgepack.sidekickName" -}}
+{{- printf "sidekick-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/*
 Installing (or upgrading) without credentials fails here, with the values to set. `helm lint` renders with
 neither IsInstall nor IsUpgrade set, so the chart still lints.
