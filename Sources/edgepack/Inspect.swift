@@ -70,15 +70,17 @@ struct Inspect: AsyncParsableCommand {
             print(try CanonicalJSON.prettyText(shown.map(\.summary)))
             return
         }
-        let rows = shown.map { [$0.reference, Self.kind($0.artifactType), $0.digest.string, ByteCount.format($0.size)] }
+        let rows = shown.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
         var sections = [Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows)]
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
         print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
     }
 
-    static func kind(_ artifactType: String) -> String {
-        switch artifactType {
+    static func kind(_ artifactType: String, reference: String) -> String {
+        if reference.hasSuffix(".sig") { return "signature" }
+        if reference.hasSuffix(".att") { return "attestations" }
+        return switch artifactType {
         case MediaType.ModelPack.artifactType: "model"
         case "application/vnd.edgepack.pipeline.v1": "pipeline"
         case MediaType.Helm.config: "helm chart"
