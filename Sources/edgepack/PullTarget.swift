@@ -13,8 +13,7 @@ enum PullTarget {
         }
         let name = components[components.count - 1]
         let prefix = ([reference.registry] + components.dropLast(2)).joined(separator: "/")
-        // Cosign's signature and attestation tags (sha256-HEX.sig, .att) sit beside the versions; they are not ones.
-        let versions = try PublishHistory.list(name, layout: try RegistryLayout(prefix: prefix), client: client).filter { !$0.version.hasPrefix("sha256-") }
+        let versions = try PublishHistory.list(name, layout: try RegistryLayout(prefix: prefix), client: client)
         let hint = "edgepack publishes \(name) --registry \(prefix)"
         guard let newest = versions.first else {
             throw CommandError("no published versions of \(name) under \(prefix): check the name, or list them with '\(hint)'")
