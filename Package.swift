@@ -27,7 +27,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "edgepack",
-            dependencies: ["EdgepackKit", "OCIKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EdgepackKit", "OCIKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // The toolchain's lld: GNU ld warns about glibc's mktemp inside the static Foundation of
+            // --static-swift-stdlib builds (nothing edgepack calls), and a release build should print no warnings.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "OCIKitTests", dependencies: ["OCIKit", "TestSupport"]),

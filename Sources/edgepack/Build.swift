@@ -19,6 +19,7 @@ struct Build: AsyncParsableCommand {
         let summary = try Copier.copy(build.artifacts, to: destination)
         let written = summary.blobsCopied + summary.manifestsWritten
         printArtifacts(build)
+        notePlaceholderRegistry(build, bundle: nil)
         print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")
     }
 }

@@ -9,11 +9,15 @@ struct EdgepackCommand: AsyncParsableCommand {
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
         version: EdgepackVersion.string,
-        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Verify.self, Login.self, Logout.self, MirrorImage.self]
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Verify.self, Login.self, Logout.self, Completion.self, MirrorImage.self]
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
     static func main() async {
+        if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst()), known: configuration.subcommands.map { $0._commandName }) {
+            FileHandle.standardError.write(Data("edgepack: error: \(unknown)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         Interruption.install()
         let parsed: ParsableCommand
         do {
@@ -36,7 +40,7 @@ struct EdgepackCommand: AsyncParsableCommand {
             Foundation.exit(1)
         } catch let error as OCIError {
             Interruption.exitIfRequested()
-            FileHandle.standardError.write(Data("edgepack: error: \(error.userMessage)\n".utf8))
+            FileHandle.standardError.write(Data("edgepack: error: \(ErrorAdvice.line(for: error))\n".utf8))
             Foundation.exit(1)
         } catch let error as CommandError {
             Interruption.exitIfRequested()

@@ -27,6 +27,7 @@ struct Export: AsyncParsableCommand {
         try Copier.copy(artifacts, to: destination, onEvent: progress.onEvent)
         progress.stop()
         printArtifacts(build)
+        notePlaceholderRegistry(build, bundle: output)
         print("wrote \(output)")
     }
 }

@@ -3,34 +3,81 @@ import Foundation
 import OCIKit
 
 struct Inspect: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the artifacts in an offline bundle.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a layout directory, a bundle or a registry reference holds: artifacts, models, sizes, steps.",
+        discussion: """
+        TARGET is a directory written by 'edgepack build', a bundle written by 'edgepack export', or a registry \
+        reference such as ghcr.io/acme/edge/pipelines/NAME:VERSION (or @sha256:…; a pipeline without either is \
+        its newest published version). --config and --manifest print one artifact's JSON exactly as stored: \
+        the pipeline's unless --artifact names another (e.g. models/ccfraud, charts/NAME).
+        """
+    )
 
-    @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
-    var bundle: String
+    @Argument(help: "A layout directory, a bundle (.tar), or a registry reference.", completion: .file())
+    var target: String
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Option(help: "In a layout or bundle: the artifact for --config/--manifest, e.g. models/ccfraud (default: the pipeline).")
+    var artifact: String?
+
+    @Flag(help: "Print the artifact's config JSON (for a pipeline, the config an edge engine reads).")
+    var config = false
+
+    @Flag(help: "Print the artifact's manifest JSON.")
+    var manifest = false
+
+    @Flag(help: "Print the artifact list as JSON instead of tables.")
     var json = false
 
-    @Flag(help: "Hash every blob and fail if any does not match its digest.")
+    @Flag(help: "Hash every blob of a layout or bundle and fail if any does not match its digest.")
     var verify = false
 
     @OptionGroup var verification: VerifyKeyOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if config && manifest { throw ValidationError("--config and --manifest print one document each: pass one of them") }
+    }
 
     func run() async throws {
-        let opened = try ImageLayoutBundle(path: bundle)
-        if verify { try opened.verify() }
-        try verification.verify(bundle: opened)
-        let summaries = try opened.summaries()
-        if json {
-            print(try CanonicalJSON.prettyText(summaries))
+        let artifacts: [InspectedArtifact]
+        let chosen: InspectedArtifact?
+        switch try InspectTarget.open(target) {
+        case .layout(let layout):
+            if verify { try layout.verify() }
+            if let bundle = layout as? ImageLayoutBundle {
+                try verification.verify(bundle: bundle)
+            } else if verification.verifyKey != nil {
+                throw CommandError("--verify-key checks a bundle or a registry reference, not a layout directory: export a bundle, or publish and inspect the reference")
+            }
+            artifacts = try InspectTarget.artifacts(of: layout)
+            chosen = config || manifest || artifact != nil ? try InspectTarget.choose(artifact, from: artifacts, in: target) : nil
+        case .registry(let reference):
+            if verify { throw CommandError("--verify checks a layout or bundle; 'edgepack pull' verifies registry content as it downloads") }
+            if artifact != nil { throw CommandError("--artifact picks from a layout or bundle; for a registry, name the artifact's own reference") }
+            let client = try connection.client(host: reference.registry, resolver: try connection.credentials())
+            let fetched = try InspectTarget.fetch(reference, client: client)
+            try verification.verifyBeforePull(client: client, repository: reference.repository, reference: fetched.digest.string)
+            (artifacts, chosen) = ([fetched], fetched)
+        }
+        if let chosen, config || manifest {
+            let bytes = config ? try chosen.readConfig() : chosen.manifestBytes
+            // Exactly as stored, so `| sha256sum` gives the digest; a newline only for a person at a terminal.
+            FileHandle.standardOutput.write(Data(bytes) + (isatty(STDOUT_FILENO) == 1 ? Data("\n".utf8) : Data()))
             return
         }
-        let rows = summaries.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
-        print(Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows))
+        let shown = chosen.map { [$0] } ?? artifacts
+        if json {
+            print(try CanonicalJSON.prettyText(shown.map(\.summary)))
+            return
+        }
+        let rows = shown.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
+        var sections = [Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows)]
+        for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
+        print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
     }
 
-    static func kind(_ artifactType: String, reference: String = "") -> String {
+    static func kind(_ artifactType: String, reference: String) -> String {
         if reference.hasSuffix(".sig") { return "signature" }
         if reference.hasSuffix(".att") { return "attestations" }
         return switch artifactType {

@@ -4,7 +4,8 @@ import OCIKit
 
 struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check credentials against a registry and save them in docker's config.json, as 'docker login' does."
+        abstract: "Check credentials against a registry and save them in docker's config.json, as 'docker login' does.",
+        discussion: "On a terminal, asks for the username and password (not echoed). In CI: --username NAME --password-stdin < secret."
     )
 
     @Argument(help: "The registry host, e.g. ghcr.io or localhost:5000.")
@@ -13,12 +14,18 @@ struct Login: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        guard connection.username != nil else { throw ValidationError("login needs --username and --password-stdin") }
+        guard connection.username != nil || LoginPrompt.isAvailable else {
+            throw ValidationError("login prompts for a username and password on a terminal; without one, pass --username and --password-stdin")
+        }
     }
 
     func run() async throws {
         let host = DockerConfigHost.normalize(registry)
-        let resolver = try connection.credentials()
+        var resolver = try connection.credentials(host: host)
+        if connection.username == nil {
+            let username = try LoginPrompt.username(for: host)
+            resolver = CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
+        }
         let credential = try resolver.credential(for: host)
         _ = try connection.client(host: host, resolver: resolver)
         var config = try DockerConfig()

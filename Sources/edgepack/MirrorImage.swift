@@ -30,6 +30,7 @@ struct MirrorImage: AsyncParsableCommand {
     var quiet = false
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var uploads: UploadOptions
 
     func run() async throws {
         let spec = try ImageSourceSpec(parsing: source, relativeTo: FileManager.default.currentDirectoryPath)
@@ -42,11 +43,11 @@ struct MirrorImage: AsyncParsableCommand {
         let image = try ImageResolver(registryOptions: connection.registryOptions(), cache: noCache ? nil : BlobCache())
             .resolve(spec, platform: choice, credential: credential)
         let progress = ProgressDisplay(quiet: quiet)
-        let client = try connection.client(host: target.registry, resolver: resolver)
+        let client = try connection.client(host: target.registry, resolver: resolver, uploads: uploads)
         progress.start("mirroring \(source)", total: image.size)
         defer { progress.stop() }
         let mirrored = try Copier.mirror(image, to: RegistryDestination(client: client, prefixPath: ""), repository: target.repository,
-                                         tag: target.tag, concurrency: connection.concurrency, onEvent: progress.onEvent)
+                                         tag: target.tag, concurrency: uploads.concurrency, onEvent: progress.onEvent)
         progress.stop()
         print("\(target.registry)/\(mirrored.repository):\(mirrored.tag)@\(mirrored.digest) \(mirrored.platform?.description ?? (allPlatforms ? "all platforms" : "-")) \(ByteCount.format(mirrored.size))")
         if !quiet {

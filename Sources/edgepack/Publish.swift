@@ -6,12 +6,14 @@ import OCIKit
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build every artifact and push it to an OCI registry; print the publish record.",
-        discussion: "Pushes blobs, then model manifests, then the pipeline, chart and compose manifests. Re-running with the same inputs uploads nothing."
+        discussion: "Pushes blobs, then model manifests, then the pipeline, chart and compose manifests. Re-running with the same inputs uploads nothing.\n\n"
+            + HelpText.credentials + "\n\n" + HelpText.exitCodes
     )
 
     @OptionGroup var definition: DefinitionArgument
     @OptionGroup var render: RenderOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var signing: SigningOptions
@@ -23,7 +25,7 @@ struct Publish: AsyncParsableCommand {
         guard !build.layout.isPlaceholder else {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
-        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver)
+        let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
         progress.start("publishing \(build.name)", total: totalBytes(build.artifacts))
         defer { progress.stop() }
         let publisher = Publisher(client: client, layout: build.layout, onEvent: progress.onEvent)

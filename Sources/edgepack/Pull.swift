@@ -9,7 +9,7 @@ struct Pull: AsyncParsableCommand {
         discussion: "Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE."
     )
 
-    @Argument(help: "The pipeline, e.g. ghcr.io/acme/edge/pipelines/ccfraud-pipeline:VERSION (a tag or @sha256:…).")
+    @Argument(help: "The pipeline: ghcr.io/acme/edge/pipelines/NAME[:VERSION][@sha256:DIGEST]; without either, the newest published version.")
     var reference: String
 
     @Option(name: .shortAndLong, help: "The directory to write into.")
@@ -24,7 +24,7 @@ struct Pull: AsyncParsableCommand {
     func run() async throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
-        var pinned = parsed.digest?.string ?? parsed.tag ?? "latest"
+        var pinned = try PullTarget.resolve(parsed, client: client)
         if verification.verifyKey != nil, parsed.digest == nil, let digest = try client.manifestDigest(pinned, in: parsed.repository) {
             pinned = digest.string  // what was verified is exactly what is pulled, even if the tag moves meanwhile
         }

@@ -6,7 +6,8 @@ import OCIKit
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Upload an offline bundle to a registry (an air-gapped site's own), with URLs rewritten for it.",
-        discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry."
+        discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry.\n\n"
+            + HelpText.credentials + "\n\n" + HelpText.exitCodes
     )
 
     @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
@@ -16,6 +17,7 @@ struct Push: AsyncParsableCommand {
     var registry: String
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var signing: SigningOptions
 
@@ -23,7 +25,7 @@ struct Push: AsyncParsableCommand {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
         let progress = ProgressDisplay(quiet: output.quiet)
-        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
+        let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
         progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
         defer { progress.stop() }
         let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout) { rebuilt in

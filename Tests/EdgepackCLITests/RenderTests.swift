@@ -77,7 +77,7 @@ extension Dictionary where Key == String, Value == Any {
         #expect(env["CONFIG_CPUS"]?["value"] as? String == spec.cpus)
         #expect(env["CONFIG_MEMORY"]?["value"] as? String == spec.memory)
         for key in ["OCI_USERNAME", "OCI_PASSWORD"] {
-            #expect((env[key] as? [String: Any])?[path: "valueFrom.secretKeyRef.name"] as? String == "edge-oci-credentials")
+            #expect(env[key]?[path: "valueFrom.secretKeyRef.name"] as? String == "edge-oci-credentials")
         }
         #expect(container[path: "resources.limits.cpu"] as? String == spec.cpus)
         #expect(container[path: "resources.limits.memory"] as? String == spec.memory)

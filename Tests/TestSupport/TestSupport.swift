@@ -45,8 +45,9 @@ public func run(_ program: String, _ arguments: [String], environment: [String: 
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Output goes to files, so a chatty process can never block on a full pipe.
     let scratch = NSTemporaryDirectory() + "edgepack-run-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-    FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+    guard FileManager.default.createFile(atPath: scratch + ".out", contents: nil),
+          FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+    else { throw TestFailure("cannot create \(scratch).out/.err") }
     defer {
         try? FileManager.default.removeItem(atPath: scratch + ".out")
         try? FileManager.default.removeItem(atPath: scratch + ".err")
@@ -124,7 +125,7 @@ public func startEdgepack(_ arguments: [String], environment: [String: String] =
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(isolatedEnvironment.merging(environment) { $1 }) { $1 }
     if let output {
-        FileManager.default.createFile(atPath: output, contents: nil)
+        guard FileManager.default.createFile(atPath: output, contents: nil) else { throw TestFailure("cannot create \(output)") }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
     } else {
         process.standardOutput = FileHandle.nullDevice

@@ -25,7 +25,7 @@ public struct Puller: Sendable {
     /// into place (an earlier pull there is replaced whole, or kept whole if this one fails).
     public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (manifest, _) = try client.fetchManifest(reference, in: repository)
-        let plan = try PullPlan(manifest: manifest, reference: "\(repository)\(reference.contains(":") ? "@" : ":")\(reference)")
+        let plan = try PullPlan(manifest: manifest, reference: ImageReference.join(repository, reference))
         let configSink = MemorySink()
         try client.fetchBlob(manifest.config, from: repository, into: configSink)
         let config = try CanonicalJSON.decode(PipelineConfig.self, from: configSink.bytes, what: "the pipeline config")

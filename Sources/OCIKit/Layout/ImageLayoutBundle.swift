@@ -32,22 +32,6 @@ public struct ImageLayoutBundle: Sendable {
         return bytes
     }
 
-    /// Every artifact the index names, rebuilt with blob contents that point into the bundle.
-    public func artifacts() throws -> [Artifact] {
-        try index.manifests.map { entry in
-            guard let reference = entry.annotations?[AnnotationKey.refName] else {
-                throw OCIError(.invalidLayout, "\(path): an index entry has no \(AnnotationKey.refName)")
-            }
-            let manifestBytes = try bytes(entry)
-            let manifest = try CanonicalJSON.decode(Manifest.self, from: manifestBytes, what: "manifest \(entry.digest)")
-            try BundleValidation.checkManifest(manifest, where: "\(path): manifest \(reference)")
-            let manifestBlob = Blob(descriptor: Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size, artifactType: manifest.artifactType),
-                                    content: .bytes(manifestBytes))
-            return Artifact(reference: reference, manifestBlob: manifestBlob, manifest: manifest,
-                            config: try blob(manifest.config), layers: try manifest.layers.map(blob))
-        }
-    }
-
     private func entry(_ descriptor: Descriptor) throws -> TarIndex.Entry {
         guard let entry = entries[ImageLayoutIndex.blobPath(descriptor.digest)] else {
             throw OCIError(.invalidLayout, "\(path) lacks blob \(descriptor.digest)")

@@ -8,8 +8,8 @@ public struct ArtifactSummary: Codable, Sendable, Equatable {
     public var layers: Int
 }
 
-extension ImageLayoutBundle {
-    /// Every artifact the bundle names, checking that all the blobs it references are in the bundle.
+extension ImageLayoutSource {
+    /// Every artifact the layout names, checking that all the blobs it references are in the bundle.
     public func summaries() throws -> [ArtifactSummary] {
         try artifacts().map { artifact in
             let size = artifact.manifestBlob.descriptor.size + artifact.config.descriptor.size + artifact.layers.reduce(0) { $0 + $1.descriptor.size }
@@ -32,7 +32,7 @@ extension ImageLayoutBundle {
         }
     }
 
-    /// A manifest of the bundle, by digest.
+    /// A manifest of the layout, by digest.
     public func manifest(_ digest: Digest) throws -> Manifest {
         guard let entry = index.manifests.first(where: { $0.digest == digest }) else {
             throw OCIError(.notFound, "\(path) has no manifest \(digest) in its index")

@@ -41,4 +41,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         name + (tag.map { ":\($0)" } ?? "") + (digest.map { "@\($0)" } ?? "")
     }
+
+    /// What to ask the registry for: the digest when there is one (a tag beside it is informative, as in
+    /// docker), else the tag, else nil.
+    public var manifestReference: String? { digest?.string ?? tag }
+
+    /// `repository:tag` or `repository@sha256:…`, as people write them.
+    public static func join(_ repository: String, _ reference: String) -> String {
+        repository + (reference.contains(":") ? "@" : ":") + reference
+    }
 }

@@ -78,7 +78,8 @@ final class AuthenticationKeeper: Sendable {
         switch parsed.scheme {
         case "basic":
             guard let authorization = credential.basicAuthorization else {
-                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host))
+                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host),
+                               refusal: RegistryRefusal(reason: .credentialsNeeded, host: host, action: nil, account: credential.description))
             }
             return authorization
         case "bearer":
@@ -171,7 +172,9 @@ final class AuthenticationKeeper: Sendable {
         }
         guard response.status == 200 else {
             if response.status == 401 || response.status == 403 {
-                throw OCIError(.unauthorized, "authentication to \(host) failed as \(credential): wrong username or password, or an expired token")
+                let reason = RegistryRefusal.reason(credential, otherwise: .credentialsRejected)
+                throw OCIError(.unauthorized, "authentication to \(host) failed as \(credential): wrong username or password, or an expired token",
+                               refusal: RegistryRefusal(reason: reason, host: host, action: nil, account: credential.description))
             }
             throw OCIError(.unauthorized, "\(host)'s token service answered \(response.status): \(response.bodyText)")
         }

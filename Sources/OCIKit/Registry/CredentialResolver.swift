@@ -15,9 +15,28 @@ public struct CredentialResolver: Sendable {
     }
 
     public func credential(for host: String) throws -> Credential {
-        if let explicit { return explicit }
-        if let fromEnvironment = environmentCredential() { return fromEnvironment }
-        return try DockerConfig(path: dockerConfigPath).credential(for: host) ?? .anonymous
+        try lookup(for: host).credential
+    }
+
+    /// The credential for `host` and where it was found (or everywhere it was looked for).
+    public func lookup(for host: String) throws -> CredentialLookup {
+        var lookup = CredentialLookup(host: host, dockerConfigPath: dockerConfigPath)
+        if let explicit {
+            lookup.found(explicit, in: .explicit)
+            return lookup
+        }
+        if let (credential, variables) = environmentEntry() {
+            lookup.found(credential, in: .environment(username: variables.0, password: variables.1))
+            return lookup
+        }
+        let config = try DockerConfig(path: dockerConfigPath)
+        let helper = config.helper(for: host)
+        if let credential = try config.credential(for: host) {
+            lookup.found(credential, in: helper.map { .credentialHelper($0) } ?? .dockerConfig(path: dockerConfigPath))
+        }
+        lookup.helper = helper
+        lookup.loopbackAlias = config.loopbackAlias(of: host)
+        return lookup
     }
 
     /// Credentials for a registry an image is copied from: `EDGEPACK_SOURCE_USERNAME`/`EDGEPACK_SOURCE_PASSWORD`,
@@ -32,9 +51,13 @@ public struct CredentialResolver: Sendable {
 
     /// `EDGEPACK_USERNAME`/`EDGEPACK_PASSWORD`, else `OCI_USERNAME`/`OCI_PASSWORD` (empty values count as unset).
     public func environmentCredential() -> Credential? {
-        for (user, password) in [("EDGEPACK_USERNAME", "EDGEPACK_PASSWORD"), ("OCI_USERNAME", "OCI_PASSWORD")] {
-            if let username = environment[user], let secret = environment[password], !username.isEmpty, !secret.isEmpty {
-                return .password(username: username, password: secret)
+        environmentEntry()?.0
+    }
+
+    private func environmentEntry() -> (Credential, (String, String))? {
+        for variables in CredentialLookup.environmentVariables {
+            if let username = environment[variables.username], let secret = environment[variables.password], !username.isEmpty, !secret.isEmpty {
+                return (.password(username: username, password: secret), variables)
             }
         }
         return nil

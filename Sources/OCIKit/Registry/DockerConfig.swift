@@ -4,7 +4,7 @@ import Foundation
 /// keeps credentials, directly (`auths`) or in a credential helper (`credHelpers`, `credsStore`).
 public struct DockerConfig {
     public let path: String
-    private var document: [String: Any]
+    var document: [String: Any]
 
     public init(path: String = DockerConfig.defaultPath()) throws {
         self.path = path

@@ -10,7 +10,7 @@ extension RegistryClient {
         switch response.status {
         case 200: return response.header("docker-content-digest").flatMap { try? Digest(parsing: $0) }
         case 404: return nil
-        default: throw failure(response, "look up \(repository):\(reference)")
+        default: throw failure(response, "look up \(ImageReference.join(repository, reference))")
         }
     }
 
@@ -29,9 +29,9 @@ extension RegistryClient {
             method: "PUT", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)",
             headers: [("Content-Type", blob.descriptor.mediaType)], body: { MemoryUploadSource(bytes) }
         ), scopes: [Self.scope(repository, "pull,push")])
-        guard response.status == 201 else { throw failure(response, "push the manifest \(repository):\(reference)") }
+        guard response.status == 201 else { throw failure(response, "push the manifest \(ImageReference.join(repository, reference))") }
         if let sent = response.header("docker-content-digest"), sent != blob.descriptor.digest.string {
-            throw OCIError(.digestMismatch, "\(host) stored manifest \(repository):\(reference) as \(sent), expected \(blob.descriptor.digest)")
+            throw OCIError(.digestMismatch, "\(host) stored manifest \(ImageReference.join(repository, reference)) as \(sent), expected \(blob.descriptor.digest)")
         }
         return blob.descriptor.digest
     }
@@ -39,18 +39,18 @@ extension RegistryClient {
     /// Fetches a manifest by tag or digest and checks its bytes against the digest.
     public func fetchManifest(_ reference: String, in repository: String) throws -> (manifest: Manifest, blob: Blob) {
         let blob = try fetchManifestBytes(reference, in: repository)
-        return (try CanonicalJSON.decode(Manifest.self, from: blob.bytes, what: "manifest \(repository):\(reference)"), blob.blob)
+        return (try CanonicalJSON.decode(Manifest.self, from: blob.bytes, what: "manifest \(ImageReference.join(repository, reference))"), blob.blob)
     }
 
     /// A manifest's or index's exact bytes, by tag or digest, checked against the digest; with its descriptor.
     public func fetchManifestBytes(_ reference: String, in repository: String) throws -> (bytes: [UInt8], blob: Blob) {
         let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
                                 scopes: [Self.scope(repository, "pull")])
-        guard response.status == 200 else { throw failure(response, "fetch \(repository):\(reference)") }
+        guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, reference))") }
         let blob = Blob(mediaType: response.header("content-type") ?? MediaType.imageManifest, bytes: response.body)
         let expected = reference.hasPrefix("sha256:") ? try Digest(parsing: reference) : response.header("docker-content-digest").flatMap { try? Digest(parsing: $0) }
         if let expected, expected != blob.descriptor.digest {
-            throw OCIError(.digestMismatch, "\(host) sent a manifest for \(repository):\(reference) that hashes to \(blob.descriptor.digest), not \(expected)")
+            throw OCIError(.digestMismatch, "\(host) sent a manifest for \(ImageReference.join(repository, reference)) that hashes to \(blob.descriptor.digest), not \(expected)")
         }
         return (response.body, blob)
     }

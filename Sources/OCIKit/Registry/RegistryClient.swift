@@ -204,12 +204,16 @@ public final class RegistryClient: Sendable {
             .joined(separator: "; ")
         let said = (detail?.isEmpty == false ? detail! : "HTTP \(response.status)")
         let challenge = response.header("www-authenticate").flatMap(AuthChallenge.init(header:))
+        let credential = keeper.credential
+        func refusal(_ reason: RegistryRefusal.Reason) -> RegistryRefusal {
+            RegistryRefusal(reason: RegistryRefusal.reason(credential, otherwise: reason), host: host, action: action, account: credential.description)
+        }
         if response.status == 401, challenge?.error == "insufficient_scope" {
-            return OCIError(.denied, "\(host) denied permission to \(action) as \(keeper.credential): the account lacks that access")
+            return OCIError(.denied, "\(host) denied permission to \(action) as \(credential): the account lacks that access", refusal: refusal(.accessDenied))
         }
         switch response.status {
-        case 401: return OCIError(.unauthorized, "\(host) refused to \(action) (\(said)): check the credentials")
-        case 403: return OCIError(.denied, "\(host) denied permission to \(action) (\(said)): does the account have push access?")
+        case 401: return OCIError(.unauthorized, "\(host) refused to \(action) (\(said)): check the credentials", refusal: refusal(.credentialsRejected))
+        case 403: return OCIError(.denied, "\(host) denied permission to \(action) as \(credential) (\(said)): the account lacks that access", refusal: refusal(.accessDenied))
         case 404: return OCIError(.notFound, "\(action): not found on \(host) (\(said))")
         default: return OCIError(.registry, "\(host) failed to \(action): \(said)")
         }

@@ -27,12 +27,15 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let cause: (any Error)?
     public let remedy: Remedy?
+    /// Set when a registry refused edgepack's credentials or their lack: the facts a caller needs to advise.
+    public let refusal: RegistryRefusal?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, remedy: Remedy? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, remedy: Remedy? = nil, refusal: RegistryRefusal? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
         self.remedy = remedy
+        self.refusal = refusal
     }
 
     /// The message (and its cause) as one line, control characters escaped.

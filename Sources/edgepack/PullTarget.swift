@@ -1,0 +1,27 @@
+import EdgepackKit
+import Foundation
+import OCIKit
+
+/// Which manifest `pull` fetches: the digest or tag written, else the newest published version of the pipeline
+/// (edgepack never writes `latest`, so that would never be found).
+enum PullTarget {
+    static func resolve(_ reference: ImageReference, client: RegistryClient) throws -> String {
+        if let written = reference.manifestReference { return written }
+        let components = reference.repository.split(separator: "/").map(String.init)
+        guard components.count >= 2, components[components.count - 2] == "pipelines" else {
+            throw CommandError("\(reference.name) names no version: add :VERSION or @sha256:DIGEST")
+        }
+        let name = components[components.count - 1]
+        let prefix = ([reference.registry] + components.dropLast(2)).joined(separator: "/")
+        let versions = try PublishHistory.list(name, layout: try RegistryLayout(prefix: prefix), client: client)
+        let hint = "edgepack publishes \(name) --registry \(prefix)"
+        guard let newest = versions.first else {
+            throw CommandError("no published versions of \(name) under \(prefix): check the name, or list them with '\(hint)'")
+        }
+        if versions.count > 1, newest.created == nil || newest.created == versions[1].created {
+            throw CommandError("\(reference.name) has \(versions.count) versions and they record no publish time to tell the newest (publish with SOURCE_DATE_EPOCH set): name one as \(reference.name):VERSION (see '\(hint)')")
+        }
+        FileHandle.standardError.write(Data("Using the newest published version: \(newest.version)\(newest.created.map { " (created \($0))" } ?? "")\n".utf8))
+        return newest.version
+    }
+}

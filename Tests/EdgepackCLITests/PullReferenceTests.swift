@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `pull` takes NAME:TAG, NAME@sha256:…, NAME:TAG@sha256:…, and NAME alone (the newest published version).
+@Suite(.serialized) struct PullReferenceTests {
+    @Test func digestPinsWithAndWithoutATag() throws {
+        let registry = "\(registries.token)/pin\(UUID().uuidString.prefix(6).lowercased())"
+        let (published, record) = try publish("vgg16-clustering/edgepack.yaml", registry: registry)
+        #expect(published.succeeded, "\(published.stderr)")
+        let pipeline = try #require(record)
+        let repository = "\(registry)/pipelines/\(pipeline.pipeline_name)"
+        let dir = try TemporaryDirectory()
+        for reference in ["\(repository)@\(pipeline.pipeline_digest)", "\(pipeline.pipeline_url)@\(pipeline.pipeline_digest)"] {
+            let pulled = try edgepack(["pull", reference, "-o", dir.file(UUID().uuidString), "--json"], environment: pusher)
+            #expect(pulled.succeeded, "\(reference): \(pulled.stderr)")
+            #expect(pulled.stdout.contains(pipeline.models[0].digest))
+        }
+        // A digest that is not there is named with '@', as written.
+        let other = "sha256:" + String(repeating: "1", count: 64)
+        let missing = try edgepack(["pull", "\(repository)@\(other)", "-o", dir.file("missing")], environment: pusher)
+        #expect(missing.stderr == "edgepack: error: fetch \(repository.dropFirst(registries.token.count + 1))@\(other): not found on \(registries.token) (MANIFEST_UNKNOWN: manifest unknown)\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("missing")))
+    }
+
+    @Test func noTagPullsTheNewestPublishedVersionAndSaysWhich() throws {
+        let registry = "\(registries.token)/newest\(UUID().uuidString.prefix(6).lowercased())"
+        let dir = try TemporaryDirectory()
+        let root = try copyFixture("vgg16-clustering", into: dir)
+        let older = try edgepack(["publish", root + "/edgepack.yaml", "--registry", registry, "--json"], environment: pusher.merging(["SOURCE_DATE_EPOCH": "1800000000"]) { $1 })
+        let text = try String(contentsOfFile: root + "/edgepack.yaml", encoding: .utf8).replacingOccurrences(of: "memory: 4Gi", with: "memory: 6Gi")
+        try text.write(toFile: root + "/edgepack.yaml", atomically: true, encoding: .utf8)
+        let newer = try edgepack(["publish", root + "/edgepack.yaml", "--registry", registry, "--json"], environment: pusher.merging(["SOURCE_DATE_EPOCH": "1900000000"]) { $1 })
+        #expect(older.succeeded && newer.succeeded, "\(older.stderr)\(newer.stderr)")
+        let version = try JSONDecoder().decode(Record.self, from: Data(newer.stdout.utf8)).pipeline_version
+        let pulled = try edgepack(["pull", "\(registry)/pipelines/vgg16-clustering-pipeline", "-o", dir.file("pulled")], environment: pusher)
+        #expect(pulled.succeeded, "\(pulled.stderr)")
+        #expect(pulled.stderr == "Using the newest published version: \(version) (created 2030-03-17T17:46:40Z)\n")
+        let config = try String(contentsOfFile: dir.file("pulled/pipeline.json"), encoding: .utf8)
+        #expect(config.contains(version) && config.contains("6Gi"))
+        let nothing = try edgepack(["pull", "\(registry)/pipelines/never-published", "-o", dir.file("none")], environment: pusher)
+        #expect(nothing.stderr == "edgepack: error: no published versions of never-published under \(registry): check the name, or list them with 'edgepack publishes never-published --registry \(registry)'\n")
+    }
+}
