@@ -76,7 +76,7 @@ final class TerminalSession {
     @Test func withoutATerminalLoginNeedsTheFlags() throws {
         let result = try edgepack(["login", registries.token])
         #expect(result.status == 64)
-        #expect(result.stderr.hasPrefix("Error: login prompts for a username and password on a terminal; without one, pass --username and --password-stdin\n"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("edgepack: error: login prompts for a username and password on a terminal; without one, pass --username and --password-stdin"), "\(result.stderr)")
         let stdin = try edgepack(["login", registries.token, "--username", "edgepack", "--password-stdin"], environment: ["DOCKER_CONFIG": try TemporaryDirectory().path], input: "edgepack-pass\n")
         #expect(stdin.succeeded, "\(stdin.stderr)")
     }
