@@ -27,6 +27,8 @@ final class ProgressDisplay: @unchecked Sendable {
     private var inFlight: [(OCIKit.Digest, Transfer)] = []
     private var drawnLines = 0
     private var timer: DispatchSourceTimer?
+    /// For work counted elsewhere (a download's bytes): read at each redraw.
+    private var polled: (@Sendable () -> Int64)?
 
     /// `plainLines: false` shows only the live lines on a terminal (for commands whose output is elsewhere).
     init(quiet: Bool, plainLines: Bool = true) {
@@ -37,10 +39,12 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     /// Starts a phase of `total` bytes of work (every blob's size: those already there count as done when found).
-    func start(_ label: String, total: Int64) {
+    /// `polling` reads the work done from a counter instead of from copy events.
+    func start(_ label: String, total: Int64, polling: (@Sendable () -> Int64)? = nil) {
         lock.withLock {
             self.label = label
             self.total = total
+            polled = polling
             done = 0
             moved = 0
             firstByte = nil
@@ -99,6 +103,8 @@ final class ProgressDisplay: @unchecked Sendable {
         timer.cancel()
         self.timer = nil
         lock.withLock {
+            if let polled { moved = polled() }
+            polled = nil
             inFlight = []
             done = max(done, total)
             let final = overallLine(now: Date())
@@ -119,7 +125,15 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     private func redraw() {
-        lock.withLock { write(clearBlock() + block(now: Date())) }
+        lock.withLock {
+            if let polled {
+                let now = polled()
+                if firstByte == nil, now > 0 { firstByte = Date() }
+                done = now
+                moved = now
+            }
+            write(clearBlock() + block(now: Date()))
+        }
     }
 
     /// Must hold the lock. Moves up over the lines drawn last time and clears them.

@@ -29,7 +29,13 @@ struct Pull: AsyncParsableCommand {
             pinned = digest.string  // what was verified is exactly what is pulled, even if the tag moves meanwhile
         }
         try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned)
+        let progress = ProgressDisplay(quiet: json, plainLines: false)
+        let manifest = try client.fetchManifest(pinned, in: parsed.repository).manifest
+        progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: manifest.layers.reduce(manifest.config.size) { $0 + $1.size },
+                       polling: { client.counters.receivedBytes })
+        defer { progress.stop() }
         let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: pinned, into: output)
+        progress.stop()
         if client.counters.resumes > 0 {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import OCIKit
 
 /// Runs a command in a real terminal (tmux, on a private socket) and collects every screen it showed.
 func screens(of command: String, environment: [String: String], seconds: Double) throws -> [String] {
@@ -46,5 +47,16 @@ func screens(of command: String, environment: [String: String], seconds: Double)
         #expect(final.contains("100%") && final.contains("512.0 MiB / 512.0 MiB"), "\(final)")
         // The summary comes after the progress and before nothing else on the terminal (the record went to a file).
         #expect(lines.firstIndex { $0.hasPrefix("uploaded ") && $0.contains(" blobs (") }.map { $0 > lines.firstIndex(of: final)! } == true, "\(last)")
+
+        // And back down, as an edge engine would: the same display for the download.
+        let pulled = try screens(of: "\(edgepackBinary) pull \(prefix)/pipelines/big-pipeline -o \(dir.file("edge")) > \(dir.file("pulled.txt"))",
+                                 environment: pusher.merging(["EDGEPACK_CACHE_DIR": dir.file("cache"), "CI": "", "TERM": "xterm"]) { $1 }, seconds: 120)
+        let end = try #require(pulled.last)
+        #expect(end.contains("EDGEPACK-TEST-DONE 0"), "\(end)")
+        let seen = pulled.joined(separator: "\n")
+        #expect(seen.range(of: #"pulling big-pipeline \[[#-]+\] +\d+% "#, options: .regularExpression) != nil && seen.contains("ETA "), "\(seen)")
+        let pullFinal = try #require(end.split(separator: "\n").map(String.init).last { $0.hasPrefix("pulling big-pipeline") })
+        #expect(pullFinal.contains("100%") && pullFinal.contains("/ 512.0 MiB"), "\(pullFinal)")
+        #expect(FileStatus.exists(dir.file("edge/models/big")) || FileManager.default.fileExists(atPath: dir.file("edge/pipeline.json")))
     }
 }

@@ -7,6 +7,8 @@ import Synchronization
 /// itself, so that credentials never travel to another host).
 public final class HTTPTransport: Sendable {
     public let options: TransportOptions
+    /// Hears of every body byte streamed into a sink (blob downloads), as it arrives: progress.
+    let onReceive: (@Sendable (Int) -> Void)?
     private let idleHandles = Mutex<[CurlHandle]>([])
 
     /// An idle curl easy handle; only ever used by one thread at a time (taken from and returned to the pool).
@@ -18,7 +20,8 @@ public final class HTTPTransport: Sendable {
     /// `EDGEPACK_TRACE=1` prints each request's method and URL (never headers or bodies: no secrets).
     static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
 
-    public init(options: TransportOptions = TransportOptions()) {
+    public init(options: TransportOptions = TransportOptions(), onReceive: (@Sendable (Int) -> Void)? = nil) {
+        self.onReceive = onReceive
         _ = Self.globalInit
         self.options = options
     }
@@ -39,7 +42,7 @@ public final class HTTPTransport: Sendable {
             let idle = CurlHandle(pointer: handle)
             idleHandles.withLock { $0.append(idle) }
         }
-        let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body)
+        let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body, onReceive: onReceive)
         exchange.resendable = request.resendable
         try exchange.rewind()
         let context = Unmanaged.passRetained(exchange)
@@ -134,7 +137,10 @@ public final class HTTPTransport: Sendable {
         var error: (any Error)?
         var resendable = true
 
-        init(sink: (any ByteSink)?, limit: Int, makeSource: (@Sendable () throws -> any UploadSource)?) {
+        let onReceive: (@Sendable (Int) -> Void)?
+
+        init(sink: (any ByteSink)?, limit: Int, makeSource: (@Sendable () throws -> any UploadSource)?, onReceive: (@Sendable (Int) -> Void)?) {
+            self.onReceive = onReceive
             self.sink = sink
             self.limit = limit
             self.makeSource = makeSource
@@ -148,6 +154,7 @@ public final class HTTPTransport: Sendable {
             do {
                 if let sink {
                     try sink.write(bytes)
+                    onReceive?(bytes.count)
                 } else {
                     guard body.count + bytes.count <= limit else {
                         throw OCIError(.registry, "the registry sent a response larger than \(limit) bytes where a small one was expected")

@@ -37,6 +37,7 @@ public final class TransferCounters: Sendable {
     let resumedBytesCounter = Atomic<Int64>(0)
     private let fallbackCounts = Mutex<[String: Int]>([:])
     let downloadedBytesCounter = Atomic<Int64>(0)
+    let receivedBytesCounter = Atomic<Int64>(0)
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
@@ -58,6 +59,8 @@ public final class TransferCounters: Sendable {
     }
     /// Blob bytes downloaded and verified (manifests not counted).
     public var downloadedBytes: Int64 { downloadedBytesCounter.load(ordering: .relaxed) }
+    /// Blob bytes received so far, counted as they arrive (progress; a restarted download counts again).
+    public var receivedBytes: Int64 { receivedBytesCounter.load(ordering: .relaxed) }
 }
 
 /// A client for one registry (the OCI distribution API), with auth, retries and redirects handled. It is
@@ -68,7 +71,7 @@ public final class RegistryClient: Sendable {
     public let host: String
     public let scheme: Scheme
     public let options: RegistryOptions
-    public let counters = TransferCounters()
+    public let counters: TransferCounters
     let transport: HTTPTransport
     let keeper: AuthenticationKeeper
     /// What this run learned about the registry's uploads (it refuses big PUTs, or PATCH, or big chunks).
@@ -80,7 +83,9 @@ public final class RegistryClient: Sendable {
         self.host = host
         self.scheme = scheme
         self.options = options
-        self.transport = HTTPTransport(options: options.transport)
+        let counters = TransferCounters()
+        self.counters = counters
+        self.transport = HTTPTransport(options: options.transport) { counters.receivedBytesCounter.add(Int64($0), ordering: .relaxed) }
         self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: scheme == .http || Self.isLoopback(host))
         self.onUpload = onUpload
     }
