@@ -4,7 +4,7 @@ import TestSupport
 
 /// A pipeline with one large sparse model (no disk cost, but real bytes to hash and move).
 func largeModelDefinition(_ dir: TemporaryDirectory, size: Int64 = 1 << 30) throws -> String {
-    FileManager.default.createFile(atPath: dir.file("big.bin"), contents: nil)
+    _ = FileManager.default.createFile(atPath: dir.file("big.bin"), contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("big.bin")))
     try handle.truncate(atOffset: UInt64(size))
     try handle.close()

@@ -80,7 +80,7 @@ public final class BlobCache: Sendable {
         let marker = marker(digest)
         if utimes(marker, nil) != 0 {
             try? FileManager.default.createDirectory(atPath: directory + "/used", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: marker, contents: nil)
+            _ = FileManager.default.createFile(atPath: marker, contents: nil)  // best effort: a missing marker only ages the entry
         }
     }
 
