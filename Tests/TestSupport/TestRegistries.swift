@@ -24,6 +24,7 @@ public struct TestRegistries: Sendable, Decodable {
     public static let source = start("source-registries")
 
     private static func start(_ label: String) -> TestRegistries {
+        removeStaleStates()
         let state = NSTemporaryDirectory() + "edgepack-\(label)-\(getpid())"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/test-registry")
@@ -40,6 +41,16 @@ public struct TestRegistries: Sendable, Decodable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         fatalError("scripts/test-registry did not become ready")
+    }
+
+    /// The registries' storage from earlier test processes that are gone (a few GB each): removed, so that
+    /// repeated runs cannot fill the disk. A live process's state is left alone.
+    private static func removeStaleStates() {
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("edgepack-") && name.contains("registries-") {
+            guard let pid = Int32(name.split(separator: "-").last ?? ""), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary + name)
+        }
     }
 
     /// Makes the flaky proxy fail the next `count` requests matching `method` and `match` with `status`
