@@ -39,10 +39,10 @@ struct ConnectionOptions: ParsableArguments {
         return CredentialResolver(explicit: .password(username: username, password: password))
     }
 
-    func client(host: String, resolver: CredentialResolver, onUpload: (@Sendable (Int) -> Void)? = nil, uploads: UploadOptions? = nil) throws -> RegistryClient {
+    func client(host: String, resolver: CredentialResolver, uploads: UploadOptions? = nil) throws -> RegistryClient {
         let lookup = try resolver.lookup(for: host)
         ErrorAdvice.remember(lookup)
-        return try RegistryClient.connect(host: host, credential: lookup.credential, options: registryOptions(uploads: uploads), onUpload: onUpload)
+        return try RegistryClient.connect(host: host, credential: lookup.credential, options: registryOptions(uploads: uploads))
     }
 
     func registryOptions(uploads: UploadOptions? = nil) -> RegistryOptions {

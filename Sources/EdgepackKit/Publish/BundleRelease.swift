@@ -27,7 +27,19 @@ extension Release {
         }
         self.init(name: config.id, version: config.version, engine: Engine(image: image), deployment: Deployment(config.engineConfig),
                   config: config, models: models, pipeline: pipeline,
-                  templates: try chart.map { try BundlePublisher.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil)
+                  templates: try chart.map { try Self.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil)
+    }
+
+    /// The chart's own files (its templates), from the chart package inside the bundle.
+    static func templates(fromChart artifact: Artifact, in bundle: ImageLayoutBundle) throws -> ChartTemplates {
+        guard let layer = artifact.manifest.layers.first else { return .builtIn }
+        let scratch = TemporaryFiles.scratchPath("chart")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch + "/files", withIntermediateDirectories: true)
+        try Data(try bundle.bytes(layer)).write(to: URL(fileURLWithPath: scratch + "/chart.tgz"))
+        try TarExtractor.extract(scratch + "/chart.tgz", into: scratch + "/files")
+        guard let top = try FileManager.default.contentsOfDirectory(atPath: scratch + "/files").first else { return .builtIn }
+        return try ChartTemplates.load(directory: scratch + "/files/" + top)
     }
 }
 
@@ -41,5 +53,23 @@ extension ModelSpec {
                   isDirectory: layer.mediaType == MediaType.ModelPack.weightTar,
                   framework: Framework(rawValue: entry.framework) ?? .custom, runtime: Runtime(rawValue: entry.runtime) ?? .flight,
                   version: entry.version, inputSchema: fields(entry.inputSchema), outputSchema: fields(entry.outputSchema))
+    }
+}
+
+extension Deployment {
+    /// The deployment an engine config describes (what a bundle carries of the definition).
+    init(_ config: EngineConfig) {
+        let engine = config.engine.resources
+        self.init(
+            replicas: config.engine.replicas,
+            resources: engine.resources,
+            arch: Architecture(rawValue: engine.arch) ?? .x86,
+            accel: engine.accelerator,
+            qaic: engine.accel.qaicConfig,
+            sidekicks: config.sidekicks.map {
+                Sidekick(model: $0.model, resources: $0.resources.resources, arch: Architecture(rawValue: $0.resources.arch) ?? .x86,
+                         accel: $0.resources.accelerator, qaic: $0.resources.accel.qaicConfig, image: $0.resources.image)
+            }
+        )
     }
 }
