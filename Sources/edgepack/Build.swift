@@ -12,13 +12,15 @@ struct Build: AsyncParsableCommand {
 
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var images: ImageOptions
 
     func run() async throws {
-        let (workspace, build) = try buildPipeline(definition, cache, render)
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images)
         let destination = try LayoutDirectoryDestination(directory: output, digester: workspace.digester)
-        let summary = try Copier.copy(build.artifacts, to: destination)
+        let summary = try ReleaseCopy(build).copy(to: destination)
         let written = summary.blobsCopied + summary.manifestsWritten
         printArtifacts(build)
+        noteUnmirroredImages(build)
         notePlaceholderRegistry(build, bundle: nil)
         print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")
     }

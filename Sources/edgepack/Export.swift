@@ -14,29 +14,27 @@ struct Export: AsyncParsableCommand {
 
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var images: ImageOptions
     @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
-        let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
-        let artifacts = try signing.artifactsToCopy(build)
-        try DiskSpace.ensure(bundleSize(artifacts), for: output, what: "the bundle")
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress)
+        let copy = ReleaseCopy(build, artifacts: try signing.artifactsToCopy(build, alsoSigning: build.imageManifests))
+        try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
-        progress.start("exporting \(build.name)", total: totalBytes(artifacts))
+        progress.start("exporting \(build.name)", total: copy.bytes)
         defer { progress.stop() }
-        try Copier.copy(artifacts, to: destination, onEvent: progress.onEvent)
+        try copy.copy(to: destination, onEvent: progress.onEvent)
         progress.stop()
         printArtifacts(build)
+        noteUnmirroredImages(build)
         notePlaceholderRegistry(build, bundle: output)
         print("wrote \(output)")
     }
 }
 
-/// About how large the bundle of `artifacts` is: each blob once, a tar header for each, and the index.
-func bundleSize(_ artifacts: [Artifact]) -> Int64 {
-    var sizes: [OCIKit.Digest: Int64] = [:]
-    for artifact in artifacts {
-        for blob in [artifact.manifestBlob] + artifact.contentBlobs { sizes[blob.descriptor.digest] = blob.descriptor.size }
-    }
-    return sizes.values.reduce(Int64(64 << 10)) { $0 + ($1 + 511) / 512 * 512 + 1024 }
+/// About how large the bundle is: each blob once with a tar header and padding, and room for the index.
+func bundleSize(_ copy: ReleaseCopy) -> Int64 {
+    copy.bytes + Int64(copy.items.count) * 4096 + (64 << 10) + Int64(copy.items.count + 16) * 1536
 }

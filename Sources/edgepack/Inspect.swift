@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgepackKit
 import Foundation
 import OCIKit
 
@@ -72,9 +73,23 @@ struct Inspect: AsyncParsableCommand {
         }
         let rows = shown.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
         var sections = [Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows)]
+        if chosen == nil, let images = try imagesCarried(), !images.isEmpty {
+            sections.append(Table.render(header: ["IMAGE", "PLATFORM", "DIGEST", "SIZE"], rows: images.map { image in
+                [image.repository + ":" + image.tag, image.platform?.description ?? image.platforms.map(\.description).joined(separator: ", "),
+                 image.digest.string, ByteCount.format(image.size)]
+            }))
+        }
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
         print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
+    }
+
+    /// The engine and sidekick images a layout or bundle carries (nil for a registry reference).
+    private func imagesCarried() throws -> [PipelineImage]? {
+        guard case .layout(let layout) = try InspectTarget.open(target) else { return nil }
+        if let bundle = layout as? ImageLayoutBundle { return try PipelineImage.carried(in: bundle) }
+        if let directory = layout as? LayoutDirectorySource { return try PipelineImage.carried(in: directory) }
+        return nil
     }
 
     static func kind(_ artifactType: String, reference: String) -> String {
@@ -85,6 +100,7 @@ struct Inspect: AsyncParsableCommand {
         case "application/vnd.edgepack.pipeline.v1": "pipeline"
         case MediaType.Helm.config: "helm chart"
         case MediaType.Compose.artifactType: "compose"
+        case MediaType.imageConfig, "application/vnd.docker.container.image.v1+json": "image"
         default: artifactType
         }
     }

@@ -16,25 +16,27 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var images: ImageOptions
     @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let progress = ProgressDisplay(quiet: output.quiet)
-        let (_, build) = try buildPipeline(definition, cache, render, progress: progress)
+        let (_, build) = try buildPipeline(definition, cache, render, images: images, registryOptions: connection.registryOptions(), progress: progress)
         guard !build.layout.isPlaceholder else {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
-        progress.start("publishing \(build.name)", total: totalBytes(build.artifacts))
+        progress.start("publishing \(build.name)", total: ReleaseCopy(build).bytes)
         defer { progress.stop() }
         let publisher = Publisher(client: client, layout: build.layout, onEvent: progress.onEvent)
-        publisher.prepare(build.artifacts)  // one token for every repository, before the signature look-ups too
+        publisher.prepare(ReleaseCopy(build))  // one token for every repository, before the signature look-ups too
         // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
         let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
-        let artifacts = try signing.artifactsToCopy(build, existing: existing)
+        let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests)
         let (record, summary) = try publisher.publish(build, artifacts: artifacts)
         progress.stop()
+        if !output.quiet { noteUnmirroredImages(build) }
         try output.print(record, summary: summary, counters: client.counters)
     }
 }

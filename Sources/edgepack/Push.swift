@@ -26,10 +26,12 @@ struct Push: AsyncParsableCommand {
         let opened = try ImageLayoutBundle(path: bundle)
         let progress = ProgressDisplay(quiet: output.quiet)
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
-        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
+        let publisher = BundlePublisher(client: client, onEvent: progress.onEvent)
+        let rebuilt = try publisher.rebuild(opened, for: layout)
+        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: ReleaseCopy(rebuilt).bytes)
         defer { progress.stop() }
-        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout) { rebuilt in
-            try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: [])
+        let (record, summary) = try publisher.push(rebuilt) { rebuilt in
+            try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: rebuilt.imageManifests)
         }
         progress.stop()
         try output.print(record, summary: summary, counters: client.counters)

@@ -8,7 +8,7 @@ extension OCIError.Remedy {
         case .usePlainHTTP: "if it speaks plain HTTP, add --plain-http"
         case .allowInsecure: "add --insecure to allow plain HTTP to it"
         case .supplyCredentials(let host): "run 'edgepack login \(host)', set OCI_USERNAME and OCI_PASSWORD, or pass --username with --password-stdin"
-        case .provideImageSource: "set the image's source to a local copy (oci-archive:, oci: or docker-archive:), or turn its mirroring off"
+        case .provideImageSource: "set engine.source (or the sidekick's source) to a local copy (oci-archive:PATH, oci:DIR or docker-archive:PATH), or turn mirroring off (engine.mirror: false or --no-mirror)"
         }
     }
 }

@@ -23,10 +23,11 @@ struct Render: AsyncParsableCommand {
     var embedCredentials = false
 
     @OptionGroup var cache: CacheOptions
+    @OptionGroup var images: ImageOptions
 
     func run() async throws {
         let credentials = embedCredentials ? try credentialsFromEnvironment() : nil
-        let (_, build) = try buildPipeline(definition, cache, render)
+        let (_, build) = try buildPipeline(definition, cache, render, images: images)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let written = try RenderWriter(directory: output).write(build, templates: try render.chartTemplates(), credentials: credentials)
         for path in written where !path.contains("/chart/") { print("wrote \(path)") }

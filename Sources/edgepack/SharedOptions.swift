@@ -13,7 +13,7 @@ struct DefinitionArgument: ParsableArguments {
 }
 
 struct CacheOptions: ParsableArguments {
-    @Flag(help: "Hash every model again instead of using the digest cache.")
+    @Flag(help: "Hash every model again instead of using the digest cache, and download images again instead of using the blob cache.")
     var noCache = false
 }
 
@@ -32,7 +32,8 @@ struct RenderOptions: ParsableArguments {
 
 /// Loads the definition and builds every artifact, as build, export and render all do; with a progress display,
 /// the hashing of the models is shown as work.
-func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions,
+func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions, images: ImageOptions,
+                   registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions(),
                    progress: ProgressDisplay? = nil) throws -> (Workspace, PipelineBuild) {
     var workspace = Workspace(useCache: !cache.noCache)
     let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
@@ -41,7 +42,9 @@ func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ re
         workspace.digester.onHashed = { progress.advance($0) }
     }
     defer { progress?.stop() }
-    return (workspace, try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates()))
+    let gatherer = images.gatherer(noCache: cache.noCache, digests: workspace.cache, registryOptions: registryOptions)
+    let build = try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates(), images: gatherer)
+    return (workspace, build)
 }
 
 /// The bytes under a path (a file, or every file of a directory), for progress totals.
@@ -55,13 +58,6 @@ private func diskSize(_ path: String) -> Int64 {
     }
 }
 
-/// Every blob's size (manifests included), each once: the work a copy of these artifacts is measured in.
-func totalBytes(_ artifacts: [Artifact]) -> Int64 {
-    var seen = Set<OCIKit.Digest>()
-    return artifacts.flatMap { [$0.config] + $0.layers }.reduce(0) { sum, blob in
-        seen.insert(blob.descriptor.digest).inserted ? sum + blob.descriptor.size : sum
-    }
-}
 
 /// `REFERENCE DIGEST` for each artifact, the lines scripts read.
 func printArtifacts(_ build: PipelineBuild) {

@@ -7,10 +7,11 @@ protocol WritesFiles {
     var temporaryFileFolders: [String] { get }
 }
 
-/// Every run first removes the temporary files of killed runs (their process gone) from `$TMPDIR`, the digest
-/// cache's folder and the folders the command writes into.
+/// Every run first removes the temporary files of killed runs (their process gone) from `$TMPDIR`, the cache's
+/// folders (digests, upload sessions, partial downloads, image blobs) and the folders the command writes into.
 func removeStaleTemporaryFiles(for command: ParsableCommand) {
-    var folders = [NSTemporaryDirectory(), parentFolder(DigestCache.defaultLocation())]
+    var folders = [NSTemporaryDirectory(), parentFolder(DigestCache.defaultLocation()), UploadSessionStore.defaultDirectory(),
+                   RegistryClient.defaultPartialDownloadsDirectory(), BlobCache.defaultDirectory(), BlobCache.defaultDirectory() + "/sha256"]
     if let writer = command as? WritesFiles { folders += writer.temporaryFileFolders }
     TemporaryFiles.removeStale(in: folders)
 }

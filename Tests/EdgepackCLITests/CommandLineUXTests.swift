@@ -52,16 +52,19 @@ import TestSupport
     @Test func buildAndExportWithoutARegistrySayOnceThatTheyUseAPlaceholder() throws {
         let dir = try TemporaryDirectory()
         let definition = fixture("vgg16-clustering/edgepack.yaml")
+        // The fixture turns mirroring off; that is said once, first.
+        let unmirrored = "note: images not mirrored (engine.mirror: false or --no-mirror): the site must reach "
+            + "ghcr.io/wallaroolabs/doc-samples/engine:v2023.3.0-main-3731 itself\n"
         let export = try edgepack(["export", definition, "-o", dir.file("b.tar")])
         #expect(export.succeeded)
-        #expect(export.stderr == "note: no registry given, so the chart and compose.yaml name registry.invalid/set-registry-prefix; "
+        #expect(export.stderr == unmirrored + "note: no registry given, so the chart and compose.yaml name registry.invalid/set-registry-prefix; "
             + "pass --registry PREFIX (or set 'registry' in the definition); 'edgepack push \(dir.file("b.tar")) --registry PREFIX' renders them again for the registry it uploads to\n")
         let build = try edgepack(["build", definition, "-o", dir.file("layout")])
         #expect(build.succeeded)
-        #expect(build.stderr == "note: no registry given, so the chart and compose.yaml name registry.invalid/set-registry-prefix; "
+        #expect(build.stderr == unmirrored + "note: no registry given, so the chart and compose.yaml name registry.invalid/set-registry-prefix; "
             + "pass --registry PREFIX (or set 'registry' in the definition), or export a bundle, which 'edgepack push BUNDLE --registry PREFIX' renders again for the registry it uploads to\n")
         #expect(!build.stdout.contains("note:") && !export.stdout.contains("note:"))
         let named = try edgepack(["export", definition, "-o", dir.file("c.tar"), "--registry", "ghcr.io/acme/edge"])
-        #expect(named.succeeded && named.stderr.isEmpty, "\(named.stderr)")
+        #expect(named.succeeded && named.stderr == unmirrored, "\(named.stderr)")
     }
 }

@@ -10,6 +10,7 @@ private func definitionFolder(_ dir: TemporaryDirectory, model: String = "models
     name: demo
     engine:
       image: ghcr.io/acme/engine:v1
+      mirror: false
     models:
       - name: m
         path: \(model)

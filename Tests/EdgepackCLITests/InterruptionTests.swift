@@ -12,6 +12,7 @@ func largeModelDefinition(_ dir: TemporaryDirectory, size: Int64 = 1 << 30) thro
         name: big-pipeline
         engine:
           image: ghcr.io/wallaroolabs/doc-samples/engine:v2023.3.0-main-3731
+          mirror: false
         models:
           - name: big
             path: big.bin

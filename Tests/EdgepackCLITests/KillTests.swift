@@ -30,6 +30,7 @@ private func temporaryNames(under root: String) -> [String] {
         name: killed
         engine:
           image: ghcr.io/acme/engine:v1
+          mirror: false
         models:
           - {name: big, path: models/big.onnx, framework: onnx}
           - {name: saved, path: models/saved, framework: tensorflow}

@@ -36,6 +36,7 @@ func randomModelPipeline(_ bytes: Int, named name: String, in dir: TemporaryDire
         name: \(name)
         engine:
           image: ghcr.io/acme/engine:v1
+          mirror: false
         models:
           - name: model
             path: models/model.bin

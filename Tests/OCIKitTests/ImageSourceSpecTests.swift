@@ -49,11 +49,7 @@ import TestSupport
         #expect(error.code == .unsafePath, "\(error)")
     }
 
-    @Test func platformsParseMatchAndMapWallarooArchitectures() throws {
-        #expect(Platform.wallaroo("x86") == Platform(architecture: "amd64"))
-        #expect(Platform.wallaroo("arm") == Platform(architecture: "arm64"))
-        #expect(Platform.wallaroo("power10") == Platform(architecture: "ppc64le"))
-        #expect(Platform.wallaroo("sparc") == nil)
+    @Test func platformsParseAndMatch() throws {
         let arm = try Platform(parsing: "linux/arm64")
         #expect(arm.accepts(Platform(architecture: "arm64", variant: "v8")))
         #expect(try Platform(parsing: "linux/arm64/v8").accepts(Platform(architecture: "arm64")))

@@ -72,9 +72,11 @@ extension SLSAProvenance {
             dependencies.append(ResourceDescriptor(name: "source", uri: source.gitRemote.map { "git+\($0)@\(commit)" },
                                                    digest: ["gitCommit": commit], annotations: ["dirty": source.gitDirty == true ? "true" : "false"]))
         }
-        let engine = try? ImageReference(parsing: definition.engine.image)
-        dependencies.append(ResourceDescriptor(name: "engine", uri: definition.engine.image,
-                                               digest: engine?.digest.map { [$0.algorithm: $0.encoded] } ?? [:], annotations: ["role": "engine image"]))
+        // The engine as resolved when it was mirrored (its source and the digest copied), else as the definition pins it.
+        let mirrored = build.release.engineImage
+        let engineDigest = mirrored?.digest ?? (try? ImageReference(parsing: definition.engine.image))?.digest
+        dependencies.append(ResourceDescriptor(name: "engine", uri: mirrored?.source ?? definition.engine.image,
+                                               digest: engineDigest.map { [$0.algorithm: $0.encoded] } ?? [:], annotations: ["role": "engine image"]))
         buildDefinition = BuildDefinition(
             buildType: Self.buildType,
             externalParameters: ExternalParameters(definition: source.definitionPath, pipeline: definition.name, version: build.version,

@@ -82,11 +82,15 @@ extension SPDXDocument {
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "CONTAINS", relatedSpdxElement: id))
         }
         let engineID = "SPDXRef-Engine"
-        packages.append(Self.image(build.release.engine.image, id: engineID, description: "inference engine image"))
+        let engine = build.release.engineLocation(in: build.layout)
+        packages.append(Self.image(engine.reference, id: engineID, description: "inference engine image"
+            + (build.release.engineImage.map { " (mirrored from \($0.source))" } ?? "")))
         relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "DEPENDS_ON", relatedSpdxElement: engineID))
         for (position, sidekick) in build.release.deployment.sidekicks.enumerated() {
             let id = "SPDXRef-Sidekick-\(position + 1)-\(Self.idPart(sidekick.model))"
-            packages.append(Self.image(build.release.engine.image, id: id, description: "sidekick container for model \(sidekick.model) (runs the engine image)"))
+            let image = build.release.sidekickLocation(sidekick, in: build.layout)
+            packages.append(Self.image(image?.reference ?? engine.reference, id: id,
+                                       description: "sidekick container for model \(sidekick.model)" + (image == nil ? " (runs the engine image)" : "")))
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "DEPENDS_ON", relatedSpdxElement: id))
         }
         self.packages = packages

@@ -14,6 +14,8 @@ public struct Release: Sendable {
     public var templates: ChartTemplates
     /// The definition it was built from (nil for a release read from a bundle: only the builder knows its sources).
     public var definition: PipelineDefinition?
+    /// The images copied with it (engine, sidekicks); empty when they are referenced where they live.
+    public var images: [PipelineImage] = []
 
     /// Models first, then the pipeline.
     public var artifacts: [Artifact] { models.map(\.artifact) + [pipeline] }

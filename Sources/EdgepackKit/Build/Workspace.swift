@@ -18,10 +18,15 @@ public struct Workspace: Sendable {
     }
 
     /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.
-    public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn) throws -> PipelineBuild {
+    /// With `images`, the engine and sidekick images are found too, and the release carries them.
+    public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn,
+                      images: ImageGatherer? = nil) throws -> PipelineBuild {
         defer { cache.save() }
         let builder = builder(templates: templates)
-        return try builder.renderer.render(try builder.build(definition), for: RegistryLayout.resolve(flag: registry, definition: definition))
+        let layout = try RegistryLayout.resolve(flag: registry, definition: definition)
+        var release = try builder.build(definition)
+        release.images = try images?.images(for: definition) ?? []
+        return try builder.renderer.render(release, for: layout)
     }
 
     func builder(templates: ChartTemplates) -> ArtifactBuilder {

@@ -49,7 +49,8 @@ public enum DefinitionLoader {
         guard let top = YAMLMapping(root ?? Node(""), path: "", allowedKeys: topLevelKeys, diagnostics: diagnostics) else {
             throw DefinitionError(diagnostics: diagnostics.sorted)
         }
-        let reader = Reader(diagnostics: diagnostics, paths: ModelPathCheck(baseDirectory: baseDirectory, allowOutside: allowOutside))
+        let reader = Reader(diagnostics: diagnostics, paths: ModelPathCheck(baseDirectory: baseDirectory, allowOutside: allowOutside),
+                            baseDirectory: baseDirectory)
         let definition = reader.definition(top, file: file)
         guard diagnostics.diagnostics.isEmpty, let definition else {
             throw DefinitionError(diagnostics: diagnostics.sorted)
@@ -70,6 +71,7 @@ public enum DefinitionLoader {
     private struct Reader {
         let diagnostics: DiagnosticCollector
         let paths: ModelPathCheck
+        let baseDirectory: String
 
         func definition(_ top: YAMLMapping, file: String) -> PipelineDefinition? {
             let name = top.string("name", required: true)
@@ -78,18 +80,20 @@ public enum DefinitionLoader {
             }
             let version = uuid(top, "version")
             let registry = top.string("registry")
-            let engine = YAMLMapping(top.required("engine"), path: "engine", allowedKeys: ["image"], diagnostics: diagnostics)
+            let engine = YAMLMapping(top.required("engine"), path: "engine", allowedKeys: ["image", "mirror", "source"], diagnostics: diagnostics)
             let image = engine?.string("image", required: true)
             if let image, !ValueFormat.isImageReference(image) {
                 diagnostics.error(at: engine?["image"], "engine.image '\(image)' is not an image reference such as registry.example.com/engine:v1")
             }
+            let source = engine.flatMap { ImageSourceCheck(diagnostics: diagnostics, baseDirectory: baseDirectory).source($0) }
             let models = self.models(top.required("models"))
-            let deployment = DeploymentReader(diagnostics: diagnostics).deployment(top["deployment"], models: models)
+            let deployment = DeploymentReader(diagnostics: diagnostics, baseDirectory: baseDirectory).deployment(top["deployment"], models: models)
             let steps = StepReader(diagnostics: diagnostics).steps(top.required("steps"), models: models)
             guard let name, let image else { return nil }
             return PipelineDefinition(
-                name: name, version: version, registry: registry, engine: Engine(image: image),
-                deployment: deployment, models: models, steps: steps, sourcePath: file
+                name: name, version: version, registry: registry,
+                engine: Engine(image: image, mirror: engine?.boolean("mirror") ?? true, source: source),
+                deployment: deployment, models: models, steps: steps, sourcePath: file, baseDirectory: baseDirectory
             )
         }
 

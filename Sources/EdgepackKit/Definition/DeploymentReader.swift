@@ -4,9 +4,10 @@ import Yams
 /// which architecture), and each sidekick's own resources, arch, accel and image.
 struct DeploymentReader {
     static let deploymentKeys = ["replicas", "cpus", "memory", "gpus", "arch", "accel", "sidekicks"]
-    static let sidekickKeys = ["cpus", "memory", "gpus", "arch", "accel", "image"]
+    static let sidekickKeys = ["cpus", "memory", "gpus", "arch", "accel", "image", "source"]
 
     let diagnostics: DiagnosticCollector
+    var baseDirectory = "."
 
     func deployment(_ node: Node?, models: [ModelSpec]) -> Deployment {
         var deployment = Deployment()
@@ -34,7 +35,8 @@ struct DeploymentReader {
                 }
                 deployment.sidekicks.append(Sidekick(
                     model: pair.key, resources: resources(spec, defaults: .engineDefault), arch: arch, accel: accel, qaic: qaic,
-                    image: image.flatMap { ValueFormat.isImageReference($0) ? $0 : nil }
+                    image: image.flatMap { ValueFormat.isImageReference($0) ? $0 : nil },
+                    source: ImageSourceCheck(diagnostics: diagnostics, baseDirectory: baseDirectory).source(spec)
                 ))
             }
         }

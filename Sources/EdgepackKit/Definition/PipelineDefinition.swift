@@ -9,6 +9,8 @@ public struct PipelineDefinition: Sendable, Equatable {
     public var steps: [Step]
     /// The definition file as the user named it, for messages.
     public var sourcePath: String
+    /// The folder relative paths in the definition (models, image sources) start from.
+    public var baseDirectory: String = "."
 
     public func model(named name: String) -> ModelSpec? {
         models.first { $0.name == name }
@@ -16,7 +18,19 @@ public struct PipelineDefinition: Sendable, Equatable {
 }
 
 public struct Engine: Sendable, Equatable {
+    /// The engine image as the pipeline names it (where it lives, and the tag its mirror gets).
     public var image: String
+    /// Copy the image into the release (the registry's `engine` repository, the bundle's `engine:TAG`).
+    public var mirror: Bool = true
+    /// Where to read the image from when not from `image` itself: `oci-archive:PATH[:REF]`, `oci:DIR[:REF]`,
+    /// `docker-archive:PATH[:REF]` (relative to the definition) or another registry reference.
+    public var source: String?
+
+    public init(image: String, mirror: Bool = true, source: String? = nil) {
+        self.image = image
+        self.mirror = mirror
+        self.source = source
+    }
 }
 
 public struct Resources: Sendable, Equatable {
@@ -46,6 +60,8 @@ public struct Sidekick: Sendable, Equatable {
     public var qaic: QaicConfig = QaicConfig()
     /// The sidekick's own container image; without one, nothing runs beside the engine for this model.
     public var image: String?
+    /// Where to read `image` from for its mirror, as `engine.source`.
+    public var source: String?
 }
 
 public enum Architecture: String, Sendable, CaseIterable {

@@ -76,6 +76,15 @@ struct YAMLMapping {
         return number
     }
 
+    func boolean(_ key: String) -> Bool? {
+        guard let value = self[key] else { return nil }
+        guard value.tagName == .bool, let flag = value.bool else {
+            diagnostics.error(at: value, "'\(fieldPath(key))' must be true or false, got \(value.kindDescription)")
+            return nil
+        }
+        return flag
+    }
+
     func positiveNumber(_ key: String) -> Double? {
         guard let value = self[key] else { return nil }
         guard value.tagName == .int || value.tagName == .float, let number = Double(value.scalar?.string ?? ""), number.isFinite else {

@@ -17,8 +17,12 @@ public struct BundlePublisher: Sendable {
     /// `extra` adds what goes beside the release (signatures, attestations) for the rebuilt artifacts.
     public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout,
                      extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
-        let build = try rebuild(bundle, for: layout)
-        return try Publisher(client: client, layout: layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
+        try push(try rebuild(bundle, for: layout), extra: extra)
+    }
+
+    /// Pushes a release already read from a bundle and rendered for its registry (`rebuild`).
+    public func push(_ build: PipelineBuild, extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
+        try Publisher(client: client, layout: build.layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
     }
 
     /// The bundle's release, rendered for `layout` (chart and compose name the new registry).

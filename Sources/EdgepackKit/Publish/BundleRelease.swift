@@ -25,9 +25,11 @@ extension Release {
             // The pipeline's own model order, as `publish` reports it.
             (config.models.firstIndex { $0.name == first.spec.name } ?? 0) < (config.models.firstIndex { $0.name == second.spec.name } ?? 0)
         }
-        self.init(name: config.id, version: config.version, engine: Engine(image: image), deployment: Deployment(config.engineConfig),
+        let deployment = Deployment(config.engineConfig)
+        self.init(name: config.id, version: config.version, engine: Engine(image: image), deployment: deployment,
                   config: config, models: models, pipeline: pipeline,
-                  templates: try chart.map { try Self.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil)
+                  templates: try chart.map { try Self.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil,
+                  images: try PipelineImage.carried(in: bundle, engineName: image, sidekicks: deployment.sidekicks))
     }
 
     /// The chart's own files (its templates), from the chart package inside the bundle.

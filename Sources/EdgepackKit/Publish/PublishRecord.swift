@@ -30,7 +30,12 @@ public struct PublishRecord: Encodable, Sendable {
     public var pipelineName: String
     public var pipelineVersion: String
     public var status = "Published"
+    /// Where the engine runs from: its mirror `PREFIX/engine:TAG`, or `engine.image` when not mirrored.
     public var engineURL: String
+    /// The engine manifest's digest (the mirror's, equal to its source's), or the digest `engine.image` pins.
+    public var engineDigest: String?
+    /// Where the mirrored engine was read from (`engine.source`, else `engine.image`); nil when not mirrored.
+    public var engineSource: String?
     public var pipelineURL: String
     public var pipelineDigest: String
     public var helm: Helm
@@ -52,6 +57,7 @@ public struct PublishRecord: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case status, helm, models
         case pipelineName = "pipeline_name", pipelineVersion = "pipeline_version", engineURL = "engine_url"
+        case engineDigest = "engine_digest", engineSource = "engine_source"
         case pipelineURL = "pipeline_url", pipelineDigest = "pipeline_digest", composeURL = "compose_url"
         case engineConfig = "engine_config", dockerRun = "docker_run", podmanRun = "podman_run"
         case helmInstall = "helm_install", createdAt = "created_at", dockerRunVariables = "docker_run_variables"
@@ -64,7 +70,10 @@ public struct PublishRecord: Encodable, Sendable {
         let chartDigest = manifests[build.chart.artifact.reference] ?? build.chart.artifact.manifestBlob.descriptor.digest
         pipelineName = name
         pipelineVersion = build.version
-        engineURL = build.release.engine.image
+        let engine = build.release.engineLocation(in: layout)
+        engineURL = build.release.engineImage == nil ? build.release.engine.image : engine.tagged
+        engineDigest = engine.digest?.string
+        engineSource = build.release.engineImage?.source
         pipelineURL = layout.pipeline(name, build.version)
         pipelineDigest = (manifests[build.pipeline.reference] ?? build.pipeline.manifestBlob.descriptor.digest).string
         helm = Helm(chart: "oci://\(layout.chartRepository(name))", reference: "\(layout.chartRepository(name))@\(chartDigest)",
@@ -80,7 +89,11 @@ public struct PublishRecord: Encodable, Sendable {
         helmInstall = build.commands.helmInstall
         dockerRunVariables = build.commands.dockerRunVariables
         var images: [String] = []
-        for image in build.release.deployment.sidekicks.compactMap(\.image) where !images.contains(image) { images.append(image) }
+        for sidekick in build.release.deployment.sidekicks {
+            guard let location = build.release.sidekickLocation(sidekick, in: layout) else { continue }
+            let image = build.release.images.isEmpty ? location.reference : location.tagged
+            if !images.contains(image) { images.append(image) }
+        }
         userImages = images
         self.createdBy = createdBy
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
@@ -103,7 +116,8 @@ public struct PublishRecord: Encodable, Sendable {
         let config = String(decoding: try CanonicalJSON.encode(engineConfig), as: UTF8.self)
         let rows: [(String, String)] = [
             ("Pipeline", pipelineName), ("Pipeline version", pipelineVersion), ("Status", status),
-            ("Engine URL", engineURL), ("Pipeline URL", pipelineURL), ("Pipeline digest", pipelineDigest),
+            ("Engine URL", engineURL + (engineSource.map { " (mirrored from \($0))" } ?? "")), ("Engine digest", engineDigest ?? "-"),
+            ("Pipeline URL", pipelineURL), ("Pipeline digest", pipelineDigest),
             ("Helm chart URL", helm.chart), ("Helm chart reference", helm.reference), ("Helm chart version", helm.version),
             ("Compose URL", composeURL),
         ] + models.map { ("Model \($0.name)", "\($0.url) (\($0.digest))") } + [

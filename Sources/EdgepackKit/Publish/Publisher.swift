@@ -20,10 +20,10 @@ public struct Publisher: Sendable {
                   concurrency: client.options.concurrency, onEvent: onEvent)
     }
 
-    /// Tells the destination every repository these artifacts go to, before anything else asks it something.
-    public func prepare(_ artifacts: [Artifact]) {
+    /// Tells the destination every repository a copy goes to, before anything else asks it something.
+    public func prepare(_ copy: ReleaseCopy) {
         var seen = Set<String>()
-        destination.prepare(repositories: artifacts.map(\.repository).filter { seen.insert($0).inserted })
+        destination.prepare(repositories: copy.items.map(\.repository).filter { seen.insert($0).inserted })
     }
 
     /// The registry host and the path under it for a layout's prefix.
@@ -38,8 +38,7 @@ public struct Publisher: Sendable {
             throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
         let artifacts = artifacts ?? build.artifacts
-        let summary = try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
-            .copy(artifacts.map(CopyItem.init))
+        let summary = try ReleaseCopy(build, artifacts: artifacts).copy(to: destination, concurrency: concurrency, onEvent: onEvent)
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }

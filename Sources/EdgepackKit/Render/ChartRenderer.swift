@@ -32,7 +32,7 @@ struct ChartRenderer {
 
     func render(_ release: Release, layout: RegistryLayout, credentials: EmbeddedCredentials? = nil) throws -> RenderedChart {
         let version = release.version, pipelineDigest = release.pipeline.manifestBlob.descriptor.digest
-        let image = try ImageReference(parsing: release.engine.image)
+        let image = release.engineLocation(in: layout)
         let chartVersion = RegistryLayout.chartVersion(version)
         let metadata = ChartMetadata(
             name: release.name,
@@ -47,11 +47,12 @@ struct ChartRenderer {
         let resources = release.deployment.resources
         let values = HelmValues(
             replicas: release.deployment.replicas,
-            image: .init(repository: image.nameAsWritten, tag: image.tag ?? "latest", digest: image.digest?.string ?? ""),
+            image: .init(repository: image.repository, tag: image.tag ?? "latest", digest: image.digest?.string ?? ""),
             ociRegistry: .init(registry: layout.host, username: credentials?.username ?? "", password: credentials?.password ?? ""),
             engine: .init(cpus: PlainNumber(value: resources.cpus), memory: resources.memory, pipelineUrl: layout.pipeline(release.name, version)),
             engineAux: .init(images: OrderedMapping(release.deployment.sidekicks.sorted { $0.model < $1.model }.map {
-                ($0.model, HelmValues.AuxImage(image: $0.image ?? "", resources: HelmValues.resources($0.resources, accel: $0.accel)))
+                ($0.model, HelmValues.AuxImage(image: release.sidekickLocation($0, in: layout)?.reference ?? "",
+                                               resources: HelmValues.resources($0.resources, accel: $0.accel)))
             })),
             resources: HelmValues.resources(resources, accel: release.deployment.accel)
         )

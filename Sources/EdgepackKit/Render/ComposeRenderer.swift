@@ -21,9 +21,9 @@ struct ComposeRenderer {
             ("CONFIG_MEMORY", resources.memory),
         ]
         let (deploy, devices) = ComposeFile.deploy(resources, accel: release.deployment.accel)
-        let engine = ComposeFile.Service(image: release.engine.image, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
+        let engine = ComposeFile.Service(image: release.engineLocation(in: layout).reference, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
         let sidekicks = release.deployment.sidekicks.sorted { $0.model < $1.model }.compactMap { sidekick -> (String, ComposeFile.Service)? in
-            guard let image = sidekick.image else { return nil }
+            guard let image = release.sidekickLocation(sidekick, in: layout)?.reference else { return nil }
             let (deploy, devices) = ComposeFile.deploy(sidekick.resources, accel: sidekick.accel)
             return ("sidekick-" + sidekick.model, ComposeFile.Service(
                 image: image, ports: nil, environment: OrderedMapping([("MODEL_NAME", sidekick.model)]), devices: devices,

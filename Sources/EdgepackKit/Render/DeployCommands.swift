@@ -22,7 +22,7 @@ public struct DeployCommands: Sendable, Equatable, Codable {
             let lines = ["\(tool) run", "-p $EDGE_PORT:8080", #"-e OCI_USERNAME="$OCI_USERNAME""#, #"-e OCI_PASSWORD="$OCI_PASSWORD""#]
                 + variables.sorted { $0.key < $1.key }.map { "-e \($0.key)=\($0.value)" }
                 + [(["-e CONFIG_CPUS=\(totals.configCPUs)"] + gpuFlags + ["--cpus=\(totals.cpusText)", "--memory=\(totals.memoryText)"]).joined(separator: " ")]
-                + [release.engine.image]
+                + [release.engineLocation(in: layout).reference]
             return lines.joined(separator: " \\\n    ")
         }
         dockerRun = run("docker", totals.gpuFlags(podman: false))

@@ -81,7 +81,7 @@ enum ManifestContent {
 
     init(_ bytes: [UInt8], mediaType: String) throws {
         struct Probe: Decodable { var manifests: [Descriptor]? }
-        let isIndex = [MediaType.imageIndex, MediaType.dockerManifestList].contains(mediaType)
+        let isIndex = MediaType.isIndex(mediaType)
             || (try? CanonicalJSON.decode(Probe.self, from: bytes, what: "manifest"))?.manifests != nil
         self = isIndex ? .index(try CanonicalJSON.decode(Index.self, from: bytes, what: "index"))
                        : .manifest(try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest"))

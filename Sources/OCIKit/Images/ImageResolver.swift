@@ -16,6 +16,8 @@ public struct ResolvedImage: Sendable {
     public let platforms: [Platform]
     /// Bytes copied at most: every manifest, config and layer once.
     public let size: Int64
+    /// What the source reference names: the index an entry was chosen from, else `descriptor`'s digest.
+    public let topDigest: Digest
 
     /// What the copier copies, into `repository` of the destination, under `tag` (default: `self.tag`).
     public func copyItem(repository: String, tag: String? = nil) -> CopyItem {
@@ -73,7 +75,7 @@ public struct ImageResolver: Sendable {
     }
 
     /// `docker.io/engine` is served by `registry-1.docker.io` as `library/engine`.
-    static func endpoint(_ reference: ImageReference) -> (host: String, repository: String) {
+    public static func endpoint(_ reference: ImageReference) -> (host: String, repository: String) {
         guard reference.registry == "docker.io" || reference.registry == "index.docker.io" else { return (reference.registry, reference.repository) }
         return ("registry-1.docker.io", reference.repository.contains("/") ? reference.repository : "library/" + reference.repository)
     }
@@ -111,7 +113,7 @@ public struct ImageResolver: Sendable {
             switch choice {
             case .all:
                 return ResolvedImage(spec: spec, source: source, descriptor: top, sourceRepository: repository, tag: tag, platform: nil,
-                                     platforms: platforms, size: try Self.size(source, top, repository))
+                                     platforms: platforms, size: try Self.size(source, top, repository), topDigest: top.digest)
             case .only(let wanted):
                 let candidates = index.manifests.filter { $0.platform.map(wanted.accepts) ?? false }
                 guard let child = candidates.first(where: { $0.platform?.variant == wanted.variant }) ?? candidates.first else {
@@ -120,7 +122,7 @@ public struct ImageResolver: Sendable {
                 }
                 let chosen = Descriptor(mediaType: child.mediaType, digest: child.digest, size: child.size)
                 return ResolvedImage(spec: spec, source: source, descriptor: chosen, sourceRepository: repository, tag: tag, platform: child.platform,
-                                     platforms: platforms, size: try Self.size(source, chosen, repository))
+                                     platforms: platforms, size: try Self.size(source, chosen, repository), topDigest: top.digest)
             }
         case .manifest(let manifest):
             let platform = try Self.platform(of: manifest, source, repository)
@@ -128,7 +130,20 @@ public struct ImageResolver: Sendable {
                 throw OCIError(.notFound, "it is a \(platform) image only; it has no \(wanted) image")
             }
             return ResolvedImage(spec: spec, source: source, descriptor: top, sourceRepository: repository, tag: tag, platform: platform,
-                                 platforms: [], size: try Self.size(source, top, repository))
+                                 platforms: [], size: try Self.size(source, top, repository), topDigest: top.digest)
+        }
+    }
+
+    /// What an image already in a source is: its platform (a single image's, from its config), the platforms of
+    /// an index, and its size (every manifest, config and layer once).
+    public static func describe(_ descriptor: Descriptor, in source: any ContentSource, repository: String = "") throws
+        -> (platform: Platform?, platforms: [Platform], size: Int64) {
+        let size = try size(source, descriptor, repository)
+        switch try ManifestContent(try checkedManifest(source, descriptor, repository), mediaType: descriptor.mediaType) {
+        case .index(let index):
+            return (nil, index.manifests.compactMap(\.platform).filter { $0.os != "unknown" }, size)
+        case .manifest(let manifest):
+            return (try platform(of: manifest, source, repository), [], size)
         }
     }
 

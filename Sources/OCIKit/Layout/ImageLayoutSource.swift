@@ -10,9 +10,10 @@ public protocol ImageLayoutSource: Sendable {
 }
 
 extension ImageLayoutSource {
-    /// Every artifact the index names, rebuilt with blob contents that point into the layout.
+    /// Every artifact (image manifest) the index names, rebuilt with blob contents that point into the layout.
+    /// Entries that are indexes themselves (multi-platform images) are not artifacts.
     public func artifacts() throws -> [Artifact] {
-        try index.manifests.map { entry in
+        try index.manifests.filter { !MediaType.isIndex($0.mediaType) }.map { entry in
             guard let reference = entry.annotations?[AnnotationKey.refName] else {
                 throw OCIError(.invalidLayout, "\(path): an index entry has no \(AnnotationKey.refName)")
             }

@@ -8,6 +8,9 @@ public enum MediaType {
     public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
 
+    /// An OCI index or a Docker manifest list.
+    public static func isIndex(_ mediaType: String) -> Bool { mediaType == imageIndex || mediaType == dockerManifestList }
+
     /// CNCF ModelPack (model-spec v1).
     public enum ModelPack {
         public static let artifactType = "application/vnd.cncf.model.manifest.v1+json"

@@ -27,17 +27,6 @@ public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
         self.init(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)
     }
 
-    /// The platform of a Wallaroo deployment architecture: x86 → linux/amd64, arm → linux/arm64,
-    /// power10 → linux/ppc64le; nil for a name it does not know.
-    public static func wallaroo(_ arch: String) -> Platform? {
-        switch arch.lowercased() {
-        case "x86", "x86_64", "amd64": Platform(architecture: "amd64")
-        case "arm", "arm64", "aarch64": Platform(architecture: "arm64")
-        case "power10", "ppc64le": Platform(architecture: "ppc64le")
-        default: nil
-        }
-    }
-
     public var description: String {
         "\(os)/\(architecture)" + (variant.map { "/\($0)" } ?? "")
     }

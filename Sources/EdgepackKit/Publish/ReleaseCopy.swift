@@ -1,0 +1,47 @@
+import OCIKit
+
+/// What one copy of a build moves: its artifacts (and what goes beside them, such as signatures) and the
+/// images the release carries, each image read from its own source, all in one plan and one commit.
+public struct ReleaseCopy: Sendable {
+    public var source: any ContentSource
+    /// Images first, then the artifacts in order: nothing is tagged that names an engine not yet there.
+    public var items: [CopyItem]
+    /// Every blob once, for progress totals.
+    public var bytes: Int64
+
+    public init(_ build: PipelineBuild, artifacts: [Artifact]? = nil) {
+        let artifacts = artifacts ?? build.artifacts
+        var parts: [String: any ContentSource] = ["": ArtifactSource(artifacts)]
+        var items: [CopyItem] = []
+        for (position, image) in build.release.images.enumerated() {
+            let part = "image\(position)"
+            parts[part] = image.content
+            items.append(image.copyItem(part: part))
+        }
+        source = CombinedSource(parts)
+        self.items = items + artifacts.map(CopyItem.init)
+        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size }
+    }
+
+    /// Copies it all into `destination`.
+    @discardableResult
+    public func copy(to destination: any ContentDestination, concurrency: Int = 4,
+                     onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
+        try Copier(from: source, to: destination, concurrency: concurrency, onEvent: onEvent).copy(items)
+    }
+
+    /// Every blob's size (manifests included), each once.
+    public static func artifactBytes(_ artifacts: [Artifact]) -> Int64 {
+        var seen = Set<Digest>()
+        return artifacts.flatMap { [$0.config] + $0.layers }.reduce(0) { sum, blob in
+            seen.insert(blob.descriptor.digest).inserted ? sum + blob.descriptor.size : sum
+        }
+    }
+}
+
+extension PipelineBuild {
+    /// The mirrored images' manifests, to sign beside the build's own.
+    public var imageManifests: [SignedManifest] {
+        release.images.map { SignedManifest(repository: $0.repository, digest: $0.digest) }
+    }
+}

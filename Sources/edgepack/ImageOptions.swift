@@ -1,0 +1,39 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+/// --no-mirror and --all-platforms: whether and how the engine and sidekick images travel with the pipeline.
+struct ImageOptions: ParsableArguments {
+    @Flag(help: "Do not copy the engine and sidekick images; reference them where they are (the site must reach them).")
+    var noMirror = false
+
+    @Flag(help: "Copy every platform of a multi-platform engine image, not only deployment.arch's.")
+    var allPlatforms = false
+
+    /// What finds the images to copy (nil with --no-mirror). Source credentials come from
+    /// EDGEPACK_SOURCE_USERNAME/_PASSWORD, docker's config.json and credential helpers; never the destination's.
+    func gatherer(noCache: Bool, digests: DigestCache, registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions()) -> ImageGatherer? {
+        guard !noMirror else { return nil }
+        var options = registryOptions
+        options.plainHTTP = false  // a loopback source falls back to HTTP by itself; another host must speak HTTPS
+        let resolver = ImageResolver(registryOptions: options, cache: noCache ? nil : BlobCache(digests: digests))
+        let credentials = CredentialResolver()
+        return ImageGatherer(resolver: resolver, allPlatforms: allPlatforms) { host in try credentials.sourceCredential(for: host) }
+    }
+
+    static func sourceRegistryOptions() -> RegistryOptions {
+        var options = RegistryOptions()
+        options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
+        return options
+    }
+}
+
+/// Says on stderr where the engine comes from when it does not travel with the pipeline.
+func noteUnmirroredImages(_ build: PipelineBuild) {
+    guard build.release.images.isEmpty else { return }
+    var names = [build.release.engine.image]
+    names += build.release.deployment.sidekicks.compactMap(\.image).filter { !names.contains($0) }
+    let list = names.joined(separator: ", ")
+    FileHandle.standardError.write(Data("note: images not mirrored (engine.mirror: false or --no-mirror): the site must reach \(list) itself\n".utf8))
+}
