@@ -61,6 +61,10 @@ import TestSupport
         #expect(template.succeeded, "\(template.stderr)")
         #expect(template.stdout.contains("image: \"\(prefix)/engine@\(arm)\"") && template.stdout.contains("image: \"\(prefix)/sidekicks/m@\(arm)\""), "\(template.stdout)")
 
+        // An edge engine still pulls the pipeline as before.
+        let pulled = try edgepack(["pull", try #require(record["pipeline_url"] as? String), "-o", dir.file("edge")], environment: pusher)
+        #expect(pulled.succeeded && pulled.stdout.contains("m.onnx"), "\(pulled.stderr) \(pulled.stdout)")
+
         // Again: nothing of the engine moves.
         let again = try edgepack(["publish", definition, "--registry", prefix, "--json"], environment: environment(dir))
         let transfer = try #require(try jsonObject(again.stdout)["transfer"] as? [String: Any])
@@ -74,6 +78,11 @@ import TestSupport
         let published = try edgepack(["publish", definition, "--registry", prefix, "--json", "--all-platforms"], environment: environment(dir))
         #expect(published.succeeded, "\(published.stderr)")
         #expect(try jsonObject(published.stdout)["engine_digest"] as? String == image.summary.index)
+        // Every blob came through the blob cache, where the next export or publish finds it.
+        let cached = Set((try? FileManager.default.contentsOfDirectory(atPath: dir.file("cache/blobs/sha256"))) ?? [])
+        for platform in image.summary.platforms.values {
+            #expect(cached.contains(String(platform.config.dropFirst("sha256:".count))), "\(cached)")
+        }
         #expect(try rawDigest("docker://\(prefix)/engine:v1") == image.summary.index)
     }
 
@@ -115,6 +124,12 @@ import TestSupport
         if file == "image.tar" { #expect(inBundle == image.summary.platforms["linux/amd64"]?.manifest) }
         let copied = try run("skopeo", ["copy", "-q", "oci-archive:\(bundle):engine:v1", "oci:\(dir.file("out")):x"])
         #expect(copied.succeeded, "\(copied.stderr)")
+        // A second export of the same pipeline reads the engine from the blob cache (the docker archive's
+        // layers are files; the registry source's blobs were cached by the first export).
+        let again = try edgepack(["export", definition, "-o", dir.file("again.tar"), "--registry", "ghcr.io/acme/edge"], environment: ["EDGEPACK_CACHE_DIR": dir.file("cache")])
+        #expect(again.succeeded, "\(again.stderr)")
+        let againDigest = try rawDigest("oci-archive:\(dir.file("again.tar")):engine:v1")
+        #expect(againDigest == inBundle)
         let inspected = try edgepack(["inspect", bundle])
         #expect(inspected.stdout.contains("engine:v1") && inspected.stdout.contains("linux/amd64"), "\(inspected.stdout)")
 
