@@ -160,6 +160,10 @@ import TestSupport
         #expect(unknown.stderr.hasPrefix("edgepack: error: image \(image.upstream):nope: ") && unknown.stderr.contains("engine.source"), "\(unknown.stderr)")
         #expect(unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("b.tar")))
+        let anonymous = try edgepack(["export", try definition(dir, engine: "\(image.upstream):v1"), "-o", dir.file("b.tar")],
+                                     environment: ["EDGEPACK_CACHE_DIR": dir.file("cache"), "DOCKER_CONFIG": dir.file("docker")])
+        #expect(anonymous.status != 0 && anonymous.stderr.contains("EDGEPACK_SOURCE_USERNAME"), "\(anonymous.stderr)")
+        #expect(anonymous.stderr.split(separator: "\n").count == 1, "\(anonymous.stderr)")
         let missing = try edgepack(["export", try definition(dir, engine: "ghcr.io/acme/engine:v1", source: "oci-archive:nowhere.tar"), "-o", dir.file("b.tar")])
         #expect(missing.status == 1 && missing.stderr.contains("nowhere.tar"), "\(missing.stderr)")
     }

@@ -42,8 +42,12 @@ public struct ImageResolver: Sendable {
         do {
             return try resolveUnlabelled(spec, choice, credential)
         } catch let error as OCIError {
-            throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause,
-                           remedy: error.remedy ?? (Self.sourceProblems.contains(error.code) ? .provideImageSource(image: spec.description) : nil))
+            // A source registry's refusal is about the source's credentials, never the destination's: it is
+            // worded here (the refusal is not passed on, so nothing advises the destination's login).
+            var remedy = error.remedy ?? (Self.sourceProblems.contains(error.code) ? .provideImageSource(image: spec.description) : nil)
+            if case .supplyCredentials(let host) = remedy { remedy = .supplySourceCredentials(host: host) }
+            if let refusal = error.refusal, refusal.reason != .accessDenied { remedy = .supplySourceCredentials(host: refusal.host) }
+            throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause, remedy: remedy)
         }
     }
 

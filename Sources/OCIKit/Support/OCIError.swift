@@ -19,6 +19,8 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
         case allowInsecure
         /// The registry needs credentials that were not found.
         case supplyCredentials(host: String)
+        /// An image source's registry needs credentials that were not found (the destination's are never sent to it).
+        case supplySourceCredentials(host: String)
         /// An image to copy cannot be read where it is named: give a local copy of it, or do not copy it.
         case provideImageSource(image: String)
     }
