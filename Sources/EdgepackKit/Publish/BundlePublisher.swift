@@ -18,7 +18,8 @@ public struct BundlePublisher: Sendable {
     public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout,
                      extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
         let build = try rebuild(bundle, for: layout)
-        return try Publisher(client: client, layout: layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
+        let absent = Set(try bundle.absentBlobs().map(\.digest))  // a delta bundle's: the registry must hold them
+        return try Publisher(client: client, layout: layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build), absent: absent)
     }
 
     /// The bundle's release, rendered for `layout` (chart and compose name the new registry).
