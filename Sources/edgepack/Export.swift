@@ -15,13 +15,15 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var delta: DeltaOptions
 
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
         let (workspace, build) = try buildPipeline(definition, cache, render, progress: progress)
         let artifacts = try signing.artifactsToCopy(build)
         try DiskSpace.ensure(bundleSize(artifacts), for: output, what: "the bundle")
-        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester,
+                                                   omitting: try delta.omitted(from: artifacts))
         progress.start("exporting \(build.name)", total: totalBytes(artifacts))
         defer { progress.stop() }
         try Copier.copy(artifacts, to: destination, onEvent: progress.onEvent)

@@ -73,6 +73,7 @@ struct Inspect: AsyncParsableCommand {
         let rows = shown.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
         var sections = [Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows)]
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
+        if case .layout(let layout) = try InspectTarget.open(target), let note = try deltaNote(layout) { sections.append(note) }
         print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
     }

@@ -20,6 +20,7 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var channel: ChannelOptions
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
@@ -28,10 +29,11 @@ struct Push: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
         progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try totalBytes(opened.artifacts()))
         defer { progress.stop() }
-        let (record, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout) { rebuilt in
+        let (pushed, summary) = try BundlePublisher(client: client, onEvent: progress.onEvent).push(opened, to: layout) { rebuilt in
             try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: [])
         }
         progress.stop()
+        let record = try channel.conclude(pushed, client: client, layout: layout, action: "push", sourceCommit: nil)
         try output.print(record, summary: summary, counters: client.counters)
     }
 }

@@ -41,6 +41,9 @@ public struct PublishLedger: Sendable {
     /// pointed at before.
     @discardableResult
     public func conclude(_ publication: Publication, now: Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
+        guard try client.manifestDigest(publication.version, in: repository) != nil else {
+            throw OCIError(.notFound, "no version \(publication.version) of \(pipeline) under \(layout.prefix): list them with 'edgepack publishes \(pipeline) --registry \(layout.prefix)'")
+        }
         let fetched = try client.fetchManifestBytes(publication.version, in: repository)
         let subject = fetched.blob.descriptor
         let channel = try publication.channel.map { try Channel(client: client, layout: layout, pipeline: pipeline, name: $0) }
