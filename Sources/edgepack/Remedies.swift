@@ -9,6 +9,7 @@ extension OCIError.Remedy {
         case .allowInsecure: "add --insecure to allow plain HTTP to it"
         case .supplyCredentials(let host): "run 'edgepack login \(host)', set OCI_USERNAME and OCI_PASSWORD, or pass --username with --password-stdin"
         case .provideImageSource: "set the image's source to a local copy (oci-archive:, oci: or docker-archive:), or turn its mirroring off"
+        case .provideAbsentContent: "push the full bundle, or export the delta again with --site-inventory from 'edgepack inventory' of this registry"
         }
     }
 }

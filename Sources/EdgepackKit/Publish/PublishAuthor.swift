@@ -17,18 +17,8 @@ public enum PublishAuthor {
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
     }
 
-    /// `git config user.email`, or nil (no git, not set).
+    /// `git config user.email` (as git sees it from the current directory), or nil (no git, not set).
     public static func gitEmail() -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "config", "--get", "user.email"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        SourceInfo.git(["config", "--get", "user.email"], in: ".")
     }
 }

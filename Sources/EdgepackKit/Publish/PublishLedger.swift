@@ -41,15 +41,17 @@ public struct PublishLedger: Sendable {
     /// pointed at before.
     @discardableResult
     public func conclude(_ publication: Publication, now: Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
-        guard try client.manifestDigest(publication.version, in: repository) != nil else {
+        let fetched: (bytes: [UInt8], blob: Blob)
+        do {
+            fetched = try client.fetchManifestBytes(publication.version, in: repository)
+        } catch let error as OCIError where error.code == .notFound {
             throw OCIError(.notFound, "no version \(publication.version) of \(pipeline) under \(layout.prefix): list them with 'edgepack publishes \(pipeline) --registry \(layout.prefix)'")
         }
-        let fetched = try client.fetchManifestBytes(publication.version, in: repository)
         let subject = fetched.blob.descriptor
         let channel = try publication.channel.map { try Channel(client: client, layout: layout, pipeline: pipeline, name: $0) }
         let before = try channel?.current()
         let replaces = before.map { $0.pipelineDigest == subject.digest.string ? [] : [$0] } ?? []
-        var events = try records(of: subject.digest)
+        var events = try summaries(of: subject.digest)
         let moves = channel != nil && before?.pipelineDigest != subject.digest.string
         if moves || !events.contains(where: { $0.channel == publication.channel }) {
             let event = PublishEvent(action: publication.action, pipelineName: pipeline, pipelineVersion: publication.version,
@@ -72,6 +74,20 @@ public struct PublishLedger: Sendable {
         let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
         try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository)
+    }
+
+    /// The publish records of the pipeline manifest `digest` as the referrers list shows them (time, author, channel
+    /// and action from their annotations; no `replaces`), oldest first: no record is fetched.
+    func summaries(of digest: OCIKit.Digest) throws -> [PublishEvent] {
+        let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
+        return referrers.compactMap { descriptor -> PublishEvent? in
+            guard let notes = descriptor.annotations, let created = notes[AnnotationKey.created], let author = notes["edgepack.dev/created-by"] else { return nil }
+            var event = PublishEvent(action: notes["edgepack.dev/action"] ?? "publish", pipelineName: pipeline, pipelineVersion: "", pipelineDigest: digest.string,
+                                     registry: layout.prefix, channel: notes["edgepack.dev/channel"], replaces: [], createdAt: Date(),
+                                     createdBy: author, sourceCommit: nil, edgepackVersion: "")
+            event.createdAt = created
+            return event
+        }.sorted { $0.createdAt < $1.createdAt }
     }
 
     /// Every publish record of the pipeline manifest `digest`, oldest first.

@@ -45,11 +45,13 @@ extension RegistryClient {
         throw OCIError(.registry, "\(host) kept losing the referrer \(blob.descriptor.digest) of \(subject.digest) to other writers of \(ReferrersIndex.tag(for: subject.digest)); try again")
     }
 
-    /// The index under the fallback tag, or nil when there is none.
+    /// The index under the fallback tag, or nil when there is none (one GET either way).
     func fallbackIndex(of subject: Digest, in repository: String) throws -> (index: Index, digest: Digest)? {
         let tag = ReferrersIndex.tag(for: subject)
-        guard try manifestDigest(tag, in: repository) != nil else { return nil }
-        let fetched = try fetchManifestBytes(tag, in: repository)
-        return (try CanonicalJSON.decode(Index.self, from: fetched.bytes, what: "referrers index \(tag)"), fetched.blob.descriptor.digest)
+        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(tag)", headers: [("Accept", MediaType.imageIndex)]),
+                                scopes: [Self.scope(repository, "pull")])
+        if response.status == 404 { return nil }
+        guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, tag))") }
+        return (try CanonicalJSON.decode(Index.self, from: response.body, what: "referrers index \(tag)"), SHA256Hasher.digest(response.body))
     }
 }
