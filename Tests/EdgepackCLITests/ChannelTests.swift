@@ -109,7 +109,11 @@ struct ChannelRecord: Decodable {
         try registries.setQuirks(["holdat": "\(4 << 20)"], match: "/v2/\(target)/")
         let held = try registries.heldTransfers()
         let process = try startEdgepack(["publish", definition, "--registry", registry, "--channel", "prod", "--chunk-size", "1M"], environment: pusher)
-        for _ in 0..<600 where try registries.heldTransfers() <= held && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        var waited = 0
+        while try registries.heldTransfers() <= held, process.isRunning, waited < 600 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 1
+        }
         #expect(try registries.heldTransfers() > held, "no transfer was held")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -35,6 +35,8 @@ import TestSupport
 
         let inspect = try edgepack(["inspect", dir.file("v2-delta.tar")])
         #expect(inspect.succeeded && inspect.stdout.contains("Delta bundle: it leaves out 2 blobs"), "\(inspect.stdout)\(inspect.stderr)")
+        let verified = try edgepack(["inspect", dir.file("v2-delta.tar"), "--verify"])
+        #expect(verified.succeeded && verified.stdout.contains("all blobs verified"), "\(verified.stderr)")
 
         // The site got v1; the delta brings it to v2, exactly as a full push of v2 does elsewhere.
         let site = "\(registries.token)/site\(UUID().uuidString.prefix(6).lowercased())"
@@ -80,6 +82,14 @@ import TestSupport
         #expect(deltaSize <= (2 << 20), "the delta is \(deltaSize) bytes")
         let (pushed, _) = try push(dir.file("v2.tar"), site)
         #expect(pushed.succeeded, "\(pushed.stderr)")
+        // Without pipeline names: the registry's catalog, where it lists one (the basic-auth registry does; the
+        // token registry's token service grants no catalog access, so it asks for the names).
+        let listed = "\(registries.basic)/cat\(UUID().uuidString.prefix(6).lowercased())"
+        #expect(try push(dir.file("v1.tar"), listed).0.succeeded)
+        let catalog = try edgepack(["inventory", "--registry", listed, "-o", dir.file("catalog.json")], environment: pusher)
+        #expect(catalog.succeeded && catalog.stdout.contains(": 6 repositories"), "\(catalog.stdout)\(catalog.stderr)")
+        let unlisted = try edgepack(["inventory", "--registry", site, "-o", dir.file("none.json")], environment: pusher)
+        #expect(!unlisted.succeeded && unlisted.stderr.contains("name the pipelines to inventory"), "\(unlisted.stderr)")
         let both = try edgepack(["export", definition, "-o", dir.file("x.tar"), "--since", dir.file("v1.tar"), "--site-inventory", dir.file("site.json")])
         #expect(both.status == 64, "\(both.stderr)")
     }
