@@ -16,13 +16,16 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var delta: DeltaOptions
 
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress)
-        let copy = ReleaseCopy(build, artifacts: try signing.artifactsToCopy(build, alsoSigning: build.imageManifests))
+        let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
+        let copy = ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")
-        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester)
+        let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester,
+                                                   omitting: try delta.omitted(from: artifacts, alsoCarrying: try build.imageConfigs()))
         progress.start("exporting \(build.name)", total: copy.bytes)
         defer { progress.stop() }
         try copy.copy(to: destination, onEvent: progress.onEvent)

@@ -80,6 +80,7 @@ struct Inspect: AsyncParsableCommand {
             }))
         }
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
+        if case .layout(let layout) = try InspectTarget.open(target), let note = try deltaNote(layout) { sections.append(note) }
         print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
     }

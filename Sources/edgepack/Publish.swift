@@ -18,6 +18,7 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var channel: ChannelOptions
 
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
@@ -34,9 +35,11 @@ struct Publish: AsyncParsableCommand {
         // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
         let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
         let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests)
-        let (record, summary) = try publisher.publish(build, artifacts: artifacts)
+        let (published, summary) = try publisher.publish(build, artifacts: artifacts)
         progress.stop()
         if !output.quiet { noteUnmirroredImages(build) }
+        let record = try channel.conclude(published, client: client, layout: build.layout, action: "publish",
+                                          sourceCommit: SourceInfo.detect(definitionPath: definition.file).gitCommit)
         try output.print(record, summary: summary, counters: client.counters)
     }
 }

@@ -26,8 +26,12 @@ struct Publishes: AsyncParsableCommand {
         } else if versions.isEmpty {
             print("no published versions of \(name) under \(layout.prefix)")
         } else {
-            print(Table.render(header: ["VERSION", "CREATED", "DIGEST", "PIPELINE URL"],
-                               rows: versions.map { [$0.version, $0.created ?? "-", $0.digest, $0.pipelineURL] }))
+            print(Table.render(header: ["VERSION", "CREATED AT", "CREATED BY", "CHANNELS", "REPLACES", "PIPELINE URL"],
+                               rows: versions.map { version in
+                                   [version.version, version.createdAt ?? version.created ?? "-", version.createdBy ?? "-",
+                                    version.channels.isEmpty ? "-" : version.channels.joined(separator: ","),
+                                    version.replaces.isEmpty ? "-" : version.replaces.map(\.pipelineVersion).joined(separator: ","), version.pipelineURL]
+                               }))
         }
     }
 }

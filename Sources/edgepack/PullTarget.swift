@@ -18,10 +18,12 @@ enum PullTarget {
         guard let newest = versions.first else {
             throw CommandError("no published versions of \(name) under \(prefix): check the name, or list them with '\(hint)'")
         }
-        if versions.count > 1, newest.created == nil || newest.created == versions[1].created {
+        // The first publish record's time; before records, the manifest's own (only with SOURCE_DATE_EPOCH).
+        let time = { (version: PublishedVersion) in version.createdAt ?? version.created }
+        if versions.count > 1, time(newest) == nil || time(newest) == time(versions[1]) {
             throw CommandError("\(reference.name) has \(versions.count) versions and they record no publish time to tell the newest (publish with SOURCE_DATE_EPOCH set): name one as \(reference.name):VERSION (see '\(hint)')")
         }
-        FileHandle.standardError.write(Data("Using the newest published version: \(newest.version)\(newest.created.map { " (created \($0))" } ?? "")\n".utf8))
+        FileHandle.standardError.write(Data("Using the newest published version: \(newest.version)\(time(newest).map { " (created \($0))" } ?? "")\n".utf8))
         return newest.version
     }
 }

@@ -20,6 +20,7 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var uploads: UploadOptions
     @OptionGroup var output: RecordOutputOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var channel: ChannelOptions
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
@@ -30,10 +31,11 @@ struct Push: AsyncParsableCommand {
         let rebuilt = try publisher.rebuild(opened, for: layout)
         progress.start("pushing \((bundle as NSString).lastPathComponent)", total: ReleaseCopy(rebuilt).bytes)
         defer { progress.stop() }
-        let (record, summary) = try publisher.push(rebuilt) { rebuilt in
+        let (pushed, summary) = try publisher.push(rebuilt, from: opened) { rebuilt in
             try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: rebuilt.imageManifests)
         }
         progress.stop()
+        let record = try channel.conclude(pushed, client: client, layout: layout, action: "push", sourceCommit: nil)
         try output.print(record, summary: summary, counters: client.counters)
     }
 }

@@ -142,6 +142,27 @@ import TestSupport
         #expect(try rawDigest("docker://\(site)/engine:v1") == inBundle)
     }
 
+    @Test func aDeltaBundleLeavesOutTheEngineTheSiteHasAndPushesOnTopOfIt() throws {
+        let dir = try TemporaryDirectory()
+        let definition = try definition(dir, engine: "ghcr.io/unreachable/engine:v1", source: "oci-archive:engine.tar:v1")
+        try FileManager.default.copyItem(atPath: "\(image.directory)/image.tar", toPath: dir.file("def/engine.tar"))
+        let cache = ["EDGEPACK_CACHE_DIR": dir.file("cache")]
+        #expect(try edgepack(["export", definition, "-o", dir.file("v1.tar"), "--registry", "ghcr.io/acme/edge"], environment: cache).succeeded)
+        let site = prefix(registries.basic)
+        #expect(try edgepack(["push", dir.file("v1.tar"), "--registry", site], environment: pusher).succeeded)
+        _ = try dir.write("def/m.onnx", "the next model \(UUID())")
+        let delta = try edgepack(["export", definition, "-o", dir.file("v2.tar"), "--since", dir.file("v1.tar"), "--registry", "ghcr.io/acme/edge"], environment: cache)
+        #expect(delta.succeeded, "\(delta.stderr)")
+        let engineSize = try #require(image.summary.platforms["linux/amd64"]).size
+        let deltaSize = try #require(try FileManager.default.attributesOfItem(atPath: dir.file("v2.tar"))[.size] as? Int64)
+        #expect(deltaSize < engineSize / 2, "the delta carries the engine again: \(deltaSize) bytes")
+        let pushed = try edgepack(["push", dir.file("v2.tar"), "--registry", site, "--json"], environment: pusher)
+        #expect(pushed.succeeded, "\(pushed.stderr)")
+        #expect(try jsonObject(pushed.stdout)["engine_digest"] as? String == image.summary.platforms["linux/amd64"]?.manifest)
+        let empty = try edgepack(["push", dir.file("v2.tar"), "--registry", prefix(registries.basic)], environment: pusher)
+        #expect(empty.status != 0 && empty.stderr.contains("lacks"), "\(empty.stderr)")
+    }
+
     @Test func noMirrorReferencesTheImageWhereItIsAndSaysSo() throws {
         let dir = try TemporaryDirectory()
         let definition = try definition(dir, engine: "\(image.upstream):v1")

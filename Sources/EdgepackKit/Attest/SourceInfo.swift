@@ -49,7 +49,7 @@ public struct SourceInfo: Sendable, Equatable {
         return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
     }
 
-    private static func git(_ arguments: [String], in directory: String) -> String? {
+    static func git(_ arguments: [String], in directory: String) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", directory] + arguments

@@ -17,12 +17,15 @@ public struct BundlePublisher: Sendable {
     /// `extra` adds what goes beside the release (signatures, attestations) for the rebuilt artifacts.
     public func push(_ bundle: ImageLayoutBundle, to layout: RegistryLayout,
                      extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
-        try push(try rebuild(bundle, for: layout), extra: extra)
+        try push(try rebuild(bundle, for: layout), from: bundle, extra: extra)
     }
 
-    /// Pushes a release already read from a bundle and rendered for its registry (`rebuild`).
-    public func push(_ build: PipelineBuild, extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
-        try Publisher(client: client, layout: build.layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build))
+    /// Pushes a release already read from `bundle` and rendered for its registry (`rebuild`). The blobs a delta
+    /// bundle leaves out must be in the registry already.
+    public func push(_ build: PipelineBuild, from bundle: ImageLayoutBundle,
+                     extra: (PipelineBuild) throws -> [Artifact] = { _ in [] }) throws -> (record: PublishRecord, summary: CopySummary) {
+        let absent = Set(try bundle.absentBlobs().map(\.digest))
+        return try Publisher(client: client, layout: build.layout, onEvent: onEvent).publish(build, artifacts: build.artifacts + extra(build), absent: absent)
     }
 
     /// The bundle's release, rendered for `layout` (chart and compose name the new registry).

@@ -1,31 +1,58 @@
 import Foundation
 import OCIKit
 
-/// One published version of a pipeline (Wallaroo's `pipeline.publishes()`).
+/// One published version of a pipeline (Wallaroo's `pipeline.publishes()`), with its publish records.
 public struct PublishedVersion: Sendable, Codable {
     public var version: String
+    /// The manifest's own creation time (set only when published with SOURCE_DATE_EPOCH).
     public var created: String?
+    /// The first publish record's wall-clock time, and who made it.
+    public var createdAt: String?
+    public var createdBy: String?
+    /// The latest record's time (a later promote or channel publish).
+    public var updatedAt: String?
+    /// The channels that point at this version now.
+    public var channels: [String]
+    /// What channel moves to this version replaced, oldest first.
+    public var replaces: [PublishRecord.Replaced]
     public var digest: String
     public var pipelineURL: String
+    public var records: [PublishEvent]
 
     enum CodingKeys: String, CodingKey {
-        case version, created, digest
-        case pipelineURL = "pipeline_url"
+        case version, created, digest, channels, replaces, records
+        case createdAt = "created_at", createdBy = "created_by", updatedAt = "updated_at", pipelineURL = "pipeline_url"
     }
 }
 
 public enum PublishHistory {
-    /// Every version published under `layout` for pipeline `name`, newest first (by creation time where
-    /// manifests carry one, i.e. when published with SOURCE_DATE_EPOCH set, then by tag).
+    /// Every version published under `layout` for pipeline `name`, newest first (by the first publish record's
+    /// time, then the manifest's creation time, then the version).
     public static func list(_ name: String, layout: RegistryLayout, client: RegistryClient) throws -> [PublishedVersion] {
-        let repository = (Publisher.split(layout).path.isEmpty ? "" : Publisher.split(layout).path + "/") + "pipelines/\(name)"
+        let repository = PipelineRepositories(layout: layout, pipeline: name).pipelines
+        let ledger = PublishLedger(client: client, layout: layout, pipeline: name)
         // Signatures, attestations and referrers live beside the versions as `sha256-HEX[.sig|.att]` tags.
         let tags = try client.tags(of: repository).filter { !$0.hasPrefix("sha256-") }
-        let versions = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
+        let fetched = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
             let (manifest, blob) = try client.fetchManifest(tag, in: repository)
-            return PublishedVersion(version: tag, created: manifest.annotations?[AnnotationKey.created],
-                                    digest: blob.descriptor.digest.string, pipelineURL: layout.pipeline(name, tag))
+            return (tag, manifest, blob.descriptor.digest)
         }
-        return versions.sorted { ($0.created ?? "", $0.version) > ($1.created ?? "", $1.version) }
+        // A tag that is not its manifest's own version is a channel pointing at that version.
+        var pointing: [OCIKit.Digest: [String]] = [:]
+        for (tag, manifest, digest) in fetched where (manifest.annotations?[AnnotationKey.version]).map({ $0 != tag }) ?? false {
+            pointing[digest, default: []].append(tag)
+        }
+        let channels = pointing
+        let versions = fetched.filter { tag, manifest, _ in (manifest.annotations?[AnnotationKey.version]).map { $0 == tag } ?? true }
+        let listed = try Parallel.map(versions.map { ($0.0, $0.1, $0.2) }, concurrency: client.options.concurrency) { tag, manifest, digest in
+            let records = try ledger.records(of: digest)
+            var replaces: [PublishRecord.Replaced] = []
+            for item in records.flatMap(\.replaces) where !replaces.contains(item) { replaces.append(item) }
+            return PublishedVersion(version: tag, created: manifest.annotations?[AnnotationKey.created], createdAt: records.first?.createdAt,
+                                    createdBy: records.first?.createdBy, updatedAt: records.last?.createdAt,
+                                    channels: (channels[digest] ?? []).sorted(), replaces: replaces, digest: digest.string,
+                                    pipelineURL: layout.pipeline(name, tag), records: records)
+        }
+        return listed.sorted { ($0.createdAt ?? "", $0.created ?? "", $0.version) > ($1.createdAt ?? "", $1.created ?? "", $1.version) }
     }
 }

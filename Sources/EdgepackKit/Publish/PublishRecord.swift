@@ -17,13 +17,18 @@ public struct PublishRecord: Encodable, Sendable {
         public var url: String
     }
 
-    /// A publish this one replaces (empty until channels exist).
-    public struct Replaced: Encodable, Sendable {
+    /// What the channel pointed to before this publish moved it.
+    public struct Replaced: Codable, Sendable, Equatable {
         public var pipelineVersion: String
         public var pipelineDigest: String
 
         enum CodingKeys: String, CodingKey {
             case pipelineVersion = "pipeline_version", pipelineDigest = "pipeline_digest"
+        }
+
+        public init(pipelineVersion: String, pipelineDigest: String) {
+            self.pipelineVersion = pipelineVersion
+            self.pipelineDigest = pipelineDigest
         }
     }
 
@@ -100,11 +105,9 @@ public struct PublishRecord: Encodable, Sendable {
         updatedAt = self.createdAt
     }
 
-    /// Who published: `EDGEPACK_CREATED_BY`, else the login name and host (`ci@runner-7`).
+    /// Who published (see `PublishAuthor`).
     public static func currentUser(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let named = environment["EDGEPACK_CREATED_BY"], !named.isEmpty { return named }
-        let user = environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LOGNAME"] ?? "unknown"
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+        PublishAuthor.resolve(environment: environment)
     }
 
     public func json() throws -> String {

@@ -33,12 +33,13 @@ public struct Publisher: Sendable {
     }
 
     /// Copies the build's artifacts (or `artifacts`: the build's and what goes beside them, such as signatures).
-    public func publish(_ build: PipelineBuild, artifacts: [Artifact]? = nil) throws -> (record: PublishRecord, summary: CopySummary) {
+    /// `absent`: blobs the artifacts reference but do not carry (a delta bundle's), which must be in the registry.
+    public func publish(_ build: PipelineBuild, artifacts: [Artifact]? = nil, absent: Set<Digest> = []) throws -> (record: PublishRecord, summary: CopySummary) {
         guard !build.layout.isPlaceholder else {
             throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
         let artifacts = artifacts ?? build.artifacts
-        let summary = try ReleaseCopy(build, artifacts: artifacts).copy(to: destination, concurrency: concurrency, onEvent: onEvent)
+        let summary = try ReleaseCopy(build, artifacts: artifacts, absent: absent).copy(to: destination, concurrency: concurrency, onEvent: onEvent)
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }

@@ -9,9 +9,10 @@ public struct ReleaseCopy: Sendable {
     /// Every blob once, for progress totals.
     public var bytes: Int64
 
-    public init(_ build: PipelineBuild, artifacts: [Artifact]? = nil) {
+    /// `absent`: blobs the artifacts reference but do not carry (a delta bundle's), which the destination must hold.
+    public init(_ build: PipelineBuild, artifacts: [Artifact]? = nil, absent: Set<Digest> = []) {
         let artifacts = artifacts ?? build.artifacts
-        var parts: [String: any ContentSource] = ["": ArtifactSource(artifacts)]
+        var parts: [String: any ContentSource] = ["": ArtifactSource(artifacts, absent: absent)]
         var items: [CopyItem] = []
         for (position, image) in build.release.images.enumerated() {
             let part = "image\(position)"
@@ -40,6 +41,12 @@ public struct ReleaseCopy: Sendable {
 }
 
 extension PipelineBuild {
+    /// The configs of the images the release carries (each platform's): a bundle keeps them even as a delta, so
+    /// that `push` and `inspect` can tell what each image is.
+    public func imageConfigs() throws -> Set<Digest> {
+        Set(try release.images.flatMap { try ImageResolver.configs(of: $0.descriptor, in: $0.content, repository: $0.sourceRepository) })
+    }
+
     /// The mirrored images' manifests, to sign beside the build's own.
     public var imageManifests: [SignedManifest] {
         release.images.map { SignedManifest(repository: $0.repository, digest: $0.digest) }

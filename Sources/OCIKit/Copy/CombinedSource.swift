@@ -24,6 +24,11 @@ public struct CombinedSource: ContentSource {
         return try source.blob(descriptor, in: inner)
     }
 
+    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool {
+        guard let (source, inner) = try? route(repository) else { return false }
+        return source.holds(descriptor, in: inner)
+    }
+
     public func mountOrigin(in repository: String) -> BlobOrigin? {
         guard let (source, inner) = try? route(repository) else { return nil }
         return source.mountOrigin(in: inner)

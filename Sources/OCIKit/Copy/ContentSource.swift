@@ -9,10 +9,14 @@ public protocol ContentSource: Sendable {
     /// Where a destination in the same registry could mount this repository's blobs from, instead of copying
     /// their bytes; nil when the source is not a registry.
     func mountOrigin(in repository: String) -> BlobOrigin?
+    /// Whether the source carries this blob's bytes (a delta bundle does not carry what its site already has:
+    /// the copier then requires the destination to hold it before writing anything).
+    func holds(_ descriptor: Descriptor, in repository: String) -> Bool
 }
 
 extension ContentSource {
     public func mountOrigin(in repository: String) -> BlobOrigin? { nil }
+    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { true }
 }
 
 /// A repository of a registry that holds a source's blobs.
@@ -29,19 +33,24 @@ public struct BlobOrigin: Sendable, Hashable {
 /// Artifacts built in memory (their blobs are small bytes, model files, or directories tarred on the fly).
 public struct ArtifactSource: ContentSource {
     private let blobs: [Digest: Blob]
+    private let absent: Set<Digest>
 
-    public init(_ artifacts: [Artifact]) {
-        self.init(blobs: artifacts.flatMap { [$0.manifestBlob, $0.config] + $0.layers })
+    /// `absent`: blobs the artifacts reference but whose bytes are not here (read from a delta bundle).
+    public init(_ artifacts: [Artifact], absent: Set<Digest> = []) {
+        self.init(blobs: artifacts.flatMap { [$0.manifestBlob, $0.config] + $0.layers }, absent: absent)
     }
 
     /// Any blobs, manifests and indexes among them (the first of each digest counts).
-    public init(blobs: [Blob]) {
+    public init(blobs: [Blob], absent: Set<Digest> = []) {
         var byDigest: [Digest: Blob] = [:]
         for blob in blobs where byDigest[blob.descriptor.digest] == nil {
             byDigest[blob.descriptor.digest] = blob
         }
         self.blobs = byDigest
+        self.absent = absent
     }
+
+    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { !absent.contains(descriptor.digest) }
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         guard case .bytes(let bytes) = try blob(descriptor, in: repository).content else {
@@ -64,4 +73,6 @@ extension ImageLayoutBundle: ContentSource {
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
         try blob(descriptor)
     }
+
+    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { contains(descriptor.digest) }
 }

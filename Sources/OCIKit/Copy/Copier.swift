@@ -95,9 +95,21 @@ public struct Copier: Sendable {
             for digest in step.blobs { required.insert("\(step.repository)@\(digest)") }
         }
         var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
+        let carried = try requireWhatTheSourceLacks(plan, required: required)
         for need in plan.blobs {
-            let (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
+            var (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
                 if required.contains("\(repository)@\(need.descriptor.digest)") { split.0.append(repository) } else { split.1.append(repository) }
+            }
+            if let present = carried[need.descriptor.digest] {
+                // Not in the source: the repositories of the destination that hold it count as holders.
+                holders += present
+                targets.removeAll { present.contains($0) }
+                for target in targets { others.append((need, target, present[0])) }
+                for holder in present {
+                    summary.withLock { $0.count(.existed) }
+                    onEvent?(.blob(need.descriptor, repository: destination.displayName(holder), .existed))
+                }
+                continue
             }
             for holder in holders {
                 summary.withLock { $0.count(.existed) }
@@ -139,6 +151,9 @@ public struct Copier: Sendable {
         } else if let external = source.mountOrigin(in: sourceRepository), destination.mountBlob(descriptor, into: repository, fromSource: external) {
             outcome = .mounted
         } else {
+            guard source.holds(descriptor, in: sourceRepository) else {
+                throw OCIError(.notFound, "\(destination.displayName(repository)) could not get blob \(descriptor.digest) from the repository that holds it, and the source does not carry it")
+            }
             let blob = try source.blob(descriptor, in: sourceRepository)
             onEvent?(.blobStarted(descriptor, repository: destination.displayName(repository)))
             let onEvent = self.onEvent, digest = descriptor.digest
@@ -147,6 +162,31 @@ public struct Copier: Sendable {
         }
         onEvent?(.blob(descriptor, repository: destination.displayName(repository), outcome))
         return outcome
+    }
+}
+
+extension Copier {
+    /// For each blob the source does not carry (a delta bundle's), the repositories of the destination that hold
+    /// it, checked before anything moves; when one the copy needs is held nowhere, the copy stops here with the
+    /// list of what is missing, having written nothing.
+    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<String>) throws -> [Digest: [String]] {
+        let lacking = plan.blobs.filter { need in
+            !source.holds(need.descriptor, in: need.sourceRepository) && need.repositories.contains { required.contains("\($0)@\(need.descriptor.digest)") }
+        }
+        guard !lacking.isEmpty else { return [:] }
+        let checks = lacking.flatMap { need in need.repositories.map { (need.descriptor, $0) } }
+        let found = try Parallel.map(checks, concurrency: concurrency) { descriptor, repository in
+            try destination.hasBlob(descriptor, in: repository)
+        }
+        var present: [Digest: [String]] = [:]
+        for ((descriptor, repository), isThere) in zip(checks, found) where isThere { present[descriptor.digest, default: []].append(repository) }
+        let missing = lacking.filter { present[$0.descriptor.digest] == nil }
+        guard missing.isEmpty else {
+            let names = missing.map { "\(destination.displayName($0.repositories[0]))@\($0.descriptor.digest)" }
+            throw OCIError(.notFound, "the destination lacks \(missing.count) blob\(missing.count == 1 ? "" : "s") that the source does not carry, so nothing was written: " + names.joined(separator: ", "),
+                           remedy: .provideAbsentContent)
+        }
+        return present
     }
 }
 

@@ -10,15 +10,18 @@ public final class LayoutArchiveDestination: ContentDestination {
     private let digester: FileDigester?
     private let blobs = Mutex<[Digest: (blob: Blob, progress: @Sendable (Int64) -> Void)]>([:])
     private let entries = Mutex<[Descriptor]>([])
+    /// Blobs left out (a delta bundle's: what the site it is for already holds); manifests are never left out.
+    public let omitting: Set<Digest>
 
-    public init(path: String, mtime: Int64, digester: FileDigester? = nil) {
+    public init(path: String, mtime: Int64, digester: FileDigester? = nil, omitting: Set<Digest> = []) {
         self.path = path
         self.mtime = mtime
         self.digester = digester
+        self.omitting = omitting
     }
 
     public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
-        blobs.withLock { $0[descriptor.digest] != nil }
+        omitting.contains(descriptor.digest) || blobs.withLock { $0[descriptor.digest] != nil }
     }
 
     /// Recorded now, streamed into the tar (and its progress reported) on commit.
@@ -31,7 +34,7 @@ public final class LayoutArchiveDestination: ContentDestination {
     }
 
     public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
-        try putBlob(blob, in: repository) { _ in }
+        blobs.withLock { $0[blob.descriptor.digest] = (blob, { _ in }) }
         if let tag {
             let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository, tag: tag)
             entries.withLock { $0.append(entry) }

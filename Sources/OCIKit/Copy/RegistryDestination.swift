@@ -38,6 +38,9 @@ public struct RegistryDestination: ContentDestination {
     }
 
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        if case .bytes(let bytes) = blob.content, Int64(bytes.count) != blob.descriptor.size {
+            throw OCIError(.sizeMismatch, "blob \(blob.descriptor.digest) holds \(bytes.count) bytes where its descriptor says \(blob.descriptor.size); refusing to upload it")
+        }
         let verifier = UploadVerifier(blob.descriptor, progress: progress)
         let staged = StagedBlob(blob)
         defer { staged.remove() }

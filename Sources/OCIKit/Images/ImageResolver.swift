@@ -151,6 +151,14 @@ public struct ImageResolver: Sendable {
         }
     }
 
+    /// The config digest of an image, or of each image of an index.
+    public static func configs(of descriptor: Descriptor, in source: any ContentSource, repository: String = "") throws -> [Digest] {
+        switch try ManifestContent(try checkedManifest(source, descriptor, repository), mediaType: descriptor.mediaType) {
+        case .index(let index): try index.manifests.flatMap { try configs(of: $0, in: source, repository: repository) }
+        case .manifest(let manifest): [manifest.config.digest]
+        }
+    }
+
     static func checkedManifest(_ source: any ContentSource, _ descriptor: Descriptor, _ repository: String) throws -> [UInt8] {
         let bytes = try source.manifestBytes(descriptor, in: repository)
         guard SHA256Hasher.digest(bytes) == descriptor.digest, Int64(bytes.count) == descriptor.size else {

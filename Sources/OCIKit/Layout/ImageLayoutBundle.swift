@@ -17,6 +17,11 @@ public struct ImageLayoutBundle: Sendable {
         try BundleValidation.checkIndex(index, bundle: path)
     }
 
+    /// Whether the bundle carries the blob (a delta bundle leaves out what its site already has).
+    public func contains(_ digest: Digest) -> Bool {
+        entries[ImageLayoutIndex.blobPath(digest)] != nil
+    }
+
     public func blob(_ descriptor: Descriptor) throws -> Blob {
         let entry = try entry(descriptor)
         return Blob(descriptor: descriptor, content: .fileRange(path: path, offset: entry.offset, length: entry.size))

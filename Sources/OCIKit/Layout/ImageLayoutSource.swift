@@ -23,7 +23,7 @@ extension ImageLayoutSource {
             let manifestBlob = Blob(descriptor: Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size, artifactType: manifest.artifactType),
                                     content: .bytes(manifestBytes))
             return Artifact(reference: reference, manifestBlob: manifestBlob, manifest: manifest,
-                            config: try blob(manifest.config), layers: try manifest.layers.map(blob))
+                            config: try blobOrStandIn(manifest.config), layers: try manifest.layers.map(blobOrStandIn))
         }
     }
 }

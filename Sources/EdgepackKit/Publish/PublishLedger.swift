@@ -1,0 +1,105 @@
+import Foundation
+import OCIKit
+
+/// The publish records of a pipeline in a registry (referrers of its pipeline manifests), and the last step of
+/// every publish, promote and site push: record it, then move the channel, if one is named.
+public struct PublishLedger: Sendable {
+    public let client: RegistryClient
+    public let layout: RegistryLayout
+    public let pipeline: String
+
+    public init(client: RegistryClient, layout: RegistryLayout, pipeline: String) {
+        self.client = client
+        self.layout = layout
+        self.pipeline = pipeline
+    }
+
+    var repository: String { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
+
+    /// What is known about the publish being concluded.
+    public struct Publication: Sendable {
+        public var action: String
+        public var version: String
+        public var channel: String?
+        public var createdBy: String
+        public var sourceCommit: String?
+        public var toolVersion: String
+
+        public init(action: String, version: String, channel: String?, createdBy: String, sourceCommit: String?, toolVersion: String) {
+            self.action = action
+            self.version = version
+            self.channel = channel
+            self.createdBy = createdBy
+            self.sourceCommit = sourceCommit
+            self.toolVersion = toolVersion
+        }
+    }
+
+    /// Records the publication (after everything it names is in the registry) and moves its channel. A new record
+    /// is added unless an earlier one already says the same (same channel, and the channel needs no move): an
+    /// unchanged re-publish adds nothing. Returns every record of the version, oldest first, and what the channel
+    /// pointed at before.
+    @discardableResult
+    public func conclude(_ publication: Publication, now: Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
+        let fetched: (bytes: [UInt8], blob: Blob)
+        do {
+            fetched = try client.fetchManifestBytes(publication.version, in: repository)
+        } catch let error as OCIError where error.code == .notFound {
+            throw OCIError(.notFound, "no version \(publication.version) of \(pipeline) under \(layout.prefix): list them with 'edgepack publishes \(pipeline) --registry \(layout.prefix)'")
+        }
+        let subject = fetched.blob.descriptor
+        let channel = try publication.channel.map { try Channel(client: client, layout: layout, pipeline: pipeline, name: $0) }
+        let before = try channel?.current()
+        let replaces = before.map { $0.pipelineDigest == subject.digest.string ? [] : [$0] } ?? []
+        var events = try summaries(of: subject.digest)
+        let moves = channel != nil && before?.pipelineDigest != subject.digest.string
+        if moves || !events.contains(where: { $0.channel == publication.channel }) {
+            let event = PublishEvent(action: publication.action, pipelineName: pipeline, pipelineVersion: publication.version,
+                                     pipelineDigest: subject.digest.string, registry: layout.prefix, channel: publication.channel,
+                                     replaces: replaces, createdAt: now, createdBy: publication.createdBy,
+                                     sourceCommit: publication.sourceCommit, edgepackVersion: publication.toolVersion)
+            try attach(event, subject: subject)
+            events.append(event)
+        }
+        try channel?.move(to: publication.version)
+        return (events, replaces)
+    }
+
+    /// Stores a record as a referrer of the pipeline manifest: its blobs through the copier, then the manifest with
+    /// its subject (the referrers API, or the referrers tag schema).
+    func attach(_ event: PublishEvent, subject: Descriptor) throws {
+        let relative = "pipelines/\(pipeline)"
+        let artifact = try event.artifact(subject: subject, repository: relative)
+        let destination = RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
+        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
+        try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
+        try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository)
+    }
+
+    /// The publish records of the pipeline manifest `digest` as the referrers list shows them (time, author, channel
+    /// and action from their annotations; no `replaces`), oldest first: no record is fetched.
+    func summaries(of digest: OCIKit.Digest) throws -> [PublishEvent] {
+        let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
+        return referrers.compactMap { descriptor -> PublishEvent? in
+            guard let notes = descriptor.annotations, let created = notes[AnnotationKey.created], let author = notes["edgepack.dev/created-by"] else { return nil }
+            var event = PublishEvent(action: notes["edgepack.dev/action"] ?? "publish", pipelineName: pipeline, pipelineVersion: "", pipelineDigest: digest.string,
+                                     registry: layout.prefix, channel: notes["edgepack.dev/channel"], replaces: [], createdAt: Date(),
+                                     createdBy: author, sourceCommit: nil, edgepackVersion: "")
+            event.createdAt = created
+            return event
+        }.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Every publish record of the pipeline manifest `digest`, oldest first.
+    public func records(of digest: OCIKit.Digest) throws -> [PublishEvent] {
+        let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
+        let events = try Parallel.map(referrers, concurrency: client.options.concurrency) { descriptor -> PublishEvent? in
+            let (manifest, _) = try client.fetchManifest(descriptor.digest.string, in: repository)
+            guard let layer = manifest.layers.first, layer.mediaType == PublishEvent.artifactType, layer.size <= 1 << 20 else { return nil }
+            let sink = MemorySink()
+            try client.fetchBlob(layer, from: repository, into: sink)
+            return try? CanonicalJSON.decode(PublishEvent.self, from: sink.bytes, what: "publish record \(descriptor.digest)")
+        }
+        return events.compactMap { $0 }.sorted { $0.createdAt < $1.createdAt }
+    }
+}
