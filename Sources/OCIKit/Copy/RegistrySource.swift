@@ -6,11 +6,15 @@ import Synchronization
 /// downloaded again. With no
 /// cache, blobs go to a temporary directory removed when the source is released. Manifests are read once.
 /// A destination on the same registry host can mount blobs from the source repository instead (`mountOrigin`).
+/// A source made with `downloadingInto:` downloads each blob whole into a directory instead, resumably (a cut
+/// transfer goes on with a `Range` request; a killed run's bytes wait in `options.partialDownloads`).
 public struct RegistrySource: ContentSource {
     public let client: RegistryClient
     public let cache: BlobCache
     private let scratch: ScratchDirectory?
     private let manifests = ManifestMemo()
+    /// Where whole downloads go (`downloadingInto:`), instead of the cache.
+    private let downloads: String?
 
     /// Downloads into `cache`; nil for no cache (a temporary directory for this run only).
     public init(client: RegistryClient, cache: BlobCache?) {
@@ -23,6 +27,16 @@ public struct RegistrySource: ContentSource {
             self.cache = BlobCache(directory: scratch.path, maximumBytes: .max)
             self.scratch = scratch
         }
+        downloads = nil
+    }
+
+    /// Downloads each blob, resumably and verified, into `directory` (as `sha256/HEX`), which the caller owns
+    /// (a destination that can then move the files instead of copying them, such as `FileTreeDestination`).
+    public init(client: RegistryClient, downloadingInto directory: String) {
+        self.client = client
+        cache = BlobCache(directory: directory, maximumBytes: .max)
+        scratch = nil
+        downloads = directory
     }
 
     /// Downloads into a directory of the caller's (kept, unbounded).
@@ -43,6 +57,13 @@ public struct RegistrySource: ContentSource {
     /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
     /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+        if downloads != nil {
+            // In the calling worker, so a stop or failure of the copy leaves no download running.
+            let path = cache.path(descriptor.digest)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !FileStatus.exists(path) { try client.fetchBlob(descriptor, from: repository, toFile: path) }
+            return Blob(descriptor: descriptor, content: .file(path: path))
+        }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
         let (cache, client) = (self.cache, self.client)
