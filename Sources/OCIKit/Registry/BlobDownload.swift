@@ -28,7 +28,7 @@ extension RegistryClient {
         while partial.count < descriptor.size {
             let headers = partial.count > 0 ? [("Range", "bytes=\(partial.count)-")] : []
             do {
-                let response = try send(HTTPRequest(method: "GET", url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
+                let response = try send(HTTPRequest(method: .get, url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
                                         into: partial, retrying: false)
                 try partial.check()
                 if response.status == 416 { break }  // the partial file already holds it all (checked below)

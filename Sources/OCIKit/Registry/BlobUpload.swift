@@ -145,7 +145,7 @@ struct BlobUpload {
         if remaining <= 0 || mode == .monolithic {
             let body: @Sendable () throws -> any UploadSource = { remaining > 0 ? client.counted(try source(start, remaining)) : MemoryUploadSource([]) }
             let response = try client.send(HTTPRequest(
-                method: "PUT", url: RegistryClient.appending(session.location, "digest=\(descriptor.digest)"),
+                method: .put, url: RegistryClient.appending(session.location, "digest=\(descriptor.digest)"),
                 headers: remaining > 0 ? [("Content-Type", "application/octet-stream")] : [], body: body
             ), scopes: scopes, retrying: false)
             if response.status == 201 || Self.isDigestError(response) { return .finished(response) }
@@ -156,7 +156,7 @@ struct BlobUpload {
         }
         let length = min(chunkSize, remaining)
         let response = try client.send(HTTPRequest(
-            method: "PATCH", url: session.location,
+            method: .patch, url: session.location,
             headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(start)-\(start + length - 1)")],
             body: { client.counted(try source(start, length)) }
         ), scopes: scopes, retrying: false)
@@ -178,7 +178,7 @@ struct BlobUpload {
     private func resynchronize(_ session: Session, after error: OCIError?) throws -> Session {
         let response: HTTPResponse
         do {
-            response = try client.send(HTTPRequest(method: "GET", url: session.location), scopes: scopes)
+            response = try client.send(HTTPRequest(method: .get, url: session.location), scopes: scopes)
         } catch let failure as OCIError where failure.code == .network {
             throw error ?? failure
         }
@@ -201,7 +201,7 @@ struct BlobUpload {
               let saved = store.load(registry: client.host, repository: repository, digest: descriptor.digest)
         else { return nil }
         guard saved.size == descriptor.size,
-              let response = try? client.send(HTTPRequest(method: "GET", url: saved.location), scopes: scopes),
+              let response = try? client.send(HTTPRequest(method: .get, url: saved.location), scopes: scopes),
               response.status == 204 || response.status == 200
         else {
             store.remove(registry: client.host, repository: repository, digest: descriptor.digest)
@@ -219,7 +219,7 @@ struct BlobUpload {
     }
 
     private func open() throws -> (session: Session, minimumChunk: Int64) {
-        let response = try client.send(HTTPRequest(method: "POST", url: "\(client.baseURL)/v2/\(repository)/blobs/uploads/", body: { MemoryUploadSource([]) }),
+        let response = try client.send(HTTPRequest(method: .post, url: "\(client.baseURL)/v2/\(repository)/blobs/uploads/", body: { MemoryUploadSource([]) }),
                                        scopes: scopes)
         if response.status == 404, response.bodyText.contains("NAME_UNKNOWN") {
             throw OCIError(.notFound, "\(client.host) has no repository \(repository) and does not create repositories on push: create it in the registry, then run again")

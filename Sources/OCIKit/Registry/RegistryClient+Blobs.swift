@@ -7,7 +7,7 @@ extension RegistryClient {
 
     /// The blob's size if the repository has it.
     public func blobSize(_ digest: Digest, in repository: String) throws -> Int64? {
-        let response = try send(HTTPRequest(method: "HEAD", url: "\(baseURL)/v2/\(repository)/blobs/\(digest)"), scopes: [Self.scope(repository, "pull")])
+        let response = try send(HTTPRequest(method: .head, url: "\(baseURL)/v2/\(repository)/blobs/\(digest)"), scopes: [Self.scope(repository, "pull")])
         switch response.status {
         case 200: return Int64(response.header("content-length") ?? "")
         case 404: return nil
@@ -27,7 +27,7 @@ extension RegistryClient {
         for origin in mountFrom where origin != repository {
             let scopes = [pushScope, Self.scope(origin, "pull")]
             let url = "\(baseURL)/v2/\(repository)/blobs/uploads/?mount=\(descriptor.digest)&from=\(origin)"
-            let response = try send(HTTPRequest(method: "POST", url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
+            let response = try send(HTTPRequest(method: .post, url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
             if response.status == 201 {
                 counters.mountedBlobsCounter.add(1, ordering: .relaxed)
                 return .mounted
@@ -42,7 +42,7 @@ extension RegistryClient {
     /// Streams a blob into `sink`, verifying its digest and size; follows redirects to blob storage.
     public func fetchBlob(_ descriptor: Descriptor, from repository: String, into sink: any ByteSink) throws {
         let verifier = HashingSink(forwardingTo: sink)
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
                                 scopes: [Self.scope(repository, "pull")], into: verifier)
         guard response.status == 200 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
         let digest = verifier.finalize()

@@ -5,7 +5,7 @@ extension RegistryClient {
 
     /// The digest a tag (or digest) points at, or nil if there is none.
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
-        let response = try send(HTTPRequest(method: "HEAD", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
+        let response = try send(HTTPRequest(method: .head, url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
                                 scopes: [Self.scope(repository, "pull")])
         switch response.status {
         case 200: return response.header("docker-content-digest").flatMap { try? Digest(parsing: $0) }
@@ -26,7 +26,7 @@ extension RegistryClient {
     public func putManifest(_ blob: Blob, as reference: String, in repository: String) throws -> Digest {
         guard case .bytes(let bytes) = blob.content else { throw OCIError(.unsupported, "manifests must be in memory") }
         let response = try send(HTTPRequest(
-            method: "PUT", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)",
+            method: .put, url: "\(baseURL)/v2/\(repository)/manifests/\(reference)",
             headers: [("Content-Type", blob.descriptor.mediaType)], body: { MemoryUploadSource(bytes) }
         ), scopes: [Self.scope(repository, "pull,push")])
         guard response.status == 201 else { throw failure(response, "push the manifest \(ImageReference.join(repository, reference))") }
@@ -44,7 +44,7 @@ extension RegistryClient {
 
     /// A manifest's or index's exact bytes, by tag or digest, checked against the digest; with its descriptor.
     public func fetchManifestBytes(_ reference: String, in repository: String) throws -> (bytes: [UInt8], blob: Blob) {
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/manifests/\(reference)", headers: [("Accept", Self.manifestAccept)]),
                                 scopes: [Self.scope(repository, "pull")])
         guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, reference))") }
         let blob = Blob(mediaType: response.header("content-type") ?? MediaType.imageManifest, bytes: response.body)
@@ -60,7 +60,7 @@ extension RegistryClient {
         var url = "\(baseURL)/v2/\(repository)/tags/list?n=1000"
         var all: [String] = []
         while true {
-            let response = try send(HTTPRequest(method: "GET", url: url), scopes: [Self.scope(repository, "pull")])
+            let response = try send(HTTPRequest(method: .get, url: url), scopes: [Self.scope(repository, "pull")])
             if response.status == 404 { return all }
             guard response.status == 200 else { throw failure(response, "list the tags of \(repository)") }
             struct Page: Decodable { var tags: [String]? }

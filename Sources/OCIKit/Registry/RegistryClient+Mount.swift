@@ -4,14 +4,14 @@ extension RegistryClient {
     public func mountBlob(_ digest: Digest, into repository: String, from origin: String) throws -> Bool {
         let scopes = [Self.scope(repository, "pull,push"), Self.scope(origin, "pull")]
         let url = "\(baseURL)/v2/\(repository)/blobs/uploads/?mount=\(digest)&from=\(origin)"
-        let response = try send(HTTPRequest(method: "POST", url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
+        let response = try send(HTTPRequest(method: .post, url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
         switch response.status {
         case 201:
             counters.mountedBlobsCounter.add(1, ordering: .relaxed)
             return true
         case 202:
             if let location = response.header("location") {
-                _ = try? send(HTTPRequest(method: "DELETE", url: resolve(location, against: "\(baseURL)/v2/")), scopes: [Self.scope(repository, "pull,push")])
+                _ = try? send(HTTPRequest(method: .delete, url: resolve(location, against: "\(baseURL)/v2/")), scopes: [Self.scope(repository, "pull,push")])
             }
             return false
         default:

@@ -119,7 +119,7 @@ public final class RegistryClient: Sendable {
 
     /// Checks that the registry answers the distribution API and accepts the credentials (if it asks for any).
     private func ping() throws {
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/"), scopes: [])
         guard response.status == 200 else {
             throw response.status == 404
                 ? OCIError(.registry, "\(host) does not speak the OCI distribution API (GET /v2/ answered 404)")
@@ -161,7 +161,7 @@ public final class RegistryClient: Sendable {
                 attempt += 1
                 continue
             }
-            if [301, 302, 303, 307, 308].contains(response.status), ["GET", "HEAD"].contains(request.method),
+            if [301, 302, 303, 307, 308].contains(response.status), request.method.isSafe,
                let location = response.header("location"), redirects < 5 {
                 redirects += 1
                 let target = resolve(location, against: request.url)
