@@ -32,9 +32,9 @@ extension RegistryClient {
                 counters.mountedBlobsCounter.add(1, ordering: .relaxed)
                 return .mounted
             }
-            guard response.status == 202 else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
             // The registry could not mount and opened an upload instead: use it.
-            return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: response)
+            guard let opened = BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
+            return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: opened)
         }
         return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: nil)
     }

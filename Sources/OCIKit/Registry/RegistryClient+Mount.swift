@@ -10,8 +10,8 @@ extension RegistryClient {
             counters.mountedBlobsCounter.add(1, ordering: .relaxed)
             return true
         case 202:
-            if let location = response.header("location") {
-                _ = try? send(HTTPRequest(method: .delete, url: resolve(location, against: "\(baseURL)/v2/")), scopes: [Self.scope(repository, "pull,push")])
+            if let session = UploadSession(opened: response, by: self) {
+                _ = try? send(HTTPRequest(method: .delete, url: session.location), scopes: [Self.scope(repository, "pull,push")])
             }
             return false
         default:
