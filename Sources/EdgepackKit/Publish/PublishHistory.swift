@@ -18,11 +18,11 @@ public enum PublishHistory {
     /// Every version published under `layout` for pipeline `name`, newest first (by creation time where
     /// manifests carry one, i.e. when published with SOURCE_DATE_EPOCH set, then by tag).
     public static func list(_ name: String, layout: RegistryLayout, client: RegistryClient) throws -> [PublishedVersion] {
-        let repository = (Publisher.split(layout).path.isEmpty ? "" : Publisher.split(layout).path + "/") + "pipelines/\(name)"
+        let repository = Repository(Publisher.split(layout).path).appending("pipelines/\(name)")
         // Signatures, attestations and referrers live beside the versions as `sha256-HEX[.sig|.att]` tags.
         let tags = try client.tags(of: repository).filter { !$0.hasPrefix("sha256-") }
         let versions = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
-            let (manifest, blob) = try client.fetchManifest(tag, in: repository)
+            let (manifest, blob) = try client.fetchManifest(.tag(tag), in: repository)
             return PublishedVersion(version: tag, created: manifest.annotations?[AnnotationKey.created],
                                     digest: blob.descriptor.digest.string, pipelineURL: layout.pipeline(name, tag))
         }

@@ -27,12 +27,12 @@ public struct Puller: Sendable {
 
     /// Pulls `repository` at a tag or digest. Blobs are downloaded resumably into the staging folder and linked
     /// into place (no second copy of a model).
-    public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
+    public func pull(repository: Repository, reference: ManifestReference, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (bytes, manifest) = try client.fetchManifestBytes(reference, in: repository)
         let client = self.client
         return try Self.pull(manifest: Blob(descriptor: manifest.descriptor, content: .bytes(bytes)), named: ImageReference.join(repository, reference),
                              into: directory, concurrency: client.options.concurrency) { downloads in
-            (RegistrySource(client: client, downloadingInto: downloads), repository)
+            (RegistrySource(client: client, downloadingInto: downloads), repository.path)
         }
     }
 

@@ -46,7 +46,7 @@ public struct RegistrySource: ContentSource {
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         if let bytes = manifests.bytes(descriptor.digest) { return bytes }
-        let bytes = try client.fetchManifestBytes(descriptor.digest.string, in: repository).bytes
+        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(repository)).bytes
         manifests.remember(bytes, as: descriptor.digest)
         return bytes
     }
@@ -61,7 +61,7 @@ public struct RegistrySource: ContentSource {
             // In the calling worker, so a stop or failure of the copy leaves no download running.
             let path = cache.path(descriptor.digest)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if !FileStatus.exists(path) { try client.fetchBlob(descriptor, from: repository, toFile: path) }
+            if !FileStatus.exists(path) { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path) }
             return Blob(descriptor: descriptor, content: .file(path: path))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
@@ -70,13 +70,13 @@ public struct RegistrySource: ContentSource {
         let keepAlive = scratch
         Thread.detachNewThread {
             _ = keepAlive
-            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) } })
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
 
     public func mountOrigin(in repository: String) -> BlobOrigin? {
-        BlobOrigin(host: client.host, repository: repository)
+        BlobOrigin(host: client.host, repository: Repository(repository))
     }
 }
 

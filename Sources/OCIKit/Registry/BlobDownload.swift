@@ -13,7 +13,7 @@ extension RegistryClient {
     /// The bytes go into a partial file first (kept in `options.partialDownloads` between runs, named by digest);
     /// an interrupted transfer, in this run or a later one, continues with a `Range` request from what the
     /// partial file holds, whose bytes are hashed again before anything is added to them.
-    public func fetchBlob(_ descriptor: Descriptor, from repository: String, toFile path: String) throws {
+    public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, toFile path: String) throws {
         let partial = try PartialDownload(descriptor: descriptor, directory: options.partialDownloads, beside: path)
         var keep = false
         defer { partial.close(keeping: keep) }

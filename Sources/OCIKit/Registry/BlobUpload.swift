@@ -8,7 +8,7 @@ import Foundation
 struct BlobUpload {
     let client: RegistryClient
     let descriptor: Descriptor
-    let repository: String
+    let repository: Repository
     let source: @Sendable (Int64, Int64) throws -> any UploadSource
 
     private enum Mode { case monolithic, chunked }
@@ -72,7 +72,7 @@ struct BlobUpload {
                     continue
                 }
                 guard response.status == 201 else { throw client.failure(response, "finish the upload of \(descriptor.digest) to \(repository)") }
-                if descriptor.size >= Self.rememberAbove { client.options.uploadSessions?.remove(registry: client.host, repository: repository, digest: descriptor.digest) }
+                if descriptor.size >= Self.rememberAbove { client.options.uploadSessions?.remove(registry: client.host, repository: repository.path, digest: descriptor.digest) }
                 return try finished(response)
 
             case .advanced(let next):
@@ -191,13 +191,13 @@ struct BlobUpload {
     /// Continues an upload an earlier run left open, if the registry still has it.
     private func resumeEarlierRun() -> UploadSession? {
         guard descriptor.size >= Self.rememberAbove, let store = client.options.uploadSessions,
-              let saved = store.load(registry: client.host, repository: repository, digest: descriptor.digest)
+              let saved = store.load(registry: client.host, repository: repository.path, digest: descriptor.digest)
         else { return nil }
         guard saved.size == descriptor.size,
               let response = try? client.send(HTTPRequest(method: .get, url: saved.location), scopes: scopes),
               response.status == 204 || response.status == 200
         else {
-            store.remove(registry: client.host, repository: repository, digest: descriptor.digest)
+            store.remove(registry: client.host, repository: repository.path, digest: descriptor.digest)
             return nil
         }
         let offset = Self.offset(fromRange: response.header("range"))
@@ -231,7 +231,7 @@ struct BlobUpload {
 
     private func remember(_ session: UploadSession) {
         guard descriptor.size >= Self.rememberAbove else { return }
-        client.options.uploadSessions?.save(registry: client.host, repository: repository, descriptor: descriptor,
+        client.options.uploadSessions?.save(registry: client.host, repository: repository.path, descriptor: descriptor,
                                             location: session.location, offset: session.offset)
     }
 

@@ -6,7 +6,7 @@ extension RegistryClient {
     }
 
     /// The blob's size if the repository has it.
-    public func blobSize(_ digest: Digest, in repository: String) throws -> Int64? {
+    public func blobSize(_ digest: Digest, in repository: Repository) throws -> Int64? {
         let response = try send(HTTPRequest(method: .head, url: "\(baseURL)/v2/\(repository)/blobs/\(digest)"), scopes: [Self.scope(repository, "pull")])
         switch response.status {
         case 200: return Int64(response.header("content-length") ?? "")
@@ -18,7 +18,7 @@ extension RegistryClient {
     /// Makes sure `repository` has the blob: already there, mounted from one of `mountFrom` (same registry),
     /// or uploaded from `source` (monolithic; chunked when asked, when the registry requires it, or when it
     /// refuses a monolithic upload).
-    public func pushBlob(_ descriptor: Descriptor, to repository: String, mountFrom: [String] = [], source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
+    public func pushBlob(_ descriptor: Descriptor, to repository: Repository, mountFrom: [Repository] = [], source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
         let pushScope = Self.scope(repository, "pull,push")
         if try blobSize(descriptor.digest, in: repository) != nil {
             counters.existingBlobsCounter.add(1, ordering: .relaxed)
@@ -40,7 +40,7 @@ extension RegistryClient {
     }
 
     /// Streams a blob into `sink`, verifying its digest and size; follows redirects to blob storage.
-    public func fetchBlob(_ descriptor: Descriptor, from repository: String, into sink: any ByteSink) throws {
+    public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, into sink: any ByteSink) throws {
         let verifier = HashingSink(forwardingTo: sink)
         let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
                                 scopes: [Self.scope(repository, "pull")], into: verifier)

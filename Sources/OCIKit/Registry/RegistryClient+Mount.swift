@@ -1,7 +1,7 @@
 extension RegistryClient {
     /// Asks the registry to link a blob it holds in `origin` into `repository` (no bytes move). False when it
     /// cannot (the registry then opens an upload session instead, which is cancelled here).
-    public func mountBlob(_ digest: Digest, into repository: String, from origin: String) throws -> Bool {
+    public func mountBlob(_ digest: Digest, into repository: Repository, from origin: Repository) throws -> Bool {
         let scopes = [Self.scope(repository, "pull,push"), Self.scope(origin, "pull")]
         let url = "\(baseURL)/v2/\(repository)/blobs/uploads/?mount=\(digest)&from=\(origin)"
         let response = try send(HTTPRequest(method: .post, url: url, body: { MemoryUploadSource([]) }), scopes: scopes)

@@ -226,11 +226,11 @@ public final class RegistryClient: Sendable {
 
     /// Announces the repositories a job will push to: the first token is then asked for all of them at once,
     /// so the number of token requests does not grow with the number of repositories.
-    public func willPush(to repositories: [String]) {
+    public func willPush(to repositories: [Repository]) {
         keeper.expect(repositories.map { Self.scope($0, "pull,push") })
     }
 
-    static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
+    static func scope(_ repository: Repository, _ actions: String) -> String { "repository:\(repository.path):\(actions)" }
 }
 
 /// A download sink that can start over when a transfer is retried from the beginning.
