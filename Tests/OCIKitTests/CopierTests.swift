@@ -91,7 +91,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         #expect(both.blobsMounted == 2 && both.blobsCopied == 0)
     }
 
-    @Test(arguments: ["layout", "archive", "registry"])
+    @Test(arguments: ["layout", "archive", "registry", "files"])
     func aSourceThatLiesIsRefusedByEveryDestination(kind: String) throws {
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir, content: "honest weights")
@@ -101,6 +101,8 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let destination: any ContentDestination = switch kind {
         case "layout": try LayoutDirectoryDestination(directory: dir.file("out"))
         case "archive": LayoutArchiveDestination(path: dir.file("out"), mtime: 0)
+        case "files": try FileTreeDestination(directory: dir.file("out"), placements: [artifact.layers[0].descriptor.digest: [.init(path: "model.bin")]],
+                                              isReplaceable: { _ in false })
         default: RegistryDestination(client: client, prefixPath: prefix)
         }
         let error = try #require(throws: OCIError.self) { try Copier(from: source, to: destination).copy([CopyItem(artifact)]) }
