@@ -71,23 +71,39 @@ public final class FileTreeDestination: ContentDestination {
         }
     }
 
-    /// A file under `downloads` holding exactly the blob: the source's own download (hashed here), or the
-    /// content written there, verified on its way.
+    /// A file under `downloads` holding exactly the blob: the source's own download there (hashed here, as it
+    /// arrives), or the content written there, verified on its way.
     private func verifiedFile(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws -> String {
         let descriptor = blob.descriptor
         let path = "\(downloads)/\(descriptor.digest.algorithm)/\(descriptor.digest.encoded)"
-        if case .file(let source) = blob.content, source == path {
-            let hasher = HashingSink()
-            try FileStreamer.stream(path: path, into: ProgressSink(forwardingTo: hasher, progress: progress), expectedSize: descriptor.size)
-            let actual = hasher.finalize()
-            guard actual == descriptor.digest, hasher.count == descriptor.size else {
-                throw OCIError(.digestMismatch, "the content of \(descriptor.digest) does not match its descriptor (it hashes to \(actual)); refusing it")
-            }
+        switch blob.content {
+        case .file(path):
+            try check(blob, progress: progress)
             return path
+        case .growing(let download, _):
+            do {
+                try check(blob, progress: progress)
+            } catch {
+                _ = try? download.wait()  // no download outlives the copy
+                throw error
+            }
+            if try download.wait() == path { return path }
+        default:
+            break
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFile.write(to: path) { sink in try blob.write(verifiedTo: ProgressSink(forwardingTo: sink, progress: progress)) }
         return path
+    }
+
+    /// Streams the blob through a hash checked against its descriptor, keeping no byte.
+    private func check(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws {
+        let hasher = HashingSink()
+        try blob.content.write(to: ProgressSink(forwardingTo: hasher, progress: progress), expectedSize: blob.descriptor.size)
+        let actual = hasher.finalize()
+        guard actual == blob.descriptor.digest, hasher.count == blob.descriptor.size else {
+            throw OCIError(.digestMismatch, "the content of \(blob.descriptor.digest) does not match its descriptor (it hashes to \(actual)); refusing it")
+        }
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? { nil }

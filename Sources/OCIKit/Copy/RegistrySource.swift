@@ -58,11 +58,17 @@ public struct RegistrySource: ContentSource {
     /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
         if downloads != nil {
-            // In the calling worker, so a stop or failure of the copy leaves no download running.
             let path = cache.path(descriptor.digest)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if !FileStatus.exists(path) { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path) }
-            return Blob(descriptor: descriptor, content: .file(path: path))
+            if FileStatus.exists(path) { return Blob(descriptor: descriptor, content: .file(path: path)) }
+            // Handed out as it arrives, so the destination's check runs alongside the download. The destination
+            // waits for the download to end (`GrowingFile.wait`), so none outlives the copy.
+            let growing = GrowingFile()
+            let client = self.client
+            Thread.detachNewThread {
+                growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path, growing: growing); return path })
+            }
+            return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
