@@ -8,9 +8,10 @@ protocol WritesFiles {
 }
 
 /// Every run first removes the temporary files of killed runs (their process gone) from `$TMPDIR`, the digest
-/// cache's folder and the folders the command writes into.
+/// cache's folder, the upload-session store and the folders the command writes into.
 func removeStaleTemporaryFiles(for command: ParsableCommand) {
-    var folders = [NSTemporaryDirectory(), parentFolder(DigestCache.defaultLocation())]
+    // The upload-session store writes its records atomically too: a run killed meanwhile leaves a temporary one.
+    var folders = [NSTemporaryDirectory(), parentFolder(DigestCache.defaultLocation()), UploadSessionStore.defaultDirectory()]
     if let writer = command as? WritesFiles { folders += writer.temporaryFileFolders }
     TemporaryFiles.removeStale(in: folders)
 }

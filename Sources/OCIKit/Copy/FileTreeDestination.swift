@@ -56,8 +56,8 @@ public final class FileTreeDestination: ContentDestination {
     public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool { false }
 
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
-        guard let places = placements[blob.descriptor.digest] else { return }  // not asked for (a manifest's extra blob)
-        let local = try verifiedFile(blob, progress: progress)
+        let local = try verifiedFile(blob, progress: progress)  // checked even when it goes nowhere
+        let places = placements[blob.descriptor.digest] ?? []
         defer { unlink(local) }  // the placed files keep their own links
         for place in places {
             let target = staging.path + "/" + place.path
