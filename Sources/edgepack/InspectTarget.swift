@@ -80,11 +80,11 @@ enum InspectTarget {
     /// A registry artifact: the manifest by tag or digest (a pipeline without either: its newest version).
     static func fetch(_ reference: ImageReference, client: RegistryClient) throws -> InspectedArtifact {
         let tagOrDigest = try PullTarget.resolve(reference, client: client)
-        let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: reference.repository)
+        let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: Repository(reference.repository))
         guard case .bytes(let bytes) = blob.content else { throw CommandError("cannot read the manifest of \(reference)") }
-        return InspectedArtifact(reference: ImageReference.join(reference.name, tagOrDigest), manifestBytes: bytes, manifest: manifest, readConfig: {
+        return InspectedArtifact(reference: ImageReference.join(reference.name, tagOrDigest.description), manifestBytes: bytes, manifest: manifest, readConfig: {
             let sink = MemorySink()
-            try client.fetchBlob(manifest.config, from: reference.repository, into: sink)
+            try client.fetchBlob(manifest.config, from: Repository(reference.repository), into: sink)
             return sink.bytes
         })
     }

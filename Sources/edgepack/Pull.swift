@@ -24,17 +24,18 @@ struct Pull: AsyncParsableCommand {
     func run() async throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
+        let repository = Repository(parsed.repository)
         var pinned = try PullTarget.resolve(parsed, client: client)
-        if verification.verifyKey != nil, parsed.digest == nil, let digest = try client.manifestDigest(pinned, in: parsed.repository) {
-            pinned = digest.string  // what was verified is exactly what is pulled, even if the tag moves meanwhile
+        if verification.verifyKey != nil, parsed.digest == nil, let digest = try client.manifestDigest(pinned, in: repository) {
+            pinned = .digest(digest)  // what was verified is exactly what is pulled, even if the tag moves meanwhile
         }
-        try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned)
+        try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned.description)
         let progress = ProgressDisplay(quiet: json, plainLines: false)
-        let manifest = try client.fetchManifest(pinned, in: parsed.repository).manifest
+        let manifest = try client.fetchManifest(pinned, in: repository).manifest
         progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: manifest.layers.reduce(manifest.config.size) { $0 + $1.size },
                        polling: { client.counters.receivedBytes })
         defer { progress.stop() }
-        let (_, layers) = try Puller(client: client).pull(repository: parsed.repository, reference: pinned, into: output)
+        let (_, layers) = try Puller(client: client).pull(repository: repository, reference: pinned, into: output)
         progress.stop()
         if client.counters.resumes > 0 {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))

@@ -5,8 +5,8 @@ import OCIKit
 /// Which manifest `pull` fetches: the digest or tag written, else the newest published version of the pipeline
 /// (edgepack never writes `latest`, so that would never be found).
 enum PullTarget {
-    static func resolve(_ reference: ImageReference, client: RegistryClient) throws -> String {
-        if let written = reference.manifestReference { return written }
+    static func resolve(_ reference: ImageReference, client: RegistryClient) throws -> ManifestReference {
+        if let written = reference.manifestReference { return ManifestReference(written) }
         let components = reference.repository.split(separator: "/").map(String.init)
         guard components.count >= 2, components[components.count - 2] == "pipelines" else {
             throw CommandError("\(reference.name) names no version: add :VERSION or @sha256:DIGEST")
@@ -24,6 +24,6 @@ enum PullTarget {
             throw CommandError("\(reference.name) has \(versions.count) versions and they record no publish time to tell the newest (publish with SOURCE_DATE_EPOCH set): name one as \(reference.name):VERSION (see '\(hint)')")
         }
         FileHandle.standardError.write(Data("Using the newest published version: \(newest.version)\(time(newest).map { " (created \($0))" } ?? "")\n".utf8))
-        return newest.version
+        return .tag(newest.version)
     }
 }

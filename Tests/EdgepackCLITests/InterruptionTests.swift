@@ -58,6 +58,28 @@ func interrupt(_ arguments: [String], signal: Int32, after delay: Double, enviro
         #expect(!tags.stdout.contains("\"Tags\": [\n        \""), "a pipeline tag exists: \(tags.stdout)")
     }
 
+    /// The pull's downloads are slowed by the test proxy, so the signal comes mid-copy: nothing is left in the
+    /// output folder (no pulled folder, no staging), in $TMPDIR, or among the partial downloads.
+    @Test func ctrlCDuringPullStopsPromptlyAndLeavesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let definition = try randomModelPipeline(32 << 20, named: "slowpull-pipeline", in: dir)
+        let path = "slowpull\(UUID().uuidString.prefix(6).lowercased())"
+        let published = try edgepack(["publish", definition, "--registry", "\(registries.quirky)/\(path)", "--json", "--quiet"], environment: pusher)
+        #expect(published.succeeded, "\(published.stderr)")
+        let record = try JSONDecoder().decode(PublishedWithTransfer.self, from: Data(published.stdout.utf8))
+        try registries.setQuirks(["rate": "\(4 << 20)"], match: "/v2/\(path)/")
+        for folder in ["out", "tmp", "cache"] { try FileManager.default.createDirectory(atPath: dir.file(folder), withIntermediateDirectories: true) }
+        let environment = pusher.merging(["TMPDIR": dir.file("tmp"), "EDGEPACK_CACHE_DIR": dir.file("cache")]) { $1 }
+        let result = try interrupt(["pull", record.pipeline_url, "-o", dir.file("out/pulled")], signal: SIGINT, after: 2.0, environment: environment)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stopSeconds < 5, "took \(result.stopSeconds) s to stop")
+        #expect(result.stderr.contains("stopped (interrupted)"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("out")).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("tmp")).isEmpty)
+        let partial = (FileManager.default.enumerator(atPath: dir.file("cache"))?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".partial") || $0.contains(".edgepack-") }
+        #expect(partial.isEmpty, "\(partial)")
+    }
+
     @Test func sigtermDuringExportLeavesNoBundleAndExits143() throws {
         let dir = try TemporaryDirectory()
         let definition = try largeModelDefinition(dir, size: 3 << 30)

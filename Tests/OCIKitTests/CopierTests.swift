@@ -54,7 +54,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let bundle = try ImageLayoutBundle(path: dir.file("via-registry.tar"))
         try Copier(from: bundle, to: RegistryDestination(client: client, prefixPath: second)).copy(layoutItems)
         for artifact in artifacts {
-            #expect(try client.manifestDigest(artifact.tag, in: "\(second)/\(artifact.repository)") == artifact.manifestBlob.descriptor.digest)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(second)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
         }
     }
 
@@ -69,8 +69,8 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: "engine", repository: "engine", tag: "v1")
         let summary = try Copier(from: source, to: RegistryDestination(client: client, prefixPath: prefix)).copy([item])
         #expect(summary.manifestsWritten == 3)
-        #expect(try client.manifestDigest("v1", in: "\(prefix)/engine") == indexBlob.descriptor.digest)
-        #expect(try client.manifestDigest(arm.manifestBlob.descriptor.digest.string, in: "\(prefix)/engine") == arm.manifestBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.tag("v1"), in: Repository("\(prefix)/engine")) == indexBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.digest(arm.manifestBlob.descriptor.digest), in: Repository("\(prefix)/engine")) == arm.manifestBlob.descriptor.digest)
         let raw = try run("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", "reader:reader-pass", "docker://\(TestRegistries.shared.token)/\(prefix)/engine:v1"])
         #expect(SHA256Hasher.digest(Array(raw.stdout.utf8)) == indexBlob.descriptor.digest, "\(raw.stderr)")
     }
@@ -91,7 +91,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         #expect(both.blobsMounted == 2 && both.blobsCopied == 0)
     }
 
-    @Test(arguments: ["layout", "archive", "registry"])
+    @Test(arguments: ["layout", "archive", "registry", "files"])
     func aSourceThatLiesIsRefusedByEveryDestination(kind: String) throws {
         let dir = try TemporaryDirectory()
         let artifact = try sampleArtifact(dir, content: "honest weights")
@@ -101,13 +101,15 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let destination: any ContentDestination = switch kind {
         case "layout": try LayoutDirectoryDestination(directory: dir.file("out"))
         case "archive": LayoutArchiveDestination(path: dir.file("out"), mtime: 0)
+        case "files": try FileTreeDestination(directory: dir.file("out"), placements: [artifact.layers[0].descriptor.digest: [.init(path: "model.bin")]],
+                                              isReplaceable: { _ in false })
         default: RegistryDestination(client: client, prefixPath: prefix)
         }
         let error = try #require(throws: OCIError.self) { try Copier(from: source, to: destination).copy([CopyItem(artifact)]) }
         #expect(error.code == .digestMismatch, "\(error)")
         if kind == "registry" {
-            #expect(try client.manifestDigest(artifact.tag, in: "\(prefix)/\(artifact.repository)") == nil)
-            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: "\(prefix)/\(artifact.repository)") == nil)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(prefix)/\(artifact.repository)")) == nil)
+            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: Repository("\(prefix)/\(artifact.repository)")) == nil)
         } else {
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["demo.bin"])
         }

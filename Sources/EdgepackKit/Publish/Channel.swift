@@ -25,13 +25,13 @@ public struct Channel: Sendable {
 
     /// The version the channel points at now, or nil when it points nowhere.
     public func current() throws -> PublishRecord.Replaced? {
-        guard let digest = try client.manifestDigest(name, in: pipelineRepository) else { return nil }
+        guard let digest = try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) else { return nil }
         return PublishRecord.Replaced(pipelineVersion: try version(of: digest), pipelineDigest: digest.string)
     }
 
     /// The version a pipeline manifest is (its `org.opencontainers.image.version`).
     func version(of digest: OCIKit.Digest) throws -> String {
-        let (manifest, _) = try client.fetchManifest(digest.string, in: pipelineRepository)
+        let (manifest, _) = try client.fetchManifest(ManifestReference(digest.string), in: Repository(pipelineRepository))
         guard let version = manifest.annotations?[AnnotationKey.version] else {
             throw OCIError(.invalidLayout, "\(pipelineRepository)@\(digest) does not name its version; it was not published by edgepack")
         }
@@ -45,11 +45,11 @@ public struct Channel: Sendable {
     public func move(to version: String) throws {
         var items: [CopyItem] = []
         for (repository, relative) in [(pipelineRepository, "pipelines/\(pipeline)"), (composeRepository, "compose/\(pipeline)")] {
-            guard try client.manifestDigest(version, in: repository) != nil else {
+            guard try client.manifestDigest(ManifestReference(version), in: Repository(repository)) != nil else {
                 if relative.hasPrefix("compose/") { continue }
                 throw OCIError(.notFound, "no version \(version) of \(pipeline) under \(layout.prefix): list them with publishes")
             }
-            let fetched = try client.fetchManifestBytes(version, in: repository)
+            let fetched = try client.fetchManifestBytes(ManifestReference(version), in: Repository(repository))
             items.append(CopyItem(descriptor: fetched.blob.descriptor, sourceRepository: repository, repository: relative, tag: name))
         }
         let destination = RegistryDestination(client: client, prefixPath: prefixPath)
@@ -61,14 +61,14 @@ public struct Channel: Sendable {
     /// pipeline tag stays the same across that write.
     func settle() throws {
         for _ in 0..<10 {
-            guard let pipelineDigest = try client.manifestDigest(name, in: pipelineRepository) else { return }
+            guard let pipelineDigest = try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) else { return }
             let version = try version(of: pipelineDigest)
-            if let composeDigest = try client.manifestDigest(version, in: composeRepository),
-               try client.manifestDigest(name, in: composeRepository) != composeDigest {
-                let fetched = try client.fetchManifestBytes(composeDigest.string, in: composeRepository)
-                try client.putManifest(fetched.blob, as: name, in: composeRepository)
+            if let composeDigest = try client.manifestDigest(ManifestReference(version), in: Repository(composeRepository)),
+               try client.manifestDigest(ManifestReference(name), in: Repository(composeRepository)) != composeDigest {
+                let fetched = try client.fetchManifestBytes(ManifestReference(composeDigest.string), in: Repository(composeRepository))
+                try client.putManifest(fetched.blob, as: .tag(name), in: Repository(composeRepository))
             }
-            if try client.manifestDigest(name, in: pipelineRepository) == pipelineDigest { return }
+            if try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) == pipelineDigest { return }
         }
         throw OCIError(.registry, "the channel \(name) of \(pipeline) keeps moving under another writer; try again")
     }

@@ -43,7 +43,7 @@ public struct PublishLedger: Sendable {
     public func conclude(_ publication: Publication, now: Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
         let fetched: (bytes: [UInt8], blob: Blob)
         do {
-            fetched = try client.fetchManifestBytes(publication.version, in: repository)
+            fetched = try client.fetchManifestBytes(ManifestReference(publication.version), in: Repository(repository))
         } catch let error as OCIError where error.code == .notFound {
             throw OCIError(.notFound, "no version \(publication.version) of \(pipeline) under \(layout.prefix): list them with 'edgepack publishes \(pipeline) --registry \(layout.prefix)'")
         }
@@ -94,10 +94,10 @@ public struct PublishLedger: Sendable {
     public func records(of digest: OCIKit.Digest) throws -> [PublishEvent] {
         let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
         let events = try Parallel.map(referrers, concurrency: client.options.concurrency) { descriptor -> PublishEvent? in
-            let (manifest, _) = try client.fetchManifest(descriptor.digest.string, in: repository)
+            let (manifest, _) = try client.fetchManifest(.digest(descriptor.digest), in: Repository(repository))
             guard let layer = manifest.layers.first, layer.mediaType == PublishEvent.artifactType, layer.size <= 1 << 20 else { return nil }
             let sink = MemorySink()
-            try client.fetchBlob(layer, from: repository, into: sink)
+            try client.fetchBlob(layer, from: Repository(repository), into: sink)
             return try? CanonicalJSON.decode(PublishEvent.self, from: sink.bytes, what: "publish record \(descriptor.digest)")
         }
         return events.compactMap { $0 }.sorted { $0.createdAt < $1.createdAt }

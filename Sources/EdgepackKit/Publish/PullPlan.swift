@@ -10,9 +10,28 @@ struct PullPlan {
         var version: String
         var filename: String
         var relativePath: String { "models/\(name)/\(version)/\(filename)" }
+        var isTar: Bool { descriptor.mediaType == MediaType.ModelPack.weightTar }
     }
 
     let layers: [Layer]
+    let config: Descriptor
+
+    /// Where the pipeline config goes in the pulled folder.
+    static let configFile = "pipeline.json"
+
+    /// Every file of the pull, by the blob that fills it.
+    var placements: [Digest: [FileTreeDestination.Placement]] {
+        var placements: [Digest: [FileTreeDestination.Placement]] = [config.digest: [.init(path: Self.configFile)]]
+        for layer in layers {
+            placements[layer.descriptor.digest, default: []].append(.init(path: layer.relativePath, unpacked: layer.isTar))
+        }
+        return placements
+    }
+
+    /// Disk space the pull needs: a directory layer is downloaded as a tar, then unpacked.
+    var bytesNeeded: Int64 {
+        layers.reduce(config.size) { $0 + $1.descriptor.size * ($1.isTar ? 2 : 1) }
+    }
 
     init(manifest: Manifest, reference: String) throws {
         let type = manifest.artifactType ?? manifest.config.mediaType
@@ -24,6 +43,7 @@ struct PullPlan {
         guard !manifest.layers.isEmpty else {
             throw OCIError(.invalidLayout, "\(reference) lists no model layers; a pipeline has one layer per model")
         }
+        config = manifest.config
         var owners: [String: Digest] = [:]
         layers = try manifest.layers.map { descriptor in
             guard [MediaType.ModelPack.weightRaw, MediaType.ModelPack.weightTar].contains(descriptor.mediaType) else {

@@ -1,5 +1,6 @@
 import Foundation
 import OCIKit
+import Synchronization
 
 /// One model file as pulled, what `edgepack pull` prints.
 public struct PulledLayer: Sendable, Codable {
@@ -13,7 +14,10 @@ public struct PulledLayer: Sendable, Codable {
 }
 
 /// Does what an edge engine does at start: fetch the pipeline manifest and config, fetch each model layer,
-/// verify every digest, and lay the models out as `DIR/models/NAME/VERSION/FILE`.
+/// verify every digest, and lay the models out as `DIR/models/NAME/VERSION/FILE`. A pull is a copy like every
+/// other command: from a source (a registry, or any other) into a `FileTreeDestination`, through the `Copier`
+/// (its plan, verification, parallelism and stopping), staged beside `DIR` and put in place only when complete
+/// (an earlier pull there is replaced whole, or kept whole if this one fails or is stopped).
 public struct Puller: Sendable {
     public let client: RegistryClient
 
@@ -21,52 +25,47 @@ public struct Puller: Sendable {
         self.client = client
     }
 
-    /// Everything is fetched into a staging directory beside `directory` and verified; only then is it renamed
-    /// into place (an earlier pull there is replaced whole, or kept whole if this one fails).
-    public func pull(repository: String, reference: String, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
-        let (manifest, _) = try client.fetchManifest(reference, in: repository)
-        let plan = try PullPlan(manifest: manifest, reference: ImageReference.join(repository, reference))
-        let configSink = MemorySink()
-        try client.fetchBlob(manifest.config, from: repository, into: configSink)
-        let config = try CanonicalJSON.decode(PipelineConfig.self, from: configSink.bytes, what: "the pipeline config")
-        let staging = try StagedDirectory(for: directory) { FileStatus.exists($0 + "/pipeline.json") }
-        do {
-            // A directory layer is downloaded as a tar, then unpacked: twice its size for a moment.
-            let needed = plan.layers.reduce(Int64(configSink.bytes.count)) { $0 + $1.descriptor.size * ($1.descriptor.mediaType == MediaType.ModelPack.weightTar ? 2 : 1) }
-            try DiskSpace.ensure(needed, for: staging.path, what: "the pull")
-            let client = self.client
-            let layers = try Parallel.map(plan.layers, concurrency: client.options.concurrency) { layer in
-                try Self.fetch(layer, from: repository, into: staging.path, client: client)
-            }
-            try AtomicFile.write(Data(configSink.bytes), to: staging.path + "/pipeline.json")
-            try staging.commit()
-            return (config, layers.map { layer in
-                var layer = layer
-                layer.path = directory + layer.path.dropFirst(staging.path.count)
-                return layer
-            })
-        } catch {
-            staging.discard()
-            throw error
+    /// Pulls `repository` at a tag or digest. Blobs are downloaded resumably into the staging folder and linked
+    /// into place (no second copy of a model).
+    public func pull(repository: Repository, reference: ManifestReference, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
+        let (bytes, manifest) = try client.fetchManifestBytes(reference, in: repository)
+        let client = self.client
+        return try Self.pull(manifest: Blob(descriptor: manifest.descriptor, content: .bytes(bytes)), named: ImageReference.join(repository, reference),
+                             into: directory, concurrency: client.options.concurrency) { downloads in
+            (RegistrySource(client: client, downloadingInto: downloads), repository.path)
         }
     }
 
-    private static func fetch(_ layer: PullPlan.Layer, from repository: String, into directory: String, client: RegistryClient) throws -> PulledLayer {
-        let descriptor = layer.descriptor
-        let annotations = descriptor.annotations ?? [:]
-        let target = directory + "/" + layer.relativePath
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let download = AtomicFile.temporaryPath(for: target)
-        defer { unlink(download) }
-        try client.fetchBlob(descriptor, from: repository, toFile: download)
-        if descriptor.mediaType == MediaType.ModelPack.weightTar {
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-            try TarExtractor.extract(download, into: target)
-        } else {
-            guard rename(download, target) == 0 else { throw OCIError(.io, "cannot rename into place \(target)") }
+    /// Pulls the pipeline manifest `manifest` (its exact bytes) from the source `makeSource` gives (told the
+    /// folder it may download into), read from the repository it names; `name` names the pipeline in messages.
+    public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int,
+                            source makeSource: (_ downloads: String) -> (source: any ContentSource, repository: String))
+        throws -> (config: PipelineConfig, layers: [PulledLayer]) {
+        guard case .bytes(let bytes) = manifest.content else { throw OCIError(.unsupported, "the manifest of \(name) is not held in memory") }
+        let plan = try PullPlan(manifest: try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest \(name)"), reference: name)
+        let config = Mutex<PipelineConfig?>(nil)
+        let destination = try FileTreeDestination(directory: directory, placements: plan.placements,
+                                                  isReplaceable: { FileStatus.exists($0 + "/" + PullPlan.configFile) }) { staged in
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: staged + "/" + PullPlan.configFile)))
+            let decoded = try CanonicalJSON.decode(PipelineConfig.self, from: bytes, what: "the pipeline config")
+            config.withLock { $0 = decoded }
         }
-        return PulledLayer(digest: descriptor.digest.string, filename: layer.filename, name: layer.name,
-                           type: annotations[LayerAnnotation.fileType] ?? "model", runtime: annotations[LayerAnnotation.runtime] ?? "",
-                           version: layer.version, path: target)
+        do {
+            // A directory layer is downloaded as a tar, then unpacked: twice its size for a moment.
+            try DiskSpace.ensure(plan.bytesNeeded, for: directory, what: "the pull")
+        } catch {
+            destination.abort()
+            throw error
+        }
+        let (source, repository) = makeSource(destination.downloads)
+        let item = CopyItem(descriptor: manifest.descriptor, sourceRepository: repository, repository: repository, tag: nil)
+        try Copier(from: source, to: destination, concurrency: concurrency).copy([item])
+        guard let pulled = config.withLock({ $0 }) else { throw OCIError(.invalidLayout, "\(name) has no pipeline config") }
+        return (pulled, plan.layers.map { layer in
+            let annotations = layer.descriptor.annotations ?? [:]
+            return PulledLayer(digest: layer.descriptor.digest.string, filename: layer.filename, name: layer.name,
+                               type: annotations[LayerAnnotation.fileType] ?? "model", runtime: annotations[LayerAnnotation.runtime] ?? "",
+                               version: layer.version, path: directory + "/" + layer.relativePath)
+        })
     }
 }

@@ -22,9 +22,9 @@ extension ContentSource {
 /// A repository of a registry that holds a source's blobs.
 public struct BlobOrigin: Sendable, Hashable {
     public var host: String
-    public var repository: String
+    public var repository: Repository
 
-    public init(host: String, repository: String) {
+    public init(host: String, repository: Repository) {
         self.host = host
         self.repository = repository
     }

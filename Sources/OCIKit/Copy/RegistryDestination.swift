@@ -11,11 +11,12 @@ public struct RegistryDestination: ContentDestination {
         self.prefixPath = prefixPath
     }
 
-    public func repository(_ relative: String) -> String {
-        prefixPath.isEmpty ? relative : "\(prefixPath)/\(relative)"
+    /// The registry's repository for a name relative to the prefix.
+    public func repository(_ relative: String) -> Repository {
+        Repository(prefixPath).appending(relative)
     }
 
-    public func displayName(_ repository: String) -> String { self.repository(repository) }
+    public func displayName(_ repository: String) -> String { self.repository(repository).path }
 
     public var tagVouchesForBlobs: Bool { true }
 
@@ -62,10 +63,10 @@ public struct RegistryDestination: ContentDestination {
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
-        try client.manifestDigest(reference, in: self.repository(repository))
+        try client.manifestDigest(ManifestReference(reference), in: self.repository(repository))
     }
 
     public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
-        try client.putManifest(blob, as: tag ?? blob.descriptor.digest.string, in: self.repository(repository))
+        try client.putManifest(blob, as: tag.map(ManifestReference.tag) ?? .digest(blob.descriptor.digest), in: self.repository(repository))
     }
 }

@@ -6,11 +6,15 @@ import Synchronization
 /// downloaded again. With no
 /// cache, blobs go to a temporary directory removed when the source is released. Manifests are read once.
 /// A destination on the same registry host can mount blobs from the source repository instead (`mountOrigin`).
+/// A source made with `downloadingInto:` downloads each blob whole into a directory instead, resumably (a cut
+/// transfer goes on with a `Range` request; a killed run's bytes wait in `options.partialDownloads`).
 public struct RegistrySource: ContentSource {
     public let client: RegistryClient
     public let cache: BlobCache
     private let scratch: ScratchDirectory?
     private let manifests = ManifestMemo()
+    /// Where whole downloads go (`downloadingInto:`), instead of the cache.
+    private let downloads: String?
 
     /// Downloads into `cache`; nil for no cache (a temporary directory for this run only).
     public init(client: RegistryClient, cache: BlobCache?) {
@@ -23,6 +27,16 @@ public struct RegistrySource: ContentSource {
             self.cache = BlobCache(directory: scratch.path, maximumBytes: .max)
             self.scratch = scratch
         }
+        downloads = nil
+    }
+
+    /// Downloads each blob, resumably and verified, into `directory` (as `sha256/HEX`), which the caller owns
+    /// (a destination that can then move the files instead of copying them, such as `FileTreeDestination`).
+    public init(client: RegistryClient, downloadingInto directory: String) {
+        self.client = client
+        cache = BlobCache(directory: directory, maximumBytes: .max)
+        scratch = nil
+        downloads = directory
     }
 
     /// Downloads into a directory of the caller's (kept, unbounded).
@@ -32,7 +46,7 @@ public struct RegistrySource: ContentSource {
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         if let bytes = manifests.bytes(descriptor.digest) { return bytes }
-        let bytes = try client.fetchManifestBytes(descriptor.digest.string, in: repository).bytes
+        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(repository)).bytes
         manifests.remember(bytes, as: descriptor.digest)
         return bytes
     }
@@ -43,19 +57,32 @@ public struct RegistrySource: ContentSource {
     /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
     /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+        if downloads != nil {
+            let path = cache.path(descriptor.digest)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if FileStatus.exists(path) { return Blob(descriptor: descriptor, content: .file(path: path)) }
+            // Handed out as it arrives, so the destination's check runs alongside the download. The destination
+            // waits for the download to end (`GrowingFile.wait`), so none outlives the copy.
+            let growing = GrowingFile()
+            let client = self.client
+            Thread.detachNewThread {
+                growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path, growing: growing); return path })
+            }
+            return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
+        }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
         let (cache, client) = (self.cache, self.client)
         let keepAlive = scratch
         Thread.detachNewThread {
             _ = keepAlive
-            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) } })
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
 
     public func mountOrigin(in repository: String) -> BlobOrigin? {
-        BlobOrigin(host: client.host, repository: repository)
+        BlobOrigin(host: client.host, repository: Repository(repository))
     }
 }
 

@@ -1,6 +1,14 @@
+/// The HTTP methods the distribution API uses.
+public enum HTTPMethod: String, Sendable {
+    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+
+    /// A method with no body that only reads: a redirect may be followed with it as is.
+    public var isSafe: Bool { self == .get || self == .head }
+}
+
 /// One HTTP request; the body is made anew for each attempt.
 public struct HTTPRequest: Sendable {
-    public var method: String
+    public var method: HTTPMethod
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: (@Sendable () throws -> any UploadSource)?
@@ -8,7 +16,7 @@ public struct HTTPRequest: Sendable {
     /// into a session: the registry may have kept part of the first attempt, so the caller must ask it first.
     public var resendable = true
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: (@Sendable () throws -> any UploadSource)? = nil) {
+    public init(method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [], body: (@Sendable () throws -> any UploadSource)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -54,7 +54,7 @@ public final class HTTPTransport: Sendable {
         }
         defer { curl_slist_free_all(headerList) }
 
-        if Self.trace { FileHandle.standardError.write(Data("> \(request.method) \(request.url)\n".utf8)) }
+        if Self.trace { FileHandle.standardError.write(Data("> \(request.method.rawValue) \(request.url)\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
         try Cancellation.check()
         let code = curl_easy_perform(handle)
@@ -104,13 +104,13 @@ public final class HTTPTransport: Sendable {
         _ = edgepack_curl_setopt_xferinfo(handle) { _, _, _, _, _ in Cancellation.isRequested ? 1 : 0 }
 
         switch request.method {
-        case "GET": break
-        case "HEAD": set(CURLOPT_NOBODY, 1)
-        default:
+        case .get: break
+        case .head: set(CURLOPT_NOBODY, 1)
+        case .post, .put, .patch, .delete:
             // UPLOAD sends the body with a Content-Length; the custom method turns its PUT into POST or PATCH.
             set(CURLOPT_UPLOAD, 1)
             _ = edgepack_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(exchange.source?.length ?? 0))
-            _ = request.method.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
+            _ = request.method.rawValue.withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
             _ = edgepack_curl_setopt_read(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
                 let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
                 return exchange.send(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))

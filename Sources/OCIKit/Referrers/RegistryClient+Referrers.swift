@@ -8,8 +8,8 @@ extension RegistryClient {
         if let artifactType, let encoded = artifactType.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             url += "?artifactType=\(encoded)"
         }
-        let response = try send(HTTPRequest(method: "GET", url: url, headers: [("Accept", MediaType.imageIndex)]),
-                                scopes: [Self.scope(repository, "pull")])
+        let response = try send(HTTPRequest(method: .get, url: url, headers: [("Accept", MediaType.imageIndex)]),
+                                scopes: [Self.scope(Repository(repository), "pull")])
         switch response.status {
         case 200 where (response.header("content-type") ?? MediaType.imageIndex).hasPrefix(MediaType.imageIndex):
             return try ReferrersIndex.referrers(in: response.body, artifactType: artifactType)
@@ -29,9 +29,9 @@ extension RegistryClient {
         guard let subject = manifest.subject else { throw OCIError(.invalidJSON, "a referrer needs a subject") }
         guard case .bytes(let bytes) = blob.content else { throw OCIError(.unsupported, "manifests must be in memory") }
         let response = try send(HTTPRequest(
-            method: "PUT", url: "\(baseURL)/v2/\(repository)/manifests/\(blob.descriptor.digest)",
+            method: .put, url: "\(baseURL)/v2/\(repository)/manifests/\(blob.descriptor.digest)",
             headers: [("Content-Type", blob.descriptor.mediaType)], body: { MemoryUploadSource(bytes) }
-        ), scopes: [Self.scope(repository, "pull,push")])
+        ), scopes: [Self.scope(Repository(repository), "pull,push")])
         guard response.status == 201 else { throw failure(response, "push the referrer \(ImageReference.join(repository, blob.descriptor.digest.string))") }
         if response.header("oci-subject") == subject.digest.string { return }
         let entry = ReferrersIndex.descriptor(of: blob, manifest: manifest)
@@ -40,7 +40,7 @@ extension RegistryClient {
             if current?.index.manifests.contains(where: { $0.digest == entry.digest }) == true { return }
             let updated = ReferrersIndex.adding(entry, to: current?.index)
             try putManifest(Blob(mediaType: MediaType.imageIndex, bytes: try CanonicalJSON.encode(updated)),
-                            as: ReferrersIndex.tag(for: subject.digest), in: repository)
+                            as: .tag(ReferrersIndex.tag(for: subject.digest)), in: Repository(repository))
         }
         throw OCIError(.registry, "\(host) kept losing the referrer \(blob.descriptor.digest) of \(subject.digest) to other writers of \(ReferrersIndex.tag(for: subject.digest)); try again")
     }
@@ -48,8 +48,8 @@ extension RegistryClient {
     /// The index under the fallback tag, or nil when there is none (one GET either way).
     func fallbackIndex(of subject: Digest, in repository: String) throws -> (index: Index, digest: Digest)? {
         let tag = ReferrersIndex.tag(for: subject)
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/manifests/\(tag)", headers: [("Accept", MediaType.imageIndex)]),
-                                scopes: [Self.scope(repository, "pull")])
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/manifests/\(tag)", headers: [("Accept", MediaType.imageIndex)]),
+                                scopes: [Self.scope(Repository(repository), "pull")])
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, tag))") }
         return (try CanonicalJSON.decode(Index.self, from: response.body, what: "referrers index \(tag)"), SHA256Hasher.digest(response.body))

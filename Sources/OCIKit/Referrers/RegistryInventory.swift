@@ -32,15 +32,15 @@ public struct RegistryInventory: Codable, Sendable, Equatable {
         let full: @Sendable (String) -> String = { relative in prefixPath.isEmpty ? relative : "\(prefixPath)/\(relative)" }
         let listed = try Parallel.map(repositories, concurrency: client.options.concurrency) { relative -> (String, Repository)? in
             let repository = full(relative)
-            let tags = try client.tags(of: repository)
+            let tags = try client.tags(of: OCIKit.Repository(repository))
             guard !tags.isEmpty else { return nil }
-            let digests = try Parallel.map(tags, concurrency: client.options.concurrency) { try client.manifestDigest($0, in: repository) }
+            let digests = try Parallel.map(tags, concurrency: client.options.concurrency) { try client.manifestDigest(.tag($0), in: OCIKit.Repository(repository)) }
             var byTag: [String: Digest] = [:]
             for (tag, digest) in zip(tags, digests) { if let digest { byTag[tag] = digest } }
             var blobs = Set<Digest>(), visited = Set<Digest>()
             func visit(_ reference: String, depth: Int) throws {
                 guard depth < 8 else { return }
-                let fetched = try client.fetchManifestBytes(reference, in: repository)
+                let fetched = try client.fetchManifestBytes(ManifestReference(reference), in: OCIKit.Repository(repository))
                 guard visited.insert(fetched.blob.descriptor.digest).inserted else { return }
                 switch try ManifestContent(fetched.bytes, mediaType: fetched.blob.descriptor.mediaType) {
                 case .index(let index):
@@ -66,7 +66,7 @@ extension RegistryClient {
         var url = "\(baseURL)/v2/_catalog?n=1000"
         var all: [String] = []
         while true {
-            let response = try send(HTTPRequest(method: "GET", url: url), scopes: ["registry:catalog:*"])
+            let response = try send(HTTPRequest(method: .get, url: url), scopes: ["registry:catalog:*"])
             guard response.status == 200 else { return nil }
             struct Page: Decodable { var repositories: [String]? }
             all += try CanonicalJSON.decode(Page.self, from: response.body, what: "repository catalog").repositories ?? []

@@ -159,7 +159,7 @@ final class AuthenticationKeeper: Sendable {
             if let service = challenge.service { form.append("service=\(Self.formEncode(service))") }
             if !scopes.isEmpty { form.append("scope=\(Self.formEncode(scopes.joined(separator: " ")))") }
             let body = Array(form.joined(separator: "&").utf8)
-            response = try transport.send(HTTPRequest(method: "POST", url: realm, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: { MemoryUploadSource(body) }))
+            response = try transport.send(HTTPRequest(method: .post, url: realm, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: { MemoryUploadSource(body) }))
         } else {
             var components = URLComponents(string: realm)!
             var query = components.queryItems ?? []
@@ -168,7 +168,7 @@ final class AuthenticationKeeper: Sendable {
             if case .password(let username, _) = credential { query.append(URLQueryItem(name: "account", value: username)) }
             components.queryItems = query
             let headers = credential.basicAuthorization.map { [("Authorization", $0)] } ?? []
-            response = try transport.send(HTTPRequest(method: "GET", url: components.url!.absoluteString, headers: headers))
+            response = try transport.send(HTTPRequest(method: .get, url: components.url!.absoluteString, headers: headers))
         }
         guard response.status == 200 else {
             if response.status == 401 || response.status == 403 {

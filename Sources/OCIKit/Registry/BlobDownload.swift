@@ -13,8 +13,15 @@ extension RegistryClient {
     /// The bytes go into a partial file first (kept in `options.partialDownloads` between runs, named by digest);
     /// an interrupted transfer, in this run or a later one, continues with a `Range` request from what the
     /// partial file holds, whose bytes are hashed again before anything is added to them.
-    public func fetchBlob(_ descriptor: Descriptor, from repository: String, toFile path: String) throws {
+    public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, toFile path: String) throws {
+        try fetchBlob(descriptor, from: repository, toFile: path, growing: nil)
+    }
+
+    /// As `fetchBlob(_:from:toFile:)`, telling `growing` where the bytes go as they arrive (readers may follow
+    /// the download; a download that starts over sends them back to waiting).
+    func fetchBlob(_ descriptor: Descriptor, from repository: Repository, toFile path: String, growing: GrowingFile?) throws {
         let partial = try PartialDownload(descriptor: descriptor, directory: options.partialDownloads, beside: path)
+        if let growing { partial.follow(by: growing) }
         var keep = false
         defer { partial.close(keeping: keep) }
         if partial.count > 0 {
@@ -28,7 +35,7 @@ extension RegistryClient {
         while partial.count < descriptor.size {
             let headers = partial.count > 0 ? [("Range", "bytes=\(partial.count)-")] : []
             do {
-                let response = try send(HTTPRequest(method: "GET", url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
+                let response = try send(HTTPRequest(method: .get, url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
                                         into: partial, retrying: false)
                 try partial.check()
                 if response.status == 416 { break }  // the partial file already holds it all (checked below)
@@ -70,6 +77,7 @@ final class PartialDownload: StatusAwareSink {
     private var accepting = false
     private var error: OCIError?
     private var moved = false
+    private var growing: GrowingFile?
 
     /// A partial file named by digest in `directory` (locked, so two runs never write one file), or, without
     /// a directory or when another run holds it, a private one beside `destination`.
@@ -89,6 +97,13 @@ final class PartialDownload: StatusAwareSink {
         let fd = open(privatePath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OCIError.io("create", privatePath, errno: errno) }
         (self.path, self.fd, self.shared) = (privatePath, fd, false)
+    }
+
+    /// Lets `growing`'s readers follow the file from what it holds already.
+    func follow(by growing: GrowingFile) {
+        self.growing = growing
+        growing.begin(path: path)
+        growing.advance(by: Int(count))
     }
 
     /// Partial files nobody resumed for a week are dropped (unless a run holds one), so they cannot pile up.
@@ -128,6 +143,7 @@ final class PartialDownload: StatusAwareSink {
         guard ftruncate(fd, 0) == 0 else { throw OCIError.io("write", path, errno: errno) }
         hasher = SHA256Hasher()
         count = 0
+        growing?.restart()
     }
 
     func responseStarted(status: Int) {
@@ -148,6 +164,7 @@ final class PartialDownload: StatusAwareSink {
         }
         hasher.update(bytes)
         count += Int64(bytes.count)
+        growing?.advance(by: bytes.count)
     }
 
     /// Rethrows a failure met while the response started.

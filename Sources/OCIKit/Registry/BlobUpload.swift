@@ -8,21 +8,15 @@ import Foundation
 struct BlobUpload {
     let client: RegistryClient
     let descriptor: Descriptor
-    let repository: String
+    let repository: Repository
     let source: @Sendable (Int64, Int64) throws -> any UploadSource
-
-    /// An open session: its URL (registries may change it with every answer) and the bytes the registry has.
-    struct Session {
-        var location: String
-        var offset: Int64
-    }
 
     private enum Mode { case monolithic, chunked }
 
     /// How one request went.
     private enum Step {
         case finished(HTTPResponse)
-        case advanced(Session)
+        case advanced(UploadSession)
         /// Interrupted: the registry may hold part of what was sent; ask it before going on.
         case interrupted(OCIError, retryAfter: String?)
         case refused(HTTPResponse)
@@ -33,12 +27,13 @@ struct BlobUpload {
     private var scopes: [String] { [RegistryClient.scope(repository, "pull,push")] }
     private var counters: TransferCounters { client.counters }
 
-    func run(opened: HTTPResponse?) throws -> RegistryClient.BlobOutcome {
+    /// Uploads into `opened` (a session a mount request opened instead of mounting), else into a session an
+    /// earlier run left, else into a new one.
+    func run(opened: (session: UploadSession, minimumChunk: Int64)?) throws -> RegistryClient.BlobOutcome {
         var minimumChunk: Int64 = 0
-        var session: Session
+        var session: UploadSession
         if let opened {
-            session = Session(location: client.resolve(opened.header("location")!, against: "\(client.baseURL)/v2/"), offset: 0)
-            minimumChunk = Int64(opened.header("oci-chunk-min-length") ?? "") ?? 0
+            (session, minimumChunk) = opened
         } else if let earlier = resumeEarlierRun() {
             session = earlier
         } else {
@@ -77,7 +72,7 @@ struct BlobUpload {
                     continue
                 }
                 guard response.status == 201 else { throw client.failure(response, "finish the upload of \(descriptor.digest) to \(repository)") }
-                if descriptor.size >= Self.rememberAbove { client.options.uploadSessions?.remove(registry: client.host, repository: repository, digest: descriptor.digest) }
+                if descriptor.size >= Self.rememberAbove { client.options.uploadSessions?.remove(registry: client.host, repository: repository.path, digest: descriptor.digest) }
                 return try finished(response)
 
             case .advanced(let next):
@@ -138,14 +133,14 @@ struct BlobUpload {
     }
 
     /// Sends the next request: the rest of the blob in one PUT, or the next chunk, or (all sent) the closing PUT.
-    private func attempt(_ session: Session, mode: Mode, chunkSize: Int64) throws -> Step {
+    private func attempt(_ session: UploadSession, mode: Mode, chunkSize: Int64) throws -> Step {
         let start = session.offset
         let remaining = descriptor.size - start
         let source = self.source, client = self.client
         if remaining <= 0 || mode == .monolithic {
             let body: @Sendable () throws -> any UploadSource = { remaining > 0 ? client.counted(try source(start, remaining)) : MemoryUploadSource([]) }
             let response = try client.send(HTTPRequest(
-                method: "PUT", url: RegistryClient.appending(session.location, "digest=\(descriptor.digest)"),
+                method: .put, url: RegistryClient.appending(session.location, "digest=\(descriptor.digest)"),
                 headers: remaining > 0 ? [("Content-Type", "application/octet-stream")] : [], body: body
             ), scopes: scopes, retrying: false)
             if response.status == 201 || Self.isDigestError(response) { return .finished(response) }
@@ -156,16 +151,15 @@ struct BlobUpload {
         }
         let length = min(chunkSize, remaining)
         let response = try client.send(HTTPRequest(
-            method: "PATCH", url: session.location,
+            method: .patch, url: session.location,
             headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(start)-\(start + length - 1)")],
             body: { client.counted(try source(start, length)) }
         ), scopes: scopes, retrying: false)
         switch response.status {
         case 202, 201, 204:
             if response.status == 201 { counters.note(.chunkAnswered201) }
-            let location = response.header("location").map { client.resolve($0, against: session.location) } ?? session.location
             let offset = RegistryClient.rangeEnd(response.header("range")).map { $0 + 1 } ?? start + length
-            return .advanced(Session(location: location, offset: offset))
+            return .advanced(session.after(response, offset: offset, client: client))
         default:
             if RetryPolicy.isRetryable(status: response.status) || Self.isSessionGone(response) {
                 return .interrupted(client.failure(response, "upload a chunk of \(descriptor.digest) to \(repository)"), retryAfter: response.header("retry-after"))
@@ -175,16 +169,15 @@ struct BlobUpload {
     }
 
     /// Asks the registry where the session stands; a session it no longer knows is replaced by a new one.
-    private func resynchronize(_ session: Session, after error: OCIError?) throws -> Session {
+    private func resynchronize(_ session: UploadSession, after error: OCIError?) throws -> UploadSession {
         let response: HTTPResponse
         do {
-            response = try client.send(HTTPRequest(method: "GET", url: session.location), scopes: scopes)
+            response = try client.send(HTTPRequest(method: .get, url: session.location), scopes: scopes)
         } catch let failure as OCIError where failure.code == .network {
             throw error ?? failure
         }
         if response.status == 204 || response.status == 200 {
-            let location = response.header("location").map { client.resolve($0, against: session.location) } ?? session.location
-            return Session(location: location, offset: Self.offset(fromRange: response.header("range")))
+            return session.after(response, offset: Self.offset(fromRange: response.header("range")), client: client)
         }
         guard response.status == 404 || response.status == 400 || response.status == 410 else {
             throw error ?? client.failure(response, "check the upload of \(descriptor.digest) to \(repository)")
@@ -196,47 +189,49 @@ struct BlobUpload {
     }
 
     /// Continues an upload an earlier run left open, if the registry still has it.
-    private func resumeEarlierRun() -> Session? {
+    private func resumeEarlierRun() -> UploadSession? {
         guard descriptor.size >= Self.rememberAbove, let store = client.options.uploadSessions,
-              let saved = store.load(registry: client.host, repository: repository, digest: descriptor.digest)
+              let saved = store.load(registry: client.host, repository: repository.path, digest: descriptor.digest)
         else { return nil }
         guard saved.size == descriptor.size,
-              let response = try? client.send(HTTPRequest(method: "GET", url: saved.location), scopes: scopes),
+              let response = try? client.send(HTTPRequest(method: .get, url: saved.location), scopes: scopes),
               response.status == 204 || response.status == 200
         else {
-            store.remove(registry: client.host, repository: repository, digest: descriptor.digest)
+            store.remove(registry: client.host, repository: repository.path, digest: descriptor.digest)
             return nil
         }
         let offset = Self.offset(fromRange: response.header("range"))
         guard offset <= descriptor.size else { return nil }
-        let location = response.header("location").map { client.resolve($0, against: saved.location) } ?? saved.location
         if offset > 0 {
             counters.resumesCounter.add(1, ordering: .relaxed)
             counters.resumedBytesCounter.add(offset, ordering: .relaxed)
             counters.note(.resumedEarlierUpload)
         }
-        return Session(location: location, offset: offset)
+        return UploadSession(resuming: saved, answer: response, offset: offset, client: client)
     }
 
-    private func open() throws -> (session: Session, minimumChunk: Int64) {
-        let response = try client.send(HTTPRequest(method: "POST", url: "\(client.baseURL)/v2/\(repository)/blobs/uploads/", body: { MemoryUploadSource([]) }),
+    private func open() throws -> (session: UploadSession, minimumChunk: Int64) {
+        let response = try client.send(HTTPRequest(method: .post, url: "\(client.baseURL)/v2/\(repository)/blobs/uploads/", body: { MemoryUploadSource([]) }),
                                        scopes: scopes)
         if response.status == 404, response.bodyText.contains("NAME_UNKNOWN") {
             throw OCIError(.notFound, "\(client.host) has no repository \(repository) and does not create repositories on push: create it in the registry, then run again")
         }
-        guard response.status == 202, let location = response.header("location") else {
-            throw client.failure(response, "start an upload to \(repository)")
-        }
-        let session = Session(location: client.resolve(location, against: "\(client.baseURL)/v2/"), offset: 0)
+        guard let opened = Self.opened(response, by: client) else { throw client.failure(response, "start an upload to \(repository)") }
+        return opened
+    }
+
+    /// The session an answer to `POST …/blobs/uploads/` opened, with the smallest chunk the registry takes.
+    static func opened(_ response: HTTPResponse, by client: RegistryClient) -> (session: UploadSession, minimumChunk: Int64)? {
+        guard let session = UploadSession(opened: response, by: client) else { return nil }
         return (session, Int64(response.header("oci-chunk-min-length") ?? "") ?? 0)
     }
 
     /// Blobs smaller than this are not worth a file per session: a killed run sends them again.
     static let rememberAbove: Int64 = 16 << 20
 
-    private func remember(_ session: Session) {
+    private func remember(_ session: UploadSession) {
         guard descriptor.size >= Self.rememberAbove else { return }
-        client.options.uploadSessions?.save(registry: client.host, repository: repository, descriptor: descriptor,
+        client.options.uploadSessions?.save(registry: client.host, repository: repository.path, descriptor: descriptor,
                                             location: session.location, offset: session.offset)
     }
 

@@ -6,8 +6,8 @@ extension RegistryClient {
     }
 
     /// The blob's size if the repository has it.
-    public func blobSize(_ digest: Digest, in repository: String) throws -> Int64? {
-        let response = try send(HTTPRequest(method: "HEAD", url: "\(baseURL)/v2/\(repository)/blobs/\(digest)"), scopes: [Self.scope(repository, "pull")])
+    public func blobSize(_ digest: Digest, in repository: Repository) throws -> Int64? {
+        let response = try send(HTTPRequest(method: .head, url: "\(baseURL)/v2/\(repository)/blobs/\(digest)"), scopes: [Self.scope(repository, "pull")])
         switch response.status {
         case 200: return Int64(response.header("content-length") ?? "")
         case 404: return nil
@@ -18,7 +18,7 @@ extension RegistryClient {
     /// Makes sure `repository` has the blob: already there, mounted from one of `mountFrom` (same registry),
     /// or uploaded from `source` (monolithic; chunked when asked, when the registry requires it, or when it
     /// refuses a monolithic upload).
-    public func pushBlob(_ descriptor: Descriptor, to repository: String, mountFrom: [String] = [], source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
+    public func pushBlob(_ descriptor: Descriptor, to repository: Repository, mountFrom: [Repository] = [], source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
         let pushScope = Self.scope(repository, "pull,push")
         if try blobSize(descriptor.digest, in: repository) != nil {
             counters.existingBlobsCounter.add(1, ordering: .relaxed)
@@ -27,22 +27,22 @@ extension RegistryClient {
         for origin in mountFrom where origin != repository {
             let scopes = [pushScope, Self.scope(origin, "pull")]
             let url = "\(baseURL)/v2/\(repository)/blobs/uploads/?mount=\(descriptor.digest)&from=\(origin)"
-            let response = try send(HTTPRequest(method: "POST", url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
+            let response = try send(HTTPRequest(method: .post, url: url, body: { MemoryUploadSource([]) }), scopes: scopes)
             if response.status == 201 {
                 counters.mountedBlobsCounter.add(1, ordering: .relaxed)
                 return .mounted
             }
-            guard response.status == 202 else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
             // The registry could not mount and opened an upload instead: use it.
-            return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: response)
+            guard let opened = BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
+            return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: opened)
         }
         return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: nil)
     }
 
     /// Streams a blob into `sink`, verifying its digest and size; follows redirects to blob storage.
-    public func fetchBlob(_ descriptor: Descriptor, from repository: String, into sink: any ByteSink) throws {
+    public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, into sink: any ByteSink) throws {
         let verifier = HashingSink(forwardingTo: sink)
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
                                 scopes: [Self.scope(repository, "pull")], into: verifier)
         guard response.status == 200 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
         let digest = verifier.finalize()

@@ -119,7 +119,7 @@ public final class RegistryClient: Sendable {
 
     /// Checks that the registry answers the distribution API and accepts the credentials (if it asks for any).
     private func ping() throws {
-        let response = try send(HTTPRequest(method: "GET", url: "\(baseURL)/v2/"), scopes: [])
+        let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/"), scopes: [])
         guard response.status == 200 else {
             throw response.status == 404
                 ? OCIError(.registry, "\(host) does not speak the OCI distribution API (GET /v2/ answered 404)")
@@ -161,7 +161,7 @@ public final class RegistryClient: Sendable {
                 attempt += 1
                 continue
             }
-            if [301, 302, 303, 307, 308].contains(response.status), ["GET", "HEAD"].contains(request.method),
+            if [301, 302, 303, 307, 308].contains(response.status), request.method.isSafe,
                let location = response.header("location"), redirects < 5 {
                 redirects += 1
                 let target = resolve(location, against: request.url)
@@ -226,11 +226,11 @@ public final class RegistryClient: Sendable {
 
     /// Announces the repositories a job will push to: the first token is then asked for all of them at once,
     /// so the number of token requests does not grow with the number of repositories.
-    public func willPush(to repositories: [String]) {
+    public func willPush(to repositories: [Repository]) {
         keeper.expect(repositories.map { Self.scope($0, "pull,push") })
     }
 
-    static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
+    static func scope(_ repository: Repository, _ actions: String) -> String { "repository:\(repository.path):\(actions)" }
 }
 
 /// A download sink that can start over when a transfer is retried from the beginning.

@@ -12,14 +12,14 @@ public protocol ReferenceSource: Sendable {
 
 extension RegistryClient: ReferenceSource {
     public func manifest(_ reference: String, in repository: String) throws -> Blob? {
-        guard try manifestDigest(reference, in: repository) != nil else { return nil }
-        return try fetchManifestBytes(reference, in: repository).blob
+        guard try manifestDigest(ManifestReference(reference), in: Repository(repository)) != nil else { return nil }
+        return try fetchManifestBytes(ManifestReference(reference), in: Repository(repository)).blob
     }
 
     public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         guard descriptor.size <= 16 << 20 else { throw OCIError(.unsupported, "\(descriptor.digest) is too large to read into memory") }
         let sink = MemorySink()
-        try fetchBlob(descriptor, from: repository, into: sink)
+        try fetchBlob(descriptor, from: Repository(repository), into: sink)
         guard SHA256Hasher.digest(sink.bytes) == descriptor.digest else {
             throw OCIError(.digestMismatch, "\(host)/\(repository): blob \(descriptor.digest) does not match its digest")
         }

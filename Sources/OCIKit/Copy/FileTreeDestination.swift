@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A folder of plain files as a copy destination (what `edgepack pull` writes): each blob goes to the paths the
+/// caller names for it, a tar layer unpacked into its folder; manifests are checked by the copy plan and not
+/// kept. The folder is filled beside its destination and put in place whole on commit (replacing an earlier
+/// result whole), or removed on abort, so a failure or a stop leaves the destination as it was.
+///
+/// Every blob is verified against its descriptor here, whatever the source. A source that downloads into
+/// `downloads` (`RegistrySource(client:downloadingInto:)`) hands over files this destination owns: they are
+/// hashed and then linked into place instead of copied.
+public final class FileTreeDestination: ContentDestination {
+    public struct Placement: Sendable, Hashable {
+        /// Relative to the folder; plain components only (checked).
+        public var path: String
+        /// A tar unpacked into the folder `path`, rather than the file `path`.
+        public var unpacked: Bool
+
+        public init(path: String, unpacked: Bool = false) {
+            self.path = path
+            self.unpacked = unpacked
+        }
+    }
+
+    public let directory: String
+    /// Where a source may download this destination's blobs; dropped on commit.
+    public let downloads: String
+    private let staging: StagedDirectory
+    private let placements: [Digest: [Placement]]
+    private let check: @Sendable (_ staged: String) throws -> Void
+
+    /// `isReplaceable` accepts an existing non-empty folder to replace (an earlier result); `check` looks at the
+    /// staged folder, complete, before it is put in place.
+    public init(directory: String, placements: [Digest: [Placement]], isReplaceable: (String) -> Bool,
+                check: @escaping @Sendable (_ staged: String) throws -> Void = { _ in }) throws {
+        var taken = Set<String>()
+        for (digest, places) in placements {
+            for place in places {
+                guard PlainRelativePath.isValid(place.path), !place.path.hasPrefix(".") else {
+                    throw OCIError(.unsafePath, "blob \(digest) names an unsafe path '\(MessageText.escaped(place.path))'; refusing it")
+                }
+                guard taken.insert(place.path).inserted else {
+                    throw OCIError(.invalidLayout, "two blobs map to \(MessageText.escaped(place.path)); refusing them")
+                }
+            }
+        }
+        self.directory = directory
+        self.placements = placements
+        self.check = check
+        staging = try StagedDirectory(for: directory, isReplaceable: isReplaceable)
+        downloads = staging.path + "/.blobs"
+    }
+
+    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool { false }
+
+    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        let local = try verifiedFile(blob, progress: progress)  // checked even when it goes nowhere
+        let places = placements[blob.descriptor.digest] ?? []
+        defer { unlink(local) }  // the placed files keep their own links
+        for place in places {
+            let target = staging.path + "/" + place.path
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if place.unpacked {
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                try TarExtractor.extract(local, into: target)
+            } else if link(local, target) != 0 {
+                throw OCIError.io("create", target, errno: errno)
+            }
+        }
+    }
+
+    /// A file under `downloads` holding exactly the blob: the source's own download there (hashed here, as it
+    /// arrives), or the content written there, verified on its way.
+    private func verifiedFile(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws -> String {
+        let descriptor = blob.descriptor
+        let path = "\(downloads)/\(descriptor.digest.algorithm)/\(descriptor.digest.encoded)"
+        switch blob.content {
+        case .file(path):
+            try check(blob, progress: progress)
+            return path
+        case .growing(let download, _):
+            do {
+                try check(blob, progress: progress)
+            } catch {
+                _ = try? download.wait()  // no download outlives the copy
+                throw error
+            }
+            if try download.wait() == path { return path }
+        default:
+            break
+        }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFile.write(to: path) { sink in try blob.write(verifiedTo: ProgressSink(forwardingTo: sink, progress: progress)) }
+        return path
+    }
+
+    /// Streams the blob through a hash checked against its descriptor, keeping no byte.
+    private func check(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws {
+        let hasher = HashingSink()
+        try blob.content.write(to: ProgressSink(forwardingTo: hasher, progress: progress), expectedSize: blob.descriptor.size)
+        let actual = hasher.finalize()
+        guard actual == blob.descriptor.digest, hasher.count == blob.descriptor.size else {
+            throw OCIError(.digestMismatch, "the content of \(blob.descriptor.digest) does not match its descriptor (it hashes to \(actual)); refusing it")
+        }
+    }
+
+    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? { nil }
+
+    /// A folder of files keeps no manifests (the plan checked them; their blobs are placed).
+    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {}
+
+    public func commit() throws {
+        try? FileManager.default.removeItem(atPath: downloads)
+        try check(staging.path)
+        try staging.commit()
+    }
+
+    public func abort() {
+        staging.discard()
+    }
+}
