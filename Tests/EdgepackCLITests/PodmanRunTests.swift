@@ -100,7 +100,7 @@ private struct EngineModels: Decodable, Equatable {
         // The engine really authenticates: the same command with a wrong password stops with the registry's refusal.
         _ = try sandbox.podman(["rm", "--force", "--all", "--time", "0"])
         engine.waitUntilExit()
-        let refused = try runLeavingDaemons("timeout", ["60", "sh", "-c", record.podman_run], environment: environment.merging(["OCI_PASSWORD": "wrong"]) { $1 })
+        let refused = try runClosingInheritedDescriptors("timeout", ["60", "sh", "-c", record.podman_run], environment: environment.merging(["OCI_PASSWORD": "wrong"]) { $1 })
         #expect(!refused.succeeded)
         #expect(refused.stderr.contains("refused the credentials (401)"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("wrong"), "no password in the engine's output")
@@ -124,9 +124,9 @@ private struct EngineModels: Decodable, Equatable {
 
         let environment = sandbox.environment.merging(["OCI_USERNAME": "edgepack", "OCI_PASSWORD": "edgepack-pass"]) { $1 }
         let compose = ["-m", "podman_compose", "--in-pod=false", "-f", "compose.yaml", "-f", "host-network.yaml"]
-        let up = try runLeavingDaemons("python3", compose + ["up", "-d"], environment: environment, directory: project)
+        let up = try runClosingInheritedDescriptors("python3", compose + ["up", "-d"], environment: environment, directory: project)
         #expect(up.succeeded, "podman-compose up: \(up.stdout)\(up.stderr)")
-        defer { _ = try? run("python3", compose + ["down", "-t", "0"], environment: environment, directory: project) }
+        defer { _ = try? runClosingInheritedDescriptors("python3", compose + ["down", "-t", "0"], environment: environment, directory: project) }
         let log = { (try? sandbox.podman(["logs", "project_engine_1"]))?.stderr ?? "" }
         try expectEngineAnswers(sandbox, record, stillRunning: {
             (try? sandbox.podman(["inspect", "--format", "{{.State.Running}}", "project_engine_1"]))?.stdout.contains("true") ?? false
@@ -134,11 +134,12 @@ private struct EngineModels: Decodable, Equatable {
     }
 }
 
-/// Starts `sh -c COMMAND` without waiting; its output (both streams) goes to `output`.
+/// Starts `sh -c COMMAND` (through `closingInheritedDescriptors`) without waiting; its output (both streams) goes to `output`.
 private func startShell(_ command: String, environment: [String: String], output: String) throws -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
+    let (launcher, arguments) = closingInheritedDescriptors("sh", ["-c", command])
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [launcher] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     guard FileManager.default.createFile(atPath: output, contents: nil) else { throw TestFailure("cannot create \(output)") }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))

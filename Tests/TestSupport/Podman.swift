@@ -18,7 +18,9 @@ public final class PodmanSandbox: @unchecked Sendable {
     public let environment: [String: String]
 
     public init(registries: [String]) throws {
-        directory = try TemporaryDirectory("edgepack-podman")
+        // A short name: podman's exit command (`container cleanup`, which records a container's exit) refuses a
+        // run root over 50 characters, and `podman run` then waits 20 s for an exit that is never recorded.
+        directory = try TemporaryDirectory("epm", unique: String(UUID().uuidString.prefix(8)).lowercased())
         enginePort = try freeLoopbackPort()
         let runc = ["/usr/sbin/runc", "/usr/bin/runc"].contains { FileManager.default.isExecutableFile(atPath: $0) }
         let containers = try directory.write("containers.conf", """
@@ -72,7 +74,7 @@ public final class PodmanSandbox: @unchecked Sendable {
     public enum Probe: Equatable { case runs, cannotRunContainers(String), failed(String) }
 
     public func probe(_ image: String, arguments: [String]) throws -> Probe {
-        let result = try podman(["run", "--rm", image] + arguments)
+        let result = try runClosingInheritedDescriptors("podman", ["run", "--rm", image] + arguments, environment: environment)
         guard !result.succeeded else { return .runs }
         let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
         let runtimeFailures = ["OCI runtime", "runc", "crun", "cgroup", "namespace", "operation not permitted"]
@@ -93,13 +95,17 @@ public final class PodmanSandbox: @unchecked Sendable {
     }
 }
 
-/// Runs a program whose descendants outlive it (`podman-compose up -d` leaves conmon behind) through a Python
-/// parent that starts it with every inherited descriptor but 0-2 closed. Foundation's Process learns of an
-/// exit through a socket its child inherits; a daemon that kept it (Go passes on inherited descriptors) would
-/// make `run` wait for the container to stop.
-public func runLeavingDaemons(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
-    let parent = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True))"
-    return try run("python3", ["-c", parent, program] + arguments, environment: environment, directory: directory)
+/// A command line that runs `program` with every inherited descriptor but 0-2 closed (through a small Python
+/// parent). Foundation's Process learns of an exit through a socket its child inherits; conmon, which podman
+/// starts and which outlives a detached `podman run` or `podman-compose up -d`, would keep it (Go passes
+/// inherited descriptors on) and make the test wait for the container to stop.
+public func closingInheritedDescriptors(_ program: String, _ arguments: [String]) -> (String, [String]) {
+    ("python3", ["-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True))", program] + arguments)
+}
+
+public func runClosingInheritedDescriptors(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
+    let (launcher, launcherArguments) = closingInheritedDescriptors(program, arguments)
+    return try run(launcher, launcherArguments, environment: environment, directory: directory)
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
