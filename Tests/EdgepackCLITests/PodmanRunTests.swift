@@ -100,7 +100,7 @@ private struct EngineModels: Decodable, Equatable {
         // The engine really authenticates: the same command with a wrong password stops with the registry's refusal.
         _ = try sandbox.podman(["rm", "--force", "--all", "--time", "0"])
         engine.waitUntilExit()
-        let refused = try runClosingInheritedDescriptors("timeout", ["60", "sh", "-c", record.podman_run], environment: environment.merging(["OCI_PASSWORD": "wrong"]) { $1 })
+        let refused = try runClosingInheritedDescriptors("timeout", ["120", "sh", "-c", record.podman_run], environment: environment.merging(["OCI_PASSWORD": "wrong"]) { $1 })
         #expect(!refused.succeeded)
         #expect(refused.stderr.contains("refused the credentials (401)"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("wrong"), "no password in the engine's output")

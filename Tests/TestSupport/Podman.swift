@@ -83,7 +83,7 @@ public final class PodmanSandbox: @unchecked Sendable {
 
     /// `GET http://127.0.0.1:PORT/PATH` from the engine in this sandbox, once it answers (nil if it never did
     /// within `timeout`, or `stillRunning` said the container is gone).
-    public func engineAnswer(_ path: String, timeout: TimeInterval = 60, stillRunning: () -> Bool = { true }) throws -> Data? {
+    public func engineAnswer(_ path: String, timeout: TimeInterval = 120, stillRunning: () -> Bool = { true }) throws -> Data? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let result = try run("curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(enginePort)/\(path)"])
