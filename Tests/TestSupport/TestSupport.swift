@@ -4,8 +4,8 @@ import Foundation
 public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
-    public init(_ label: String = "edgepack-test") throws {
-        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+    public init(_ label: String = "edgepack-test", unique: String = UUID().uuidString) throws {
+        path = NSTemporaryDirectory() + "\(label)-\(unique)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
