@@ -11,8 +11,14 @@ public final class GrowingFile: @unchecked Sendable, Hashable {
     private var path = ""
     private var written: Int64 = 0
     private var outcome: Result<String, any Error>?
+    /// The download checks the bytes against their digest before it finishes successfully: a reader that
+    /// waits for the end before taking the last bytes (`GrowingFileUploadSource(…, holdingTheEnd:)`) passes on
+    /// only verified content, and need not hash it again.
+    let verifiesContent: Bool
 
-    init() {}
+    init(verifiesContent: Bool = false) {
+        self.verifiesContent = verifiesContent
+    }
 
     deinit { if fd >= 0 { close(fd) } }
 
@@ -83,13 +89,17 @@ final class GrowingFileUploadSource: UploadSource {
     private let file: GrowingFile
     private var position: Int64
     private let end: Int64
+    private let blobEnd: Int64?
     let length: Int64
 
-    init(_ file: GrowingFile, offset: Int64, length: Int64) {
+    /// With `holdingTheEnd` (the blob's size), the read that would hand over the blob's last bytes first waits
+    /// for the download to finish: if its digest check fails, so does this read, before the bytes go anywhere.
+    init(_ file: GrowingFile, offset: Int64, length: Int64, holdingTheEnd blobEnd: Int64? = nil) {
         self.file = file
         self.position = offset
         self.end = offset + length
         self.length = length
+        self.blobEnd = blobEnd
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -98,6 +108,7 @@ final class GrowingFileUploadSource: UploadSource {
         guard wanted > 0 else { return 0 }
         let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: position)
         guard count > 0 else { throw OCIError(.sizeMismatch, "a download ended \(end - position) bytes short") }
+        if let blobEnd, position + Int64(count) == blobEnd { _ = try file.wait() }
         position += Int64(count)
         return count
     }

@@ -71,7 +71,7 @@ public struct RegistrySource: ContentSource {
             return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
-        let growing = GrowingFile()
+        let growing = GrowingFile(verifiesContent: true)  // the cache takes in only what hashes to its digest
         let (cache, client) = (self.cache, self.client)
         let keepAlive = scratch
         Thread.detachNewThread {
