@@ -14,9 +14,10 @@ public struct Publisher: Sendable {
         self.onEvent = onEvent
     }
 
-    /// Publishing into the registry a layout names, through a connected client for its host.
-    public init(client: RegistryClient, layout: RegistryLayout, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
-        self.init(destination: RegistryDestination(client: client, prefixPath: Self.split(layout).path),
+    /// Publishing into the registry a layout names, through a connected client for its host; `digester` (the
+    /// build's) spares uploads a second hash of the model files its cache vouches for.
+    public init(client: RegistryClient, layout: RegistryLayout, digester: FileDigester? = nil, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.init(destination: RegistryDestination(client: client, prefixPath: Self.split(layout).path, digester: digester),
                   concurrency: client.options.concurrency, onEvent: onEvent)
     }
 
@@ -38,8 +39,10 @@ public struct Publisher: Sendable {
             throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
         let artifacts = artifacts ?? build.artifacts
+        // Models reference none of each other: their manifests may go at once; the rest keep their order.
+        let models = Set(build.models.map(\.artifact.reference))
         let summary = try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
-            .copy(artifacts.map(CopyItem.init))
+            .copy(artifacts.map { CopyItem($0, ordered: !models.contains($0.reference)) })
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }

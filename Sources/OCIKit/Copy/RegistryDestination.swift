@@ -1,14 +1,19 @@
 /// A registry, under a repository prefix (`acme/edge`), as a copy destination. Blobs are uploaded through a
 /// local hash check (a lying source is refused before the registry completes the blob), mounted across
 /// repositories of the same registry, and skipped when present; a manifest's tag is its last write.
+/// Bytes already vouched for are not hashed a second time on their way out: a model file the digester's cache
+/// knows unchanged (its status is checked again after the upload, as an export does), and a directory's tar
+/// staged here (checked as it was written).
 public struct RegistryDestination: ContentDestination {
     public let client: RegistryClient
     /// The path under the registry host, e.g. `acme/edge` (may be empty).
     public let prefixPath: String
+    private let digester: FileDigester?
 
-    public init(client: RegistryClient, prefixPath: String) {
+    public init(client: RegistryClient, prefixPath: String, digester: FileDigester? = nil) {
         self.client = client
         self.prefixPath = prefixPath
+        self.digester = digester
     }
 
     public func repository(_ relative: String) -> String {
@@ -18,6 +23,9 @@ public struct RegistryDestination: ContentDestination {
     public func displayName(_ repository: String) -> String { self.repository(repository) }
 
     public var tagVouchesForBlobs: Bool { true }
+
+    /// A registry answers a mount with 201 whether it linked the blob or the repository had it already.
+    public var mountAnswersPresence: Bool { true }
 
     public func prepare(repositories: [String]) {
         client.willPush(to: repositories.map(repository))
@@ -38,11 +46,19 @@ public struct RegistryDestination: ContentDestination {
     }
 
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
-        let verifier = UploadVerifier(blob.descriptor, progress: progress)
-        let staged = StagedBlob(blob)
+        var trusted: (path: String, status: FileStatus)?
+        if case .file(let path) = blob.content, let status = digester?.trustedStatus(of: path, digest: blob.descriptor.digest),
+           status.size == blob.descriptor.size {
+            trusted = (path, status)
+        }
+        var isDirectory = false
+        if case .directoryTar = blob.content { isDirectory = true }
+        let verifier = UploadVerifier(blob.descriptor, hashing: trusted == nil && !isDirectory, progress: progress)
+        let staged = StagedBlob(blob, digester: digester)
         defer { staged.remove() }
         let content = blob.content
-        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository)) { offset, length in
+        // The copier asked `hasBlob` just before: no second HEAD.
+        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository), checkFirst: false) { offset, length in
             let source: any UploadSource = switch content {
             case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
             case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
@@ -52,7 +68,11 @@ public struct RegistryDestination: ContentDestination {
             }
             return verifier.wrap(source, at: offset)
         }
-        if !verifier.sawEverything {
+        if let trusted {
+            guard (try? FileStatus(path: trusted.path)) == trusted.status else {
+                throw OCIError(.digestMismatch, "\(trusted.path) changed while edgepack was uploading it; run again")
+            }
+        } else if !verifier.sawEverything, !isDirectory {
             // The registry resumed an upload whose start this run never read: check the whole content here.
             try blob.write(verifiedTo: HashingSink())
         }
