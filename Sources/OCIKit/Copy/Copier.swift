@@ -95,19 +95,9 @@ public struct Copier: Sendable {
             guard vouches, let tag = step.tag else { return false }
             return try destination.manifestDigest(tag, in: step.repository) == step.blob.descriptor.digest
         }
-        var required = Set<String>(), unasked = Set<String>(), asked = Set<String>()
+        var required = Set<String>()
         for (step, isPresent) in zip(plan.manifests, present) where !isPresent {
-            for digest in step.blobs {
-                let key = "\(step.repository)@\(digest)"
-                required.insert(key)
-                // A small blob of an artifact whose tag is not there yet is new too, nearly always: sending it
-                // costs less than asking first (two requests against three).
-                if vouches, step.tag != nil { unasked.insert(key) } else { asked.insert(key) }
-            }
-        }
-        let askFirst: @Sendable (Descriptor, String) -> Bool = { [unasked, asked] descriptor, repository in
-            let key = "\(repository)@\(descriptor.digest)"
-            return descriptor.size > Self.sentUnasked || !unasked.contains(key) || asked.contains(key)
+            for digest in step.blobs { required.insert("\(step.repository)@\(digest)") }
         }
         var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
         for need in plan.blobs {
@@ -123,13 +113,11 @@ public struct Copier: Sendable {
             others += targets.dropFirst().map { (need, $0, target) }
         }
         try Parallel.forEach(first, concurrency: concurrency) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin,
-                                       askFirst: askFirst(need.descriptor, repository))
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         try Parallel.forEach(others, concurrency: concurrency) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin,
-                                       askFirst: askFirst(need.descriptor, repository))
+            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         // Manifests in order, except that a run of unordered items' image manifests goes in parallel.
@@ -162,18 +150,16 @@ public struct Copier: Sendable {
         return waves
     }
 
-    /// Blobs up to this size, in an artifact whose tag the destination lacks, are sent without asking first.
-    static let sentUnasked: Int64 = 64 << 10
-
-    private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?,
-                          askFirst: Bool) throws -> CopyEvent.BlobOutcome {
+    /// A blob is always asked for before it is sent (even a small one of a new artifact): a source need not hold
+    /// what the destination has (a bundle of changes only, a test's stand-in).
+    private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
         let outcome: CopyEvent.BlobOutcome
         // Where a mount also answers "already there", a blob another repository holds is mounted without asking.
         let mountFirst = origin != nil && destination.mountAnswersPresence
         if mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
-        } else if askFirst, try destination.hasBlob(descriptor, in: repository) {
+        } else if try destination.hasBlob(descriptor, in: repository) {
             outcome = .existed
         } else if !mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted

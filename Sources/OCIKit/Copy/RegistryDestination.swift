@@ -53,6 +53,9 @@ public struct RegistryDestination: ContentDestination {
         }
         var isDirectory = false
         if case .directoryTar = blob.content { isDirectory = true }
+        if case .bytes(let bytes) = blob.content, bytes.count != blob.descriptor.size {
+            throw OCIError(.sizeMismatch, "the content of \(blob.descriptor.digest) is \(bytes.count) bytes, not the \(blob.descriptor.size) its descriptor says; refusing to upload it")
+        }
         let verifier = UploadVerifier(blob.descriptor, hashing: trusted == nil && !isDirectory, progress: progress)
         let staged = StagedBlob(blob, digester: digester)
         defer { staged.remove() }
