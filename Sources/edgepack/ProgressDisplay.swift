@@ -38,6 +38,9 @@ final class ProgressDisplay: @unchecked Sendable {
         isTerminal = !quiet && isatty(STDERR_FILENO) == 1 && environment["CI"] != "true" && environment["TERM"] != "dumb"
     }
 
+    /// With --quiet: nothing is shown, so nothing needs measuring.
+    var isQuiet: Bool { quiet }
+
     /// Starts a phase of `total` bytes of work (every blob's size: those already there count as done when found).
     /// `polling` reads the work done from a counter instead of from copy events.
     func start(_ label: String, total: Int64, polling: (@Sendable () -> Int64)? = nil) {

@@ -23,14 +23,14 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let progress = ProgressDisplay(quiet: output.quiet)
-        let (_, build) = try buildPipeline(definition, cache, render, images: images, registryOptions: connection.registryOptions(), progress: progress)
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, registryOptions: connection.registryOptions(), progress: progress)
         guard !build.layout.isPlaceholder else {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
         progress.start("publishing \(build.name)", total: ReleaseCopy(build).bytes)
         defer { progress.stop() }
-        let publisher = Publisher(client: client, layout: build.layout, onEvent: progress.onEvent)
+        let publisher = Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)
         publisher.prepare(ReleaseCopy(build))  // one token for every repository, before the signature look-ups too
         // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
         let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)

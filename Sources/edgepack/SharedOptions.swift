@@ -37,8 +37,8 @@ func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ re
                    progress: ProgressDisplay? = nil) throws -> (Workspace, PipelineBuild) {
     var workspace = Workspace(useCache: !cache.noCache)
     let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
-    if let progress {
-        progress.start("hashing \(loaded.name)", total: loaded.models.reduce(0) { $0 + diskSize($1.resolvedPath) })
+    if let progress, !progress.isQuiet {
+        progress.start("hashing \(loaded.name)", total: loaded.models.reduce(0) { $0 + ContentBytes.under($1.resolvedPath) })
         workspace.digester.onHashed = { progress.advance($0) }
     }
     defer { progress?.stop() }
@@ -47,16 +47,6 @@ func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ re
     return (workspace, build)
 }
 
-/// The bytes under a path (a file, or every file of a directory), for progress totals.
-private func diskSize(_ path: String) -> Int64 {
-    guard let status = try? FileStatus(path: path) else { return 0 }
-    guard status.isDirectory else { return status.size }
-    let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-    return files.reduce(0) { total, file in
-        guard let entry = try? FileStatus(path: path + "/" + file, followLinks: false), !entry.isDirectory else { return total }
-        return total + entry.size
-    }
-}
 
 
 /// `REFERENCE DIGEST` for each artifact, the lines scripts read.

@@ -12,6 +12,20 @@ import TestSupport
         #expect(challenge.scope == "repository:library/alpine:pull,push")
     }
 
+    @Test func tokensAreAskedForTheGroupsOfRepositoriesARequestTouches() {
+        let expected = (0..<70).map { "repository:p/m\($0):pull,push" }
+        // One repository: its group of 32; a mount from another group: both groups; an unexpected one: none.
+        let one = AuthenticationKeeper.groups(of: ["repository:p/m40:pull"], in: expected)
+        #expect(one == Array(expected[32..<64]))
+        let mount = AuthenticationKeeper.groups(of: ["repository:p/m65:pull,push", "repository:p/m3:pull"], in: expected)
+        #expect(mount == Array(expected[0..<32] + expected[64..<70]))
+        #expect(AuthenticationKeeper.groups(of: ["repository:other:pull"], in: expected).isEmpty)
+        var token = AuthenticationKeeper.CachedToken(value: "t", expires: .distantFuture)
+        token.covers = AuthenticationKeeper.actionsByResource(one)
+        #expect(AuthenticationKeeper.covers(token, ["repository:p/m40:pull,push"]))
+        #expect(!AuthenticationKeeper.covers(token, ["repository:p/m3:pull"]))
+    }
+
     @Test func parsesErrorsEscapesAndBasic() throws {
         let denied = try #require(AuthChallenge(header: #"Bearer realm="https://r/token", error="insufficient_scope", error_description="a \"quoted\" word""#))
         #expect(denied.error == "insufficient_scope")

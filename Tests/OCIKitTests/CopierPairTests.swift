@@ -14,7 +14,7 @@ private struct FilledStore {
     let items: [CopyItem]
 
     init(_ kind: StoreKind, _ artifacts: [Artifact], dir: TemporaryDirectory, client: RegistryClient) throws {
-        let plain = artifacts.map(CopyItem.init)
+        let plain = artifacts.map { CopyItem($0) }
         switch kind {
         case .layout:
             try Copier.copy(artifacts, to: try LayoutDirectoryDestination(directory: dir.file("source-layout")))
@@ -47,7 +47,7 @@ private struct FilledStore {
         let filled = try FilledStore(sourceKind, artifacts, dir: dir, client: client)
         try Copier.copy(artifacts, to: LayoutArchiveDestination(path: dir.file("direct.tar"), mtime: 0))
 
-        let plain = artifacts.map(CopyItem.init)
+        let plain = artifacts.map { CopyItem($0) }
         let result: String
         switch destinationKind {
         case .layout:

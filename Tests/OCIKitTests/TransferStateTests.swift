@@ -67,6 +67,30 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("downloads")).isEmpty)
     }
 
+    @Test func zerosArriveAsHolesAndAStopAfterThemResumesAfterThem() throws {
+        let dir = try TemporaryDirectory()
+        let zeros = [UInt8](repeating: 0, count: 4 << 20), data = Array("weights".utf8)
+        let content = data + zeros + data + zeros
+        let blob = Descriptor(mediaType: "application/octet-stream", digest: SHA256Hasher.digest(content), size: Int64(content.count))
+        // A run stopped after data, zeros: the zeros were not written but the file grew by them (a hole, which
+        // reads as the zeros received), so the next run resumes after them.
+        let first = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
+        first.responseStarted(status: 200)
+        for part in [data, zeros] { try part.withUnsafeBytes { try first.write($0) } }
+        first.close(keeping: true)
+        let second = try PartialDownload(descriptor: blob, directory: dir.file("downloads"), beside: dir.file("out"))
+        #expect(second.count == Int64(data.count + zeros.count))
+        second.responseStarted(status: 206)
+        for part in [data, zeros] { try part.withUnsafeBytes { try second.write($0) } }
+        #expect(second.finalize() == blob.digest)
+        try second.move(to: dir.file("out"))
+        second.close(keeping: false)
+        #expect(FileManager.default.contents(atPath: dir.file("out")) == Data(content))
+        var status = stat()
+        #expect(stat(dir.file("out"), &status) == 0 && Int64(status.st_size) == blob.size)
+        #expect(Int64(status.st_blocks) * 512 < 1 << 20, "the zeros take no blocks: \(status.st_blocks)")
+    }
+
     @Test func aWholeBlobAnswerToARangeRequestStartsTheFileOver() throws {
         let dir = try TemporaryDirectory()
         let content = Array("0123456789".utf8)

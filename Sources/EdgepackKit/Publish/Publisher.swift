@@ -14,9 +14,10 @@ public struct Publisher: Sendable {
         self.onEvent = onEvent
     }
 
-    /// Publishing into the registry a layout names, through a connected client for its host.
-    public init(client: RegistryClient, layout: RegistryLayout, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
-        self.init(destination: RegistryDestination(client: client, prefixPath: Self.split(layout).path),
+    /// Publishing into the registry a layout names, through a connected client for its host; `digester` (the
+    /// build's) spares uploads a second hash of the model files its cache vouches for.
+    public init(client: RegistryClient, layout: RegistryLayout, digester: FileDigester? = nil, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.init(destination: RegistryDestination(client: client, prefixPath: Self.split(layout).path, digester: digester),
                   concurrency: client.options.concurrency, onEvent: onEvent)
     }
 

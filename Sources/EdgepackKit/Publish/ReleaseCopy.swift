@@ -20,7 +20,9 @@ public struct ReleaseCopy: Sendable {
             items.append(image.copyItem(part: part))
         }
         source = CombinedSource(parts)
-        self.items = items + artifacts.map(CopyItem.init)
+        // Models reference none of each other: their manifests may go at once; the rest keep their order.
+        let models = Set(build.models.map(\.artifact.reference))
+        self.items = items + artifacts.map { CopyItem($0, ordered: !models.contains($0.reference)) }
         bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size }
     }
 

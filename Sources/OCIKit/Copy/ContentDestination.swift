@@ -23,6 +23,9 @@ public protocol ContentDestination: Sendable {
     /// Whether a tag that names a manifest vouches for the blobs it references (a registry keeps them; a
     /// layout's files can be damaged, so a layout checks every blob).
     var tagVouchesForBlobs: Bool { get }
+    /// Whether a successful mount also stands for "already there" (a registry's), so a blob expected in another
+    /// repository is mounted without asking `hasBlob` first: one request instead of two.
+    var mountAnswersPresence: Bool { get }
     /// Makes everything written visible at once (a layout's index.json, an archive renamed into place).
     func commit() throws
     /// Removes what an unfinished copy left (staging directories, temporary files).
@@ -36,6 +39,7 @@ extension ContentDestination {
     public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool { false }
     public func prepare(repositories: [String]) {}
     public var tagVouchesForBlobs: Bool { false }
+    public var mountAnswersPresence: Bool { false }
     public func commit() throws {}
     public func abort() {}
     public func displayName(_ repository: String) -> String { repository }

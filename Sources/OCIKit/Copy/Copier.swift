@@ -9,18 +9,23 @@ public struct CopyItem: Sendable, Hashable {
     public var repository: String
     /// The tag to point at it; nil copies it by digest only.
     public var tag: String?
+    /// False: its manifests may be written at the same time as those of the unordered items next to it (none of
+    /// them references another, e.g. a publish's models). An ordered item's manifests are written after every
+    /// earlier item's and before any later item's.
+    public var ordered: Bool
 
-    public init(descriptor: Descriptor, sourceRepository: String, repository: String, tag: String?) {
+    public init(descriptor: Descriptor, sourceRepository: String, repository: String, tag: String?, ordered: Bool = true) {
         self.descriptor = descriptor
         self.sourceRepository = sourceRepository
         self.repository = repository
         self.tag = tag
+        self.ordered = ordered
     }
 
     /// An artifact under its own reference, from a source that names it the same way (a build, a bundle).
-    public init(_ artifact: Artifact) {
+    public init(_ artifact: Artifact, ordered: Bool = true) {
         self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: artifact.repository,
-                  repository: artifact.repository, tag: artifact.tag)
+                  repository: artifact.repository, tag: artifact.tag, ordered: ordered)
     }
 }
 
@@ -127,26 +132,48 @@ public struct Copier: Sendable {
             let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
-        for (step, isPresent) in zip(plan.manifests, present) {
-            try Cancellation.check()
-            let digest = step.blob.descriptor.digest
-            let written = vouches && step.tag != nil ? !isPresent : try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
-            if written {
-                try destination.putManifest(step.blob, in: step.repository, tag: step.tag)
-                summary.withLock { $0.manifestsWritten += 1 }
+        // Manifests in order, except that a run of unordered items' image manifests goes in parallel.
+        for wave in Self.waves(Array(zip(plan.manifests, present))) {
+            try Parallel.forEach(wave, concurrency: concurrency) { step, isPresent in
+                try Cancellation.check()
+                let digest = step.blob.descriptor.digest
+                let written = vouches && step.tag != nil ? !isPresent : try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
+                if written {
+                    try destination.putManifest(step.blob, in: step.repository, tag: step.tag)
+                    summary.withLock { $0.manifestsWritten += 1 }
+                }
+                let name = destination.displayName(step.repository)
+                onEvent?(.manifest(reference: step.tag.map { "\(name):\($0)" } ?? "\(name)@\(digest)", digest: digest, written: written))
             }
-            let name = destination.displayName(step.repository)
-            onEvent?(.manifest(reference: step.tag.map { "\(name):\($0)" } ?? "\(name)@\(digest)", digest: digest, written: written))
         }
         return summary.withLock { $0 }
     }
 
+    /// Consecutive image manifests of unordered items form one wave; anything else (an ordered item's manifest,
+    /// an index, which must follow its children) is a wave of its own.
+    static func waves(_ steps: [(CopyPlan.ManifestStep, Bool)]) -> [[(CopyPlan.ManifestStep, Bool)]] {
+        var waves: [[(CopyPlan.ManifestStep, Bool)]] = []
+        var joinable = false
+        for step in steps {
+            let unordered = !step.0.ordered && !step.0.isIndex
+            if unordered, joinable { waves[waves.count - 1].append(step) } else { waves.append([step]) }
+            joinable = unordered
+        }
+        return waves
+    }
+
+    /// A blob is always asked for before it is sent (even a small one of a new artifact): a source need not hold
+    /// what the destination has (a bundle of changes only, a test's stand-in).
     private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
         let outcome: CopyEvent.BlobOutcome
-        if try destination.hasBlob(descriptor, in: repository) {
+        // Where a mount also answers "already there", a blob another repository holds is mounted without asking.
+        let mountFirst = origin != nil && destination.mountAnswersPresence
+        if mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
+            outcome = .mounted
+        } else if try destination.hasBlob(descriptor, in: repository) {
             outcome = .existed
-        } else if let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
+        } else if !mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
         } else if let external = source.mountOrigin(in: sourceRepository), destination.mountBlob(descriptor, into: repository, fromSource: external) {
             outcome = .mounted
@@ -208,6 +235,6 @@ extension Copier {
     public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = 4,
                             onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
         try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
-            .copy(artifacts.map(CopyItem.init))
+            .copy(artifacts.map { CopyItem($0) })
     }
 }

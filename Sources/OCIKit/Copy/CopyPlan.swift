@@ -15,6 +15,9 @@ struct CopyPlan {
         var tag: String?
         /// The config and layers it references (none for an index).
         var blobs: [Digest] = []
+        /// Whether its item may be written beside its unordered neighbours (`CopyItem.ordered`).
+        var ordered = true
+        var isIndex = false
     }
 
     /// Every repository the copy writes to, in first-use order.
@@ -33,12 +36,12 @@ struct CopyPlan {
             try Cancellation.check()
             // Whatever produced the names (a bundle's index, a manifest, a caller), they stay under the prefix.
             _ = try ReferenceName(parsing: "\(item.repository):\(item.tag ?? "latest")")
-            try add(item.descriptor, from: item.sourceRepository, to: item.repository, tag: item.tag, source: source, depth: 0)
+            try add(item.descriptor, from: item.sourceRepository, to: item.repository, tag: item.tag, ordered: item.ordered, source: source, depth: 0)
         }
     }
 
     private mutating func add(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, tag: String?,
-                              source: any ContentSource, depth: Int) throws {
+                              ordered: Bool, source: any ContentSource, depth: Int) throws {
         guard depth < 8 else { throw OCIError(.invalidLayout, "manifest \(descriptor.digest) nests indexes too deeply") }
         guard planned.insert("\(repository)@\(descriptor.digest)#\(tag ?? "")").inserted else { return }
         let bytes = try source.manifestBytes(descriptor, in: sourceRepository)
@@ -47,10 +50,11 @@ struct CopyPlan {
             throw OCIError(.digestMismatch, "manifest \(descriptor.digest) read from the source hashes to \(actual) (\(bytes.count) bytes, \(descriptor.size) expected); refusing it")
         }
         var blobs: [Digest] = []
-        switch try ManifestContent(bytes, mediaType: descriptor.mediaType) {
+        let content = try ManifestContent(bytes, mediaType: descriptor.mediaType)
+        switch content {
         case .index(let index):
             for child in index.manifests {
-                try add(child, from: sourceRepository, to: repository, tag: nil, source: source, depth: depth + 1)
+                try add(child, from: sourceRepository, to: repository, tag: nil, ordered: ordered, source: source, depth: depth + 1)
             }
         case .manifest(let manifest):
             for blob in [manifest.config] + manifest.layers {
@@ -58,7 +62,10 @@ struct CopyPlan {
                 blobs.append(blob.digest)
             }
         }
-        manifests.append(ManifestStep(blob: Blob(descriptor: descriptor, content: .bytes(bytes)), repository: repository, tag: tag, blobs: blobs))
+        var isIndex = false
+        if case .index = content { isIndex = true }
+        manifests.append(ManifestStep(blob: Blob(descriptor: descriptor, content: .bytes(bytes)), repository: repository, tag: tag, blobs: blobs,
+                                      ordered: ordered, isIndex: isIndex))
     }
 
     private mutating func need(_ descriptor: Descriptor, from sourceRepository: String, in repository: String) throws {

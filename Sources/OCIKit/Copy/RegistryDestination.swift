@@ -1,14 +1,19 @@
 /// A registry, under a repository prefix (`acme/edge`), as a copy destination. Blobs are uploaded through a
 /// local hash check (a lying source is refused before the registry completes the blob), mounted across
 /// repositories of the same registry, and skipped when present; a manifest's tag is its last write.
+/// Bytes already vouched for are not hashed a second time on their way out: a model file the digester's cache
+/// knows unchanged (its status is checked again after the upload, as an export does), and a directory's tar
+/// staged here (checked as it was written).
 public struct RegistryDestination: ContentDestination {
     public let client: RegistryClient
     /// The path under the registry host, e.g. `acme/edge` (may be empty).
     public let prefixPath: String
+    private let digester: FileDigester?
 
-    public init(client: RegistryClient, prefixPath: String) {
+    public init(client: RegistryClient, prefixPath: String, digester: FileDigester? = nil) {
         self.client = client
         self.prefixPath = prefixPath
+        self.digester = digester
     }
 
     /// The registry's repository for a name relative to the prefix.
@@ -19,6 +24,9 @@ public struct RegistryDestination: ContentDestination {
     public func displayName(_ repository: String) -> String { self.repository(repository).path }
 
     public var tagVouchesForBlobs: Bool { true }
+
+    /// A registry answers a mount with 201 whether it linked the blob or the repository had it already.
+    public var mountAnswersPresence: Bool { true }
 
     public func prepare(repositories: [String]) {
         client.willPush(to: repositories.map(repository))
@@ -39,24 +47,40 @@ public struct RegistryDestination: ContentDestination {
     }
 
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
-        if case .bytes(let bytes) = blob.content, Int64(bytes.count) != blob.descriptor.size {
-            throw OCIError(.sizeMismatch, "blob \(blob.descriptor.digest) holds \(bytes.count) bytes where its descriptor says \(blob.descriptor.size); refusing to upload it")
+        var trusted: (path: String, status: FileStatus)?
+        if case .file(let path) = blob.content, let status = digester?.trustedStatus(of: path, digest: blob.descriptor.digest),
+           status.size == blob.descriptor.size {
+            trusted = (path, status)
         }
-        let verifier = UploadVerifier(blob.descriptor, progress: progress)
-        let staged = StagedBlob(blob)
+        var isDirectory = false
+        if case .directoryTar = blob.content { isDirectory = true }
+        if case .bytes(let bytes) = blob.content, bytes.count != blob.descriptor.size {
+            throw OCIError(.sizeMismatch, "the content of \(blob.descriptor.digest) is \(bytes.count) bytes, not the \(blob.descriptor.size) its descriptor says; refusing to upload it")
+        }
+        // A download that checks its digest before it ends (the blob cache's) vouches for a growing file, as long
+        // as the upload holds the blob's last bytes until the download has ended.
+        var verifiedDownload = false
+        if case .growing(let file, _) = blob.content, file.verifiesContent { verifiedDownload = true }
+        let verifier = UploadVerifier(blob.descriptor, hashing: trusted == nil && !isDirectory && !verifiedDownload, progress: progress)
+        let staged = StagedBlob(blob, digester: digester)
         defer { staged.remove() }
-        let content = blob.content
-        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository)) { offset, length in
+        let content = blob.content, heldEnd = verifiedDownload ? blob.descriptor.size : nil
+        // The copier asked `hasBlob` just before: no second HEAD.
+        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository), checkFirst: false) { offset, length in
             let source: any UploadSource = switch content {
             case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
             case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
-            case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length)
+            case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length, holdingTheEnd: heldEnd)
             }
             return verifier.wrap(source, at: offset)
         }
-        if !verifier.sawEverything {
+        if let trusted {
+            guard (try? FileStatus(path: trusted.path)) == trusted.status else {
+                throw OCIError(.digestMismatch, "\(trusted.path) changed while edgepack was uploading it; run again")
+            }
+        } else if !verifier.sawEverything, !isDirectory, !verifiedDownload {
             // The registry resumed an upload whose start this run never read: check the whole content here.
             try blob.write(verifiedTo: HashingSink())
         }

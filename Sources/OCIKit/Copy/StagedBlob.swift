@@ -6,15 +6,20 @@ import Synchronization
 /// is as large as the layer, and is removed when the upload ends.
 final class StagedBlob: Sendable {
     private let blob: Blob
+    private let digester: FileDigester?
     private let staged = Mutex<String?>(nil)
 
-    init(_ blob: Blob) { self.blob = blob }
+    /// With a digester whose cache vouches for the directory, the staged tar is checked by listing, not hashed.
+    init(_ blob: Blob, digester: FileDigester? = nil) {
+        self.blob = blob
+        self.digester = digester
+    }
 
     func path() throws -> String {
         try staged.withLock { staged in
             if let staged { return staged }
             let path = TemporaryFiles.scratchPath("layer-\(blob.descriptor.digest.encoded.prefix(16))")
-            try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0) }
+            try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0, digester: digester) }
             staged = path
             return path
         }

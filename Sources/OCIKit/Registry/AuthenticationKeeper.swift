@@ -4,10 +4,14 @@ import Synchronization
 /// Answers a registry's auth challenges and remembers the result: Basic credentials, or Bearer tokens cached
 /// per set of scopes until shortly before they expire (then fetched again, mid-publish if need be).
 ///
-/// When the repositories a job will touch are known ahead (`expect`), the first token is asked for all of them
-/// at once (several `scope` parameters, as the token protocol allows) and serves every request it covers, so a
-/// publish of 200 models costs one token request, not 400. A token service that refuses such a request, or a
-/// registry that refuses the token it gave, turns this off: tokens are then fetched per repository as before.
+/// When the repositories a job will touch are known ahead (`expect`), tokens are asked for groups of them at once
+/// (several `scope` parameters, as the token protocol allows), `groupSize` repositories to a token, and each
+/// serves every request it covers: a publish of 200 models costs about a dozen token requests, not 400. Groups, not
+/// one token for all: a registry parses and checks the token on every request, and a token naming 200
+/// repositories (23 KB) nearly doubles its cost per request (distribution 2.8: 2.7 against 1.5 ms of CPU).
+/// While the registry's Bearer challenge is known, a group's token is fetched before its first request, not
+/// after a 401. A token service that refuses such a request, or a registry that refuses the token it gave,
+/// turns this off: tokens are then fetched per repository as before.
 final class AuthenticationKeeper: Sendable {
     struct CachedToken {
         var value: String
@@ -24,9 +28,10 @@ final class AuthenticationKeeper: Sendable {
     private let tokens = Mutex<[String: CachedToken]>([:])
     private let challenge = Mutex<AuthChallenge?>(nil)
     private let refreshToken = Mutex<String?>(nil)
-    /// Scopes to ask for together with the first token (empty: none expected, or refused).
+    /// Scopes to ask for in groups, in first-use order (empty: none expected, or refused).
     private let expected = Mutex<[String]>([])
-    private let broadToken = Mutex<CachedToken?>(nil)
+    private let broadTokens = Mutex<[CachedToken]>([])
+    static let groupSize = 32
     private let fetching = Mutex<Void>(())
     static let expiryMargin: TimeInterval = 10
 
@@ -42,9 +47,7 @@ final class AuthenticationKeeper: Sendable {
     func authorization(for scopes: [String]) -> String? {
         guard let known = challenge.withLock({ $0 }) else { return nil }
         if known.scheme == "basic" { return credential.basicAuthorization }
-        if let broad = broadToken.withLock({ $0 }), broad.expires > Date(), Self.covers(broad, scopes) {
-            return "Bearer \(broad.value)"
-        }
+        if let broad = coveringBroadToken(scopes) { return "Bearer \(broad.value)" }
         let key = Self.key(scopes)
         return tokens.withLock { cache in
             guard let token = cache[key], token.expires > Date() else { return nil }
@@ -55,7 +58,27 @@ final class AuthenticationKeeper: Sendable {
     /// Scopes the job will need (e.g. push to every repository of a publish): the next token asked for
     /// includes them all.
     func expect(_ scopes: [String]) {
-        expected.withLock { $0 = Array(Set($0 + scopes)).sorted() }
+        expected.withLock { expected in
+            var seen = Set(expected)
+            expected += scopes.filter { seen.insert($0).inserted }
+        }
+    }
+
+    /// Fetches the token of the group `scopes` belong to before a request needs it, when the registry's Bearer
+    /// challenge is known (the first request then gets no 401); does nothing otherwise, or on any failure (the
+    /// request's own 401 then takes the usual path).
+    func prefetch(for scopes: [String]) {
+        guard let known = challenge.withLock({ $0 }), known.scheme == "bearer", coveringBroadToken(scopes) == nil,
+              !expected.withLock({ $0.isEmpty }) else { return }
+        fetching.withLock { _ in
+            guard coveringBroadToken(scopes) == nil else { return }
+            _ = try? fetchBroadToken(known, wanted: scopes)
+        }
+    }
+
+    private func coveringBroadToken(_ scopes: [String]) -> CachedToken? {
+        let now = Date()
+        return broadTokens.withLock { $0.first { $0.expires > now && Self.covers($0, scopes) } }
     }
 
     /// Handles a 401's challenge to a request sent with `rejected` (nil: none); returns the Authorization header
@@ -105,30 +128,47 @@ final class AuthenticationKeeper: Sendable {
             let key = Self.key(scopes)
             if let token = cache[key], "Bearer \(token.value)" == rejected { cache.removeValue(forKey: key) }
         }
-        let refused: Bool = broadToken.withLock { broad in
-            guard let token = broad, "Bearer \(token.value)" == rejected else { return false }
-            broad = nil
+        let refused: Bool = broadTokens.withLock { broad in
+            guard let index = broad.firstIndex(where: { "Bearer \($0.value)" == rejected }) else { return false }
+            broad.remove(at: index)
             return true
         }
         if refused { expected.withLock { $0 = [] } }
     }
 
-    /// A token for the expected scopes and `wanted` together, when scopes are expected; nil when the token
-    /// service refuses it (then expectations are dropped and tokens fetched per repository).
+    /// A token for `wanted` and the expected scopes of every group `wanted` touches; nil when none of `wanted` is
+    /// expected, or when the token service refuses it (then expectations are dropped and tokens fetched per
+    /// repository).
     private func fetchBroadToken(_ challenge: AuthChallenge, wanted: [String]) throws -> CachedToken? {
         let expected = expected.withLock { $0 }
-        guard !expected.isEmpty else { return nil }
-        let all = Array(Set(expected + wanted)).sorted()
+        let groups = Self.groups(of: wanted, in: expected)
+        guard !groups.isEmpty else { return nil }
+        let all = Array(Set(groups + wanted)).sorted()
         do {
             var token = try fetchToken(challenge, scopes: all)
             token.covers = Self.actionsByResource(all)
-            broadToken.withLock { $0 = token }
+            let now = Date()
+            broadTokens.withLock { tokens in
+                tokens.removeAll { $0.expires <= now }
+                tokens.append(token)
+            }
             return token
         } catch let error as OCIError where error.code == .unauthorized {
             // Refused (or bad credentials, which the per-repository request that follows reports).
             self.expected.withLock { $0 = [] }
             return nil
         }
+    }
+
+    /// The expected scopes of every group (`groupSize` consecutive expected repositories) that a resource of
+    /// `wanted` is in; empty when none is.
+    static func groups(of wanted: [String], in expected: [String]) -> [String] {
+        let resources = Set(actionsByResource(wanted).keys)
+        var chosen = Set<Int>()
+        for (index, scope) in expected.enumerated() where resources.contains(String(scope[..<(scope.lastIndex(of: ":") ?? scope.endIndex)])) {
+            chosen.insert(index / groupSize)
+        }
+        return chosen.sorted().flatMap { expected[($0 * groupSize)..<min(($0 + 1) * groupSize, expected.count)] }
     }
 
     /// Whether a token asked for its `covers` grants every one of `scopes`.

@@ -67,7 +67,9 @@ extension RegistryClient {
 }
 
 /// A blob's bytes as they arrive: appended to a file and hashed; the body of an error answer is dropped, and a
-/// whole-blob answer to a Range request starts the file over.
+/// whole-blob answer to a Range request starts the file over. Runs of zeros are skipped, not written (holes,
+/// as `cp --sparse=auto` makes), so a sparse model pulls into a sparse file; a run stopped after skipping some
+/// resumes from the file's size, which does not count them.
 final class PartialDownload: StatusAwareSink {
     let path: String
     private let fd: Int32
@@ -156,6 +158,12 @@ final class PartialDownload: StatusAwareSink {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard accepting else { return }
         var written = 0
+        if Self.isZero(bytes) {
+            // Left as a hole (a sparse model stays sparse), but the file grows by it: a reader following the
+            // download (a growing file) reads those zeros at once.
+            guard ftruncate(fd, off_t(count) + off_t(bytes.count)) == 0 else { throw OCIError.io("write", path, errno: errno) }
+            written = bytes.count
+        }
         while written < bytes.count {
             let result = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(count) + off_t(written))
             if result < 0, errno == EINTR { continue }
@@ -167,6 +175,13 @@ final class PartialDownload: StatusAwareSink {
         growing?.advance(by: bytes.count)
     }
 
+    /// Whether every byte is zero (the first non-zero word ends the scan, so real content costs nothing).
+    static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let words = bytes.count / 8
+        for index in 0..<words where bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) != 0 { return false }
+        return bytes[(words * 8)...].allSatisfy { $0 == 0 }
+    }
+
     /// Rethrows a failure met while the response started.
     func check() throws {
         if let error { throw error }
@@ -176,7 +191,8 @@ final class PartialDownload: StatusAwareSink {
 
     /// Puts the verified file at `destination` (a copy when the partial file is on another file system).
     func move(to destination: String) throws {
-        guard fsync(fd) == 0 else { throw OCIError.io("write", path, errno: errno) }
+        // Zeros at the end were skipped, not written: the size comes from the count.
+        guard ftruncate(fd, off_t(count)) == 0, fsync(fd) == 0 else { throw OCIError.io("write", path, errno: errno) }
         if rename(path, destination) == 0 {
             moved = true
             return

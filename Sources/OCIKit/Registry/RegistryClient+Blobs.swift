@@ -17,10 +17,11 @@ extension RegistryClient {
 
     /// Makes sure `repository` has the blob: already there, mounted from one of `mountFrom` (same registry),
     /// or uploaded from `source` (monolithic; chunked when asked, when the registry requires it, or when it
-    /// refuses a monolithic upload).
-    public func pushBlob(_ descriptor: Descriptor, to repository: Repository, mountFrom: [Repository] = [], source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
+    /// refuses a monolithic upload). `checkFirst` false skips the `HEAD` (the caller just asked).
+    public func pushBlob(_ descriptor: Descriptor, to repository: Repository, mountFrom: [Repository] = [], checkFirst: Bool = true,
+                         source: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadSource) throws -> BlobOutcome {
         let pushScope = Self.scope(repository, "pull,push")
-        if try blobSize(descriptor.digest, in: repository) != nil {
+        if checkFirst, try blobSize(descriptor.digest, in: repository) != nil {
             counters.existingBlobsCounter.add(1, ordering: .relaxed)
             return .existed
         }

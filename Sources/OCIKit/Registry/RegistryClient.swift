@@ -135,6 +135,7 @@ public final class RegistryClient: Sendable {
         var request = request
         if !retrying { request.resendable = false }
         var authRetries = 0, attempt = 0, redirects = 0
+        keeper.prefetch(for: scopes)
         var authorization = keeper.authorization(for: scopes)
         var redirectedAway = false  // to another host (blob storage): it never gets our credentials
         while true {
@@ -224,8 +225,8 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    /// Announces the repositories a job will push to: the first token is then asked for all of them at once,
-    /// so the number of token requests does not grow with the number of repositories.
+    /// Announces the repositories a job will push to: tokens are then asked for groups of them at once, so the
+    /// number of token requests grows 32 times slower than the number of repositories.
     public func willPush(to repositories: [Repository]) {
         keeper.expect(repositories.map { Self.scope($0, "pull,push") })
     }

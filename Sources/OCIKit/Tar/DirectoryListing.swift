@@ -82,7 +82,7 @@ struct DirectoryListing: Equatable {
         }
     }
 
-    private static func readLink(_ path: String) throws -> String {
+    static func readLink(_ path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count >= 0 else { throw OCIError.io("read", path, errno: errno) }
