@@ -42,7 +42,8 @@ struct Inspect: AsyncParsableCommand {
     func run() async throws {
         let artifacts: [InspectedArtifact]
         let chosen: InspectedArtifact?
-        switch try InspectTarget.open(target) {
+        let opened = try InspectTarget.open(target)  // once: opening a bundle reads its whole tar index
+        switch opened {
         case .layout(let layout):
             if verify { try layout.verify() }
             if let bundle = layout as? ImageLayoutBundle {
@@ -73,21 +74,21 @@ struct Inspect: AsyncParsableCommand {
         }
         let rows = shown.map { [$0.reference, Self.kind($0.artifactType, reference: $0.reference), $0.digest.string, ByteCount.format($0.size)] }
         var sections = [Table.render(header: ["REFERENCE", "TYPE", "DIGEST", "SIZE"], rows: rows)]
-        if chosen == nil, let images = try imagesCarried(), !images.isEmpty {
+        if chosen == nil, let images = try Self.imagesCarried(by: opened), !images.isEmpty {
             sections.append(Table.render(header: ["IMAGE", "PLATFORM", "DIGEST", "SIZE"], rows: images.map { image in
                 [image.repository + ":" + image.tag, image.platform?.description ?? image.platforms.map(\.description).joined(separator: ", "),
                  image.digest.string, ByteCount.format(image.size)]
             }))
         }
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
-        if case .layout(let layout) = try InspectTarget.open(target), let note = try deltaNote(layout) { sections.append(note) }
+        if case .layout(let layout) = opened, let note = try deltaNote(layout) { sections.append(note) }
         print(sections.joined(separator: "\n\n"))
         if verify { print("all blobs verified") }
     }
 
     /// The engine and sidekick images a layout or bundle carries (nil for a registry reference).
-    private func imagesCarried() throws -> [PipelineImage]? {
-        guard case .layout(let layout) = try InspectTarget.open(target) else { return nil }
+    private static func imagesCarried(by target: InspectTarget) throws -> [PipelineImage]? {
+        guard case .layout(let layout) = target else { return nil }
         if let bundle = layout as? ImageLayoutBundle { return try PipelineImage.carried(in: bundle) }
         if let directory = layout as? LayoutDirectorySource { return try PipelineImage.carried(in: directory) }
         return nil

@@ -28,10 +28,11 @@ struct Publish: AsyncParsableCommand {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
-        progress.start("publishing \(build.name)", total: ReleaseCopy(build).bytes)
+        let copy = ReleaseCopy(build)
+        progress.start("publishing \(build.name)", total: copy.bytes)
         defer { progress.stop() }
         let publisher = Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)
-        publisher.prepare(ReleaseCopy(build))  // one token for every repository, before the signature look-ups too
+        publisher.prepare(copy)  // one token for every repository, before the signature look-ups too
         // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
         let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
         let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests)
