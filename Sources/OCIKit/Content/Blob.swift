@@ -8,6 +8,8 @@ public enum BlobContent: Sendable, Hashable {
     case fileRange(path: String, offset: Int64, length: Int64)
     /// A file still being downloaded (a registry blob on its way into the blob cache), read as it grows.
     case growing(GrowingFile, length: Int64)
+    /// A registry blob read from its download as it arrives, never stored (a copy with no blob cache).
+    case streamed(StreamedBlob)
 
     /// Streams the content into `sink`, checking that it is exactly `expectedSize` bytes.
     public func write(to sink: any ByteSink, expectedSize: Int64? = nil) throws {
@@ -21,6 +23,8 @@ public enum BlobContent: Sendable, Hashable {
             try FileStreamer.stream(source: source, path: path, into: sink)
         case .growing(let file, let length):
             try FileStreamer.stream(source: GrowingFileUploadSource(file, offset: 0, length: length), path: "a download", into: sink)
+        case .streamed(let blob):
+            try FileStreamer.stream(source: blob.reader(offset: 0, length: blob.descriptor.size), path: "a download", into: sink)
         case .directoryTar(let path, let options):
             // Its size is checked by the caller (the verifying writer, or the tar entry it fills).
             try DirectoryTarWriter(options: options).write(directory: path, to: sink)

@@ -58,9 +58,14 @@ public struct RegistryDestination: ContentDestination {
             throw OCIError(.sizeMismatch, "the content of \(blob.descriptor.digest) is \(bytes.count) bytes, not the \(blob.descriptor.size) its descriptor says; refusing to upload it")
         }
         // A download that checks its digest before it ends (the blob cache's) vouches for a growing file, as long
-        // as the upload holds the blob's last bytes until the download has ended.
+        // as the upload holds the blob's last bytes until the download has ended; a streamed blob's reader holds
+        // them itself (and a resumed upload's part, which no download can check, is checked by the registry).
         var verifiedDownload = false
-        if case .growing(let file, _) = blob.content, file.verifiesContent { verifiedDownload = true }
+        switch blob.content {
+        case .growing(let file, _): verifiedDownload = file.verifiesContent
+        case .streamed: verifiedDownload = true
+        default: break
+        }
         let verifier = UploadVerifier(blob.descriptor, hashing: trusted == nil && !isDirectory && !verifiedDownload, progress: progress)
         let staged = StagedBlob(blob, digester: digester)
         defer { staged.remove() }
@@ -73,6 +78,7 @@ public struct RegistryDestination: ContentDestination {
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
             case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length, holdingTheEnd: heldEnd)
+            case .streamed(let download): download.reader(offset: offset, length: length)
             }
             return verifier.wrap(source, at: offset)
         }

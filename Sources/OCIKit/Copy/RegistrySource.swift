@@ -3,30 +3,23 @@ import Synchronization
 
 /// A registry read as a copy source. A blob is downloaded (verified) into the blob cache the first time a
 /// destination needs it, and streamed on to the destination as it arrives; a blob already cached is not
-/// downloaded again. With no
-/// cache, blobs go to a temporary directory removed when the source is released. Manifests are read once.
+/// downloaded again. With no cache, blobs go from their download straight to the destination, never to disk
+/// (`StreamedBlob`). Manifests are read once.
 /// A destination on the same registry host can mount blobs from the source repository instead (`mountOrigin`).
 /// A source made with `downloadingInto:` downloads each blob whole into a directory instead, resumably (a cut
 /// transfer goes on with a `Range` request; a killed run's bytes wait in `options.partialDownloads`).
 public struct RegistrySource: ContentSource {
     public let client: RegistryClient
-    public let cache: BlobCache
-    private let scratch: ScratchDirectory?
+    /// Nil: blobs are streamed, not kept.
+    public let cache: BlobCache?
     private let manifests = ManifestMemo()
     /// Where whole downloads go (`downloadingInto:`), instead of the cache.
     private let downloads: String?
 
-    /// Downloads into `cache`; nil for no cache (a temporary directory for this run only).
+    /// Downloads into `cache`; nil for no cache (each blob streamed from its download to the destination).
     public init(client: RegistryClient, cache: BlobCache?) {
         self.client = client
-        if let cache {
-            self.cache = cache
-            scratch = nil
-        } else {
-            let scratch = ScratchDirectory()
-            self.cache = BlobCache(directory: scratch.path, maximumBytes: .max)
-            self.scratch = scratch
-        }
+        self.cache = cache
         downloads = nil
     }
 
@@ -34,8 +27,7 @@ public struct RegistrySource: ContentSource {
     /// (a destination that can then move the files instead of copying them, such as `FileTreeDestination`).
     public init(client: RegistryClient, downloadingInto directory: String) {
         self.client = client
-        cache = BlobCache(directory: directory, maximumBytes: .max)
-        scratch = nil
+        cache = nil
         downloads = directory
     }
 
@@ -57,8 +49,8 @@ public struct RegistrySource: ContentSource {
     /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
     /// growing file, so the destination uploads it as it arrives.
     public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
-        if downloads != nil {
-            let path = cache.path(descriptor.digest)
+        if let downloads {
+            let path = "\(downloads)/\(descriptor.digest.algorithm)/\(descriptor.digest.encoded)"
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if FileStatus.exists(path) { return Blob(descriptor: descriptor, content: .file(path: path)) }
             // Handed out as it arrives, so the destination's check runs alongside the download. The destination
@@ -70,12 +62,13 @@ public struct RegistrySource: ContentSource {
             }
             return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
         }
+        guard let cache else {
+            return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: Repository(repository))))
+        }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile(verifiesContent: true)  // the cache takes in only what hashes to its digest
-        let (cache, client) = (self.cache, self.client)
-        let keepAlive = scratch
+        let client = self.client
         Thread.detachNewThread {
-            _ = keepAlive
             growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
@@ -93,10 +86,4 @@ final class ManifestMemo: Sendable {
         guard SHA256Hasher.digest(bytes) == digest else { return }
         entries.withLock { $0[digest] = bytes }
     }
-}
-
-/// A temporary directory removed when the last value holding it goes away.
-final class ScratchDirectory: Sendable {
-    let path = NSTemporaryDirectory() + "edgepack-blobs-\(UUID().uuidString)"
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
