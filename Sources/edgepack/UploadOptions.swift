@@ -1,10 +1,11 @@
 import ArgumentParser
+import OCIKit
 
 /// --concurrency and --chunk-size: only for the commands that upload (publish, push).
 struct UploadOptions: ParsableArguments {
     // Unconditional parsing, so that "-1" is read as a (wrong) number rather than as a missing value.
     @Option(parsing: .unconditional, help: "How many blobs to upload at once (1 to 64).")
-    var concurrency = 4
+    var concurrency = Copier.defaultConcurrency
 
     @Option(parsing: .unconditional, help: "Upload in chunks of this size (4K to 2G, e.g. 4M, 16M) instead of one request per blob.")
     var chunkSize: String?

@@ -8,7 +8,7 @@ public struct Publisher: Sendable {
     public let concurrency: Int
     private let onEvent: (@Sendable (CopyEvent) -> Void)?
 
-    public init(destination: any ContentDestination, concurrency: Int = 4, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
+    public init(destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.destination = destination
         self.concurrency = concurrency
         self.onEvent = onEvent

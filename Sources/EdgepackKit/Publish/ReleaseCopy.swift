@@ -28,7 +28,7 @@ public struct ReleaseCopy: Sendable {
 
     /// Copies it all into `destination`.
     @discardableResult
-    public func copy(to destination: any ContentDestination, concurrency: Int = 4,
+    public func copy(to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
                      onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
         try Copier(from: source, to: destination, concurrency: concurrency, onEvent: onEvent).copy(items)
     }

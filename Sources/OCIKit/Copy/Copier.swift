@@ -61,9 +61,13 @@ public struct Copier: Sendable {
     public let source: any ContentSource
     public let destination: any ContentDestination
     public var concurrency: Int
+
+    /// Blobs in flight at once unless asked otherwise: oras-go's default. On two cores, three streams through
+    /// two registries finished sooner than four (mirror bench, docs/benchmarks.md "Mirror, streamed").
+    public static let defaultConcurrency = 3
     public var onEvent: (@Sendable (CopyEvent) -> Void)?
 
-    public init(from source: any ContentSource, to destination: any ContentDestination, concurrency: Int = 4,
+    public init(from source: any ContentSource, to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
                 onEvent: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.source = source
         self.destination = destination
@@ -232,7 +236,7 @@ extension CopySummary {
 extension Copier {
     /// Copies artifacts held in memory (a build), each under its own reference.
     @discardableResult
-    public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = 4,
+    public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
                             onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
         try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
             .copy(artifacts.map { CopyItem($0) })

@@ -20,7 +20,7 @@ extension Copier {
     /// Copies a resolved image into `repository` of `destination` under `tag` (default: the source's tag),
     /// digests preserved; blobs the destination has are skipped, blobs in the same registry are mounted.
     public static func mirror(_ image: ResolvedImage, to destination: any ContentDestination, repository: String, tag: String? = nil,
-                              concurrency: Int = 4, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> MirroredImage {
+                              concurrency: Int = Copier.defaultConcurrency, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> MirroredImage {
         let item = image.copyItem(repository: repository, tag: tag)
         let summary = try Copier(from: image.source, to: destination, concurrency: concurrency, onEvent: onEvent).copy([item])
         return MirroredImage(repository: destination.displayName(repository), tag: item.tag!, digest: image.descriptor.digest,

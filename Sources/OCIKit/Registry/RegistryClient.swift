@@ -9,7 +9,7 @@ public struct RegistryOptions: Sendable {
     public var plainHTTP = false
     public var retry = RetryPolicy()
     /// Blobs uploaded at once.
-    public var concurrency = 4
+    public var concurrency = Copier.defaultConcurrency
     /// Force chunked uploads with this chunk size (else monolithic, chunked only when the registry needs it).
     public var chunkSize: Int64?
     public static let defaultChunkSize: Int64 = 4 << 20
