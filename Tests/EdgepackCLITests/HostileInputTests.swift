@@ -28,7 +28,9 @@ private struct PublishedPipeline {
         let config = Blob(descriptor: manifest.config, content: .bytes([]))
         let layers = manifest.layers.map { Blob(descriptor: $0, content: .bytes([])) }
         let artifact = try Artifact(reference: "pipelines/ccfraud-pipeline:\(tag)", manifest: manifest, config: config, layers: layers)
-        try Copier.copy([artifact], to: RegistryDestination(client: client, prefixPath: path))
+        // The blobs are the published ones, already in the repository: the stand-ins say the source lacks them.
+        let absent = Set([manifest.config.digest] + manifest.layers.map(\.digest))
+        try Copier(from: ArtifactSource([artifact], absent: absent), to: RegistryDestination(client: client, prefixPath: path)).copy([CopyItem(artifact)])
         return "\(registry)/pipelines/ccfraud-pipeline:\(tag)"
     }
 }

@@ -25,3 +25,24 @@ import TestSupport
         #expect(sent.filter { $0.contains("/token?") }.count <= 2, "one token for the ping, one for every repository: \(sent)")
     }
 }
+
+extension RoundTripTests {
+    /// A first publish does not ask about small blobs of its new artifacts (configs, small models) before sending
+    /// them: each would cost a request answering "no". Large blobs are still asked about, and a model layer the
+    /// pipeline's repository shares is mounted, not sent again.
+    @Test func aFirstPublishSendsSmallBlobsWithoutAskingFirst() throws {
+        let registry = "\(registries.token)/firstpublish\(UUID().uuidString.prefix(6).lowercased())"
+        let environment = pusher.merging(["EDGEPACK_TRACE": "1"]) { $1 }
+        let (first, record) = try publish("ccfraud/edgepack.yaml", registry: registry, environment: environment, extra: ["--no-attest"])
+        #expect(first.succeeded, "\(first.stderr)")
+        let sent = requests(first)
+        #expect(!sent.contains { $0.hasPrefix("HEAD ") && $0.contains("/blobs/") }, "a small blob was asked about: \(sent.filter { $0.contains("/blobs/") })")
+        let mounts = sent.filter { $0.hasPrefix("POST ") && $0.contains("mount=") }
+        #expect(mounts.count >= record?.models.count ?? 99, "the pipeline mounts each model's layer: \(mounts)")
+        // Everything arrived: skopeo copies the pipeline out of the registry, checking every digest.
+        let out = try TemporaryDirectory()
+        let copy = try run("skopeo", ["copy", "-q", "--src-tls-verify=false", "--src-creds", "edgepack:edgepack-pass",
+                                      "docker://\(try #require(record).pipeline_url)", "oci:\(out.file("out")):x"])
+        #expect(copy.succeeded, "\(copy.stderr)")
+    }
+}

@@ -26,6 +26,10 @@ public protocol ContentDestination: Sendable {
     /// Whether a successful mount also stands for "already there" (a registry's), so a blob expected in another
     /// repository is mounted without asking `hasBlob` first: one request instead of two.
     var mountAnswersPresence: Bool { get }
+    /// Blobs up to this size are uploaded without asking `hasBlob` first when their artifact is new here (its
+    /// tag names something else): asking is a round trip that almost always answers "no", and sending a small
+    /// blob the destination already has is harmless (a registry's). 0: always ask.
+    var uploadsWithoutAskingUpTo: Int64 { get }
     /// Makes everything written visible at once (a layout's index.json, an archive renamed into place).
     func commit() throws
     /// Removes what an unfinished copy left (staging directories, temporary files).
@@ -40,6 +44,7 @@ extension ContentDestination {
     public func prepare(repositories: [String]) {}
     public var tagVouchesForBlobs: Bool { false }
     public var mountAnswersPresence: Bool { false }
+    public var uploadsWithoutAskingUpTo: Int64 { 0 }
     public func commit() throws {}
     public func abort() {}
     public func displayName(_ repository: String) -> String { repository }

@@ -166,16 +166,18 @@ public struct Copier: Sendable {
         return waves
     }
 
-    /// A blob is always asked for before it is sent (even a small one of a new artifact): a source need not hold
-    /// what the destination has (a bundle of changes only, a test's stand-in).
+    /// A blob is asked for before it is sent, except a small one the source holds, where the destination would
+    /// rather take it again than answer (`uploadsWithoutAskingUpTo`). A source need not hold what the destination
+    /// has (a bundle of changes only): what it does not carry is always asked for.
     private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
         let outcome: CopyEvent.BlobOutcome
         // Where a mount also answers "already there", a blob another repository holds is mounted without asking.
         let mountFirst = origin != nil && destination.mountAnswersPresence
+        let ask = origin != nil || descriptor.size > destination.uploadsWithoutAskingUpTo || !source.holds(descriptor, in: sourceRepository)
         if mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
-        } else if try destination.hasBlob(descriptor, in: repository) {
+        } else if ask, try destination.hasBlob(descriptor, in: repository) {
             outcome = .existed
         } else if !mountFirst, let origin, try destination.mountBlob(descriptor, into: repository, from: origin) {
             outcome = .mounted
