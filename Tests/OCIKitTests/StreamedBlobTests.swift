@@ -60,6 +60,27 @@ import TestSupport
         #expect(outcome.withLock { $0?.code } == .cancelled)
     }
 
+    /// A directory's tar is read on one thread and hashed or written on another: every byte arrives in order,
+    /// a failed read reaches the caller, and a failed write stops the reading (the call returns, no thread left).
+    @Test func readAheadPassesEveryByteAndEitherSidesFailure() throws {
+        let sink = MemorySink()
+        try ReadAhead.run(into: sink) { out in
+            for index in 0..<1000 { try [UInt8](repeating: UInt8(index % 256), count: 3000).withUnsafeBytes { try out.write($0) } }
+        }
+        #expect(sink.bytes.count == 3_000_000 && sink.bytes[2_999_999] == UInt8(999 % 256) && sink.bytes[3000] == 1)
+        let readFailure = try #require(throws: OCIError.self) { try ReadAhead.run(into: MemorySink()) { _ in throw OCIError(.io, "cannot read") } }
+        #expect(readFailure.message == "cannot read")
+        final class FullDisk: ByteSink {
+            func write(_ bytes: UnsafeRawBufferPointer) throws { throw OCIError(.io, "disk full") }
+        }
+        let writeFailure = try #require(throws: OCIError.self) {
+            try ReadAhead.run(into: FullDisk()) { out in
+                while true { try [UInt8](repeating: 0, count: 4096).withUnsafeBytes { try out.write($0) } }  // stops only when told
+            }
+        }
+        #expect(writeFailure.message == "disk full")
+    }
+
     /// A reader of the blob's end hands over its last bytes only once the download has checked the whole blob:
     /// a download whose digest check fails fails that read, so the upload never completes.
     @Test func theLastBytesWaitForTheDownloadsCheck() throws {

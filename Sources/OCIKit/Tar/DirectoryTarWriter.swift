@@ -31,8 +31,14 @@ public struct DirectoryTarWriter: Sendable {
     }
 
     /// Writes the entries of `listing` (made from `directory`); each file must still have its listed size.
-    /// One read buffer serves every file, and a file is read with exactly as many `read`s as its size needs.
+    /// The files are read on a thread of their own, ahead of what `sink` does with the tar (hash it, write it):
+    /// for many small files the reads cost as much as the rest.
     func write(_ listing: DirectoryListing, of directory: String, to sink: any ByteSink) throws {
+        try ReadAhead.run(into: sink) { [self] readAhead in try writeEntries(listing, of: directory, to: readAhead) }
+    }
+
+    /// One read buffer serves every file, and a file is read with exactly as many `read`s as its size needs.
+    private func writeEntries(_ listing: DirectoryListing, of directory: String, to sink: any ByteSink) throws {
         let tar = try TarArchiveWriter(to: sink, mtime: options.mtime)
         let buffer = try FileStreamer.Buffer()
         for entry in listing.entries {
