@@ -20,7 +20,8 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let progress = ProgressDisplay(quiet: false, plainLines: false)
-        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress)
+        // A directory model hashed now is kept as its tar beside the bundle, which is then written from it.
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress, keepingTarsBeside: output)
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
         let copy = ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")

@@ -34,8 +34,9 @@ struct RenderOptions: ParsableArguments {
 /// the hashing of the models is shown as work.
 func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions, images: ImageOptions,
                    registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions(),
-                   progress: ProgressDisplay? = nil) throws -> (Workspace, PipelineBuild) {
+                   progress: ProgressDisplay? = nil, keepingTarsBeside output: String? = nil) throws -> (Workspace, PipelineBuild) {
     var workspace = Workspace(useCache: !cache.noCache)
+    workspace.digester.spill = output.map { TarSpill(beside: $0) }
     let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
     if let progress, !progress.isQuiet {
         progress.start("hashing \(loaded.name)", total: loaded.models.reduce(0) { $0 + ContentBytes.under($1.resolvedPath) })

@@ -65,6 +65,11 @@ public struct Blob: Sendable, Hashable {
     /// With a digester whose cache vouches for an unchanged file or directory, the check is by file status
     /// (every entry's, for a directory) instead of a second hash (the cache's key changes with any write; see `DigestCache`).
     public func write(verifiedTo sink: any ByteSink, digester: FileDigester? = nil) throws {
+        if case .directoryTar = content, let kept = digester?.spill?.file(for: descriptor.digest) {
+            // The tar as it was hashed, kept in a private file: one file to read instead of the whole directory.
+            try FileStreamer.stream(path: kept, into: sink, expectedSize: descriptor.size)
+            return
+        }
         if case .file(let path) = content, let status = digester?.trustedStatus(of: path, digest: descriptor.digest), status.size == descriptor.size {
             try FileStreamer.stream(path: path, into: sink, expectedSize: descriptor.size)
             guard (try? FileStatus(path: path)) == status else {

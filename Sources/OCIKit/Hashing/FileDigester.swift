@@ -16,6 +16,8 @@ public struct FileDigester: Sendable {
     public let concurrency: Int
     /// Hears how many bytes each step of hashing read (progress; cached digests read nothing).
     public var onHashed: (@Sendable (Int64) -> Void)?
+    /// Where directory tars hashed this run are kept for writing them out again (an export's); nil keeps none.
+    public var spill: TarSpill?
 
     public init(cache: DigestCache?, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.cache = cache
@@ -53,10 +55,22 @@ public struct FileDigester: Sendable {
             return cached
         }
         let startedAt = Clock.nowNanoseconds()
-        let sink = HashingSink()
-        try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink))
-        let content = ContentDigest(digest: sink.finalize(), size: sink.count)
-        if let cache, let after = try? DirectoryListing(directory: path), after == listing {
+        var unchanged = false
+        let writeTar = { (sink: any ByteSink) in try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink)) }
+        let unchangedSince = { () -> Bool in
+            unchanged = (try? DirectoryListing(directory: path)) == listing
+            return unchanged
+        }
+        let content: ContentDigest
+        if let spill {
+            content = try spill.hash(writeTar, keep: unchangedSince)
+        } else {
+            let sink = HashingSink()
+            try writeTar(sink)
+            content = ContentDigest(digest: sink.finalize(), size: sink.count)
+            _ = unchangedSince()
+        }
+        if let cache, unchanged {
             cache.storeTree(path: key, fingerprint: fingerprint, newestChangeNanoseconds: listing.newestChangeNanoseconds, content: content, hashStartedAt: startedAt)
         }
         return content
