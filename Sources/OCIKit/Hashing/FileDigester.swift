@@ -55,21 +55,13 @@ public struct FileDigester: Sendable {
             return cached
         }
         let startedAt = Clock.nowNanoseconds()
-        var unchanged = false
-        let writeTar = { (sink: any ByteSink) in try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink)) }
-        let unchangedSince = { () -> Bool in
-            unchanged = (try? DirectoryListing(directory: path)) == listing
-            return unchanged
-        }
-        let content: ContentDigest
-        if let spill {
-            content = try spill.hash(writeTar, keep: unchangedSince)
-        } else {
-            let sink = HashingSink()
-            try writeTar(sink)
-            content = ContentDigest(digest: sink.finalize(), size: sink.count)
-            _ = unchangedSince()
-        }
+        let kept = try spill?.start()  // the tar written aside as it is hashed (an export's)
+        let sink = HashingSink(forwardingTo: kept?.sink)
+        try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink))
+        let content = ContentDigest(digest: sink.finalize(), size: sink.count)
+        // Only what is remembered (the cache's entry, the kept tar) needs the tree unchanged since it was listed.
+        let unchanged = (cache != nil || kept != nil) && (try? DirectoryListing(directory: path)) == listing
+        kept?.finish(as: content.digest, keep: unchanged)
         if let cache, unchanged {
             cache.storeTree(path: key, fingerprint: fingerprint, newestChangeNanoseconds: listing.newestChangeNanoseconds, content: content, hashStartedAt: startedAt)
         }

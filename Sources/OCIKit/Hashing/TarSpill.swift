@@ -20,29 +20,36 @@ public final class TarSpill: Sendable {
     /// The kept tar with this digest, if any.
     func file(for digest: Digest) -> String? { files.withLock { $0[digest] } }
 
-    /// Hashes what `write` produces while writing it to a new file; `keep` (asked once the bytes are all written)
-    /// says whether to keep that file under its digest.
-    func hash(_ write: (any ByteSink) throws -> Void, keep: () -> Bool) throws -> ContentDigest {
+    /// A new file to write a tar into, kept or dropped once it is whole (`Tar.finish`).
+    func start() throws -> Tar {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let partial = "\(directory)/partial-\(UUID().uuidString)"
-        let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OCIError.io("create", partial, errno: errno) }
-        let hasher = HashingSink(forwardingTo: FileDescriptorSink(fd: fd, path: partial))
-        do {
-            try write(hasher)
-        } catch {
+        let path = "\(directory)/partial-\(UUID().uuidString)"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OCIError.io("create", path, errno: errno) }
+        return Tar(spill: self, fd: fd, path: path)
+    }
+
+    /// One tar on its way into the spill; dropped unless `finish` keeps it.
+    final class Tar {
+        private let spill: TarSpill
+        private let fd: Int32
+        private let path: String
+        let sink: any ByteSink
+
+        fileprivate init(spill: TarSpill, fd: Int32, path: String) {
+            (self.spill, self.fd, self.path) = (spill, fd, path)
+            sink = FileDescriptorSink(fd: fd, path: path)
+        }
+
+        deinit {
             close(fd)
-            unlink(partial)
-            throw error
+            unlink(path)  // nothing left once renamed
         }
-        close(fd)
-        let content = ContentDigest(digest: hasher.finalize(), size: hasher.count)
-        let kept = "\(directory)/\(content.digest.algorithm)-\(content.digest.encoded)"
-        if keep(), rename(partial, kept) == 0 {
-            files.withLock { $0[content.digest] = kept }
-        } else {
-            unlink(partial)
+
+        /// Keeps the written tar as `digest` (when `keep`: its directory did not change while it was read).
+        func finish(as digest: Digest, keep: Bool) {
+            let kept = "\(spill.directory)/\(digest.algorithm)-\(digest.encoded)"
+            if keep, rename(path, kept) == 0 { spill.files.withLock { $0[digest] = kept } }
         }
-        return content
     }
 }

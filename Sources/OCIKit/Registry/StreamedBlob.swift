@@ -29,13 +29,9 @@ public final class StreamedBlob: @unchecked Sendable, Hashable {
 
     /// The `length` bytes from `offset`, as they arrive.
     func reader(offset: Int64, length: Int64) -> StreamedBlobReader {
-        let waiting = parked.withLock { parked -> StreamedDownload? in
-            defer { parked = nil }
-            return parked
-        }
-        var download = waiting
-        if let waiting, waiting.position != offset {
-            waiting.stop()
+        var download = parked.withLock { $0.take() }
+        if let stale = download, stale.position != offset {
+            stale.stop()
             download = nil
         }
         return StreamedBlobReader(download ?? start(at: offset), length: length, endsTheBlob: offset + length == descriptor.size) { [weak self] done in
