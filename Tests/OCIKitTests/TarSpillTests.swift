@@ -48,4 +48,17 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model"])
     }
+
+    /// An output whose folder does not exist is not given one: the tar is only hashed, and writing the output
+    /// fails as it would have.
+    @Test func aMissingOutputFolderIsNotCreated() throws {
+        let dir = try TemporaryDirectory()
+        let path = try model(in: dir)
+        var digester = FileDigester(cache: nil)
+        let spill = TarSpill(beside: dir.file("missing/bundle.tar"))
+        digester.spill = spill
+        let content = try digester.digest(directory: path, options: TarOptions(mtime: 0))
+        #expect(spill.file(for: content.digest) == nil)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("missing")))
+    }
 }

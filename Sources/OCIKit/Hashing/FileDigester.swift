@@ -55,7 +55,7 @@ public struct FileDigester: Sendable {
             return cached
         }
         let startedAt = Clock.nowNanoseconds()
-        let kept = try spill?.start()  // the tar written aside as it is hashed (an export's)
+        let kept = spill?.start()  // the tar written aside as it is hashed (an export's)
         let sink = HashingSink(forwardingTo: kept?.sink)
         try DirectoryTarWriter(options: options).write(listing, of: path, to: reporting(sink))
         let content = ContentDigest(digest: sink.finalize(), size: sink.count)

@@ -20,12 +20,14 @@ public final class TarSpill: Sendable {
     /// The kept tar with this digest, if any.
     func file(for digest: Digest) -> String? { files.withLock { $0[digest] } }
 
-    /// A new file to write a tar into, kept or dropped once it is whole (`Tar.finish`).
-    func start() throws -> Tar {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// A new file to write a tar into, kept or dropped once it is whole (`Tar.finish`); nil when the folder
+    /// cannot be made (the output's own folder missing or read-only): the tar is then only hashed, and writing
+    /// the output reports the problem. Never creates the output's folder.
+    func start() -> Tar? {
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { return nil }
         let path = "\(directory)/partial-\(UUID().uuidString)"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OCIError.io("create", path, errno: errno) }
+        guard fd >= 0 else { return nil }
         return Tar(spill: self, fd: fd, path: path)
     }
 
