@@ -4,7 +4,7 @@ import OCIKit
 /// --concurrency and --chunk-size: only for the commands that upload (publish, push).
 struct UploadOptions: ParsableArguments {
     // Unconditional parsing, so that "-1" is read as a (wrong) number rather than as a missing value.
-    @Option(parsing: .unconditional, help: "How many blobs to upload at once (1 to 64).")
+    @Option(parsing: .unconditional, help: "How many blobs over 1 MiB to upload at once (1 to 64); lookups, small blobs and manifests go four times as many at once.")
     var concurrency = Copier.defaultConcurrency
 
     @Option(parsing: .unconditional, help: "Upload in chunks of this size (4K to 2G, e.g. 4M, 16M) instead of one request per blob.")

@@ -91,6 +91,25 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         #expect(both.blobsMounted == 2 && both.blobsCopied == 0)
     }
 
+    /// Existence checks, manifests and small blobs wait on round trips, not bandwidth: with one blob stream
+    /// allowed they still go several at a time, while large blobs keep to the one stream.
+    @Test func smallRequestsGoSeveralAtOnceWhileLargeBlobsKeepTheirLimit() throws {
+        let dir = try TemporaryDirectory()
+        let small = try (0..<8).map { try sampleArtifact(dir, name: "small\($0)", content: "weights \($0)") }
+        let large = try (0..<2).map { try sampleArtifact(dir, name: "large\($0)", content: String(repeating: "\($0)", count: 3 << 20)) }
+        let prefix = uniquePrefix("requests-at-once"), registries = TestRegistries.shared
+        try registries.setQuirks(["latency": "0.05"], match: "/v2/\(prefix)/")
+        var options = RegistryOptions()
+        options.plainHTTP = true
+        let client = try RegistryClient.connect(host: registries.quirky, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
+        let summary = try Copier(from: ArtifactSource(small + large), to: RegistryDestination(client: client, prefixPath: prefix), concurrency: 1)
+            .copy((small + large).map { CopyItem($0, ordered: false) })
+        #expect(summary.blobsCopied == 20 && summary.manifestsWritten == 10)
+        let most = try registries.mostInFlight(match: "/v2/\(prefix)/")
+        #expect(most["manifests"] ?? 0 >= 2, "manifest requests went one at a time: \(most)")
+        #expect(most["large bodies"] == 1, "large blobs did not keep to one stream: \(most)")
+    }
+
     @Test(arguments: ["layout", "archive", "registry", "files"])
     func aSourceThatLiesIsRefusedByEveryDestination(kind: String) throws {
         let dir = try TemporaryDirectory()

@@ -78,6 +78,12 @@ public struct TestRegistries: Sendable, Decodable {
         try JSONDecoder().decode(ByteCounts.self, from: Data(try quirkyControl("__bytes", reset ? "reset=1" : "").utf8))
     }
 
+    /// The most requests of the quirk rule set with `match` that the quirky proxy answered at once: "manifests" and
+    /// "large bodies" (over 1 MiB).
+    public func mostInFlight(match: String) throws -> [String: Int] {
+        try JSONDecoder().decode([String: Int].self, from: Data(try quirkyControl("__inflight", "match=\(encoded(match))").utf8))
+    }
+
     /// How many transfers the quirky proxy has held so far.
     public func heldTransfers() throws -> Int {
         struct Held: Decodable { let held: Int }

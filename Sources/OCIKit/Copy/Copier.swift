@@ -65,6 +65,13 @@ public struct Copier: Sendable {
     /// Blobs in flight at once unless asked otherwise: oras-go's default. On two cores, three streams through
     /// two registries finished sooner than four (mirror bench, docs/benchmarks.md "Mirror, streamed").
     public static let defaultConcurrency = 3
+    /// Blobs of up to this size, existence checks, mounts and manifests cost round trips rather than bandwidth:
+    /// they go `requestsPerStream` at a time for each blob stream allowed, beside the large blobs' streams. At
+    /// 10 ms from the registry, a first publish of 200 small models took 7.1 s three at a time, 2.5 s twelve
+    /// at a time (docs/benchmarks.md "Many small artifacts").
+    public static let smallBlobSize: Int64 = 1 << 20
+    public static let requestsPerStream = 4
+    var requestConcurrency: Int { min(concurrency * Self.requestsPerStream, 64) }
     public var onEvent: (@Sendable (CopyEvent) -> Void)?
 
     public init(from source: any ContentSource, to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
@@ -95,7 +102,7 @@ public struct Copier: Sendable {
         // manifest it holds references): check every tagged manifest first, in parallel, and move only what the
         // others need. An unchanged artifact costs one request, whatever its number of blobs.
         let vouches = destination.tagVouchesForBlobs
-        let present = try Parallel.map(plan.manifests, concurrency: concurrency) { step in
+        let present = try Parallel.map(plan.manifests, concurrency: requestConcurrency) { step in
             guard vouches, let tag = step.tag else { return false }
             return try destination.manifestDigest(tag, in: step.repository) == step.blob.descriptor.digest
         }
@@ -128,17 +135,17 @@ public struct Copier: Sendable {
             first.append((need, target, holders.first))
             others += targets.dropFirst().map { (need, $0, target) }
         }
-        try Parallel.forEach(first, concurrency: concurrency) { need, repository, origin in
+        try forEachBlob(first) { need, repository, origin in
             let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
-        try Parallel.forEach(others, concurrency: concurrency) { need, repository, origin in
+        try forEachBlob(others) { need, repository, origin in
             let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         // Manifests in order, except that a run of unordered items' image manifests goes in parallel.
         for wave in Self.waves(Array(zip(plan.manifests, present))) {
-            try Parallel.forEach(wave, concurrency: concurrency) { step, isPresent in
+            try Parallel.forEach(wave, concurrency: requestConcurrency) { step, isPresent in
                 try Cancellation.check()
                 let digest = step.blob.descriptor.digest
                 let written = vouches && step.tag != nil ? !isPresent : try destination.manifestDigest(step.tag ?? digest.string, in: step.repository) != digest
@@ -151,6 +158,16 @@ public struct Copier: Sendable {
             }
         }
         return summary.withLock { $0 }
+    }
+
+    /// Large blobs at most `concurrency` at a time and, beside them, small ones at most `requestConcurrency` at a time.
+    private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, String, Origin)],
+                                               _ body: @Sendable ((CopyPlan.BlobNeed, String, Origin)) throws -> Void) throws {
+        let small = jobs.filter { $0.0.descriptor.size <= Self.smallBlobSize }, large = jobs.filter { $0.0.descriptor.size > Self.smallBlobSize }
+        let groups = [(large, concurrency), (small, requestConcurrency)].filter { !$0.0.isEmpty }
+        try Parallel.forEach(groups, concurrency: groups.count) { jobs, limit in
+            try Parallel.forEach(jobs, concurrency: limit, body)
+        }
     }
 
     /// Consecutive image manifests of unordered items form one wave; anything else (an ordered item's manifest,
@@ -208,7 +225,7 @@ extension Copier {
         }
         guard !lacking.isEmpty else { return [:] }
         let checks = lacking.flatMap { need in need.repositories.map { (need.descriptor, $0) } }
-        let found = try Parallel.map(checks, concurrency: concurrency) { descriptor, repository in
+        let found = try Parallel.map(checks, concurrency: requestConcurrency) { descriptor, repository in
             try destination.hasBlob(descriptor, in: repository)
         }
         var present: [Digest: [String]] = [:]
