@@ -110,6 +110,25 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         #expect(most["large bodies"] == 1, "large blobs did not keep to one stream: \(most)")
     }
 
+    /// A small blob that fails stops the large ones from starting (they would otherwise all be sent first).
+    @Test func aFailingSmallBlobStopsTheLargeOnesFromStarting() throws {
+        let dir = try TemporaryDirectory()
+        let small = try sampleArtifact(dir, name: "small", content: "small weights")
+        let large = try (0..<4).map { try sampleArtifact(dir, name: "big\($0)", content: String(repeating: "\($0)", count: 3 << 20)) }
+        let prefix = uniquePrefix("stop-on-failure"), registries = TestRegistries.shared
+        try registries.setQuirks(["latency": "0.3"], match: "/v2/\(prefix)/models/big")
+        try registries.injectFaults(status: "400", count: 1, method: "POST", match: "/v2/\(prefix)/models/small/", proxy: registries.quirky)
+        var options = RegistryOptions()
+        options.plainHTTP = true
+        let client = try RegistryClient.connect(host: registries.quirky, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
+        let destination = RegistryDestination(client: client, prefixPath: prefix)
+        #expect(throws: (any Error).self) {
+            try Copier(from: ArtifactSource(large + [small]), to: destination, concurrency: 1).copy((large + [small]).map { CopyItem($0, ordered: false) })
+        }
+        let sent = try large.filter { try destination.hasBlob($0.layers[0].descriptor, in: $0.repository) }
+        #expect(sent.count <= 2, "\(sent.count) of 4 large blobs were sent after the small one failed")
+    }
+
     @Test(arguments: ["layout", "archive", "registry", "files"])
     func aSourceThatLiesIsRefusedByEveryDestination(kind: String) throws {
         let dir = try TemporaryDirectory()

@@ -53,11 +53,11 @@ public struct TestRegistries: Sendable, Decodable {
         }
     }
 
-    /// Makes the flaky proxy fail the next `count` requests matching `method` and `match` with `status`
-    /// ("500", "429", or "drop").
-    public func injectFaults(status: String, count: Int, method: String = "", match: String) throws {
+    /// Makes the flaky proxy (or the quirky one, `proxy`) fail the next `count` requests matching `method` and
+    /// `match` with `status` ("500", "429", or "drop").
+    public func injectFaults(status: String, count: Int, method: String = "", match: String, proxy: String? = nil) throws {
         let query = "status=\(status)&count=\(count)&method=\(method)&match=\(match.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? match)"
-        let result = try run("curl", ["-sf", "http://\(flaky)/__faults?\(query)"])
+        let result = try run("curl", ["-sf", "http://\(proxy ?? flaky)/__faults?\(query)"])
         guard result.succeeded else { throw TestFailure("cannot set faults: \(result.stderr)") }
     }
 

@@ -160,13 +160,22 @@ public struct Copier: Sendable {
         return summary.withLock { $0 }
     }
 
-    /// Large blobs at most `concurrency` at a time and, beside them, small ones at most `requestConcurrency` at a time.
+    /// Large blobs at most `concurrency` at a time and, beside them, small ones at most `requestConcurrency` at a
+    /// time. Once either fails, neither starts another.
     private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, String, Origin)],
                                                _ body: @Sendable ((CopyPlan.BlobNeed, String, Origin)) throws -> Void) throws {
         let small = jobs.filter { $0.0.descriptor.size <= Self.smallBlobSize }, large = jobs.filter { $0.0.descriptor.size > Self.smallBlobSize }
         let groups = [(large, concurrency), (small, requestConcurrency)].filter { !$0.0.isEmpty }
+        let failed = Atomic<Bool>(false)
         try Parallel.forEach(groups, concurrency: groups.count) { jobs, limit in
-            try Parallel.forEach(jobs, concurrency: limit, body)
+            do {
+                try Parallel.forEach(jobs, concurrency: limit) { job in
+                    if !failed.load(ordering: .relaxed) { try body(job) }
+                }
+            } catch {
+                failed.store(true, ordering: .relaxed)
+                throw error
+            }
         }
     }
 
