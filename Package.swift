@@ -15,11 +15,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's and libarchive's functions, each loading its library at first use (CCurl and CArchive do
+        // not link them): commands that need neither start without their dependency trees.
+        .target(name: "CDeferredLibraries", dependencies: ["CCurl", "CArchive"]),
         // OCI only: digests, descriptors, manifests, layouts, archives, registry client, auth.
-        .target(name: "OCIKit", dependencies: ["CArchive", "CLibCrypto", "CCurl"]),
+        .target(name: "OCIKit", dependencies: ["CArchive", "CLibCrypto", "CCurl", "CDeferredLibraries"]),
         // Pipelines: the edgepack.yaml definition and the artifacts, chart and compose built from it.
         .target(
             name: "EdgepackKit",
