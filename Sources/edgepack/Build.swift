@@ -3,7 +3,7 @@ import EdgepackKit
 import OCIKit
 
 struct Build: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Build the pipeline's OCI artifacts into an OCI image layout directory.")
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the pipeline's OCI artifacts into an OCI image layout directory.")
 
     @OptionGroup var definition: DefinitionArgument
 

@@ -2,6 +2,7 @@ import ArgumentParser
 
 struct Completion: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "completion",
         abstract: "Print the shell completion script for bash, zsh or fish.",
         discussion: """
         bash:  source <(edgepack completion bash)          (add it to ~/.bashrc)

@@ -3,6 +3,7 @@ import EdgepackKit
 
 struct Digest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "digest",
         abstract: "Print the sha256 digest of files (and of directories, as their deterministic tar layer)."
     )
 

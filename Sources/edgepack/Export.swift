@@ -4,6 +4,7 @@ import OCIKit
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export every artifact of the pipeline as one offline bundle (an OCI image layout tar)."
     )
 

@@ -5,6 +5,7 @@ import OCIKit
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show what a layout directory, a bundle or a registry reference holds: artifacts, models, sizes, steps.",
         discussion: """
         TARGET is a directory written by 'edgepack build', a bundle written by 'edgepack export', or a registry \

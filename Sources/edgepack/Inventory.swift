@@ -5,6 +5,7 @@ import OCIKit
 
 struct Inventory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inventory",
         abstract: "List what a (site's) registry holds in edgepack's repositories, for 'export --site-inventory'.",
         discussion: "Run it at the site; carry the file to where bundles are made. With pipeline names, reads those pipelines' repositories (and their models', the engine's and sidekicks'); without, every edgepack repository the registry's catalog lists.\n\n"
             + HelpText.credentials

@@ -4,6 +4,7 @@ import OCIKit
 
 struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "login",
         abstract: "Check credentials against a registry and save them in docker's config.json, as 'docker login' does.",
         discussion: "On a terminal, asks for the username and password (not echoed). In CI: --username NAME --password-stdin < secret."
     )
@@ -35,7 +36,7 @@ struct Login: AsyncParsableCommand {
 }
 
 struct Logout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove a registry's saved credentials from docker's config.json.")
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove a registry's saved credentials from docker's config.json.")
 
     @Argument(help: "The registry host.")
     var registry: String

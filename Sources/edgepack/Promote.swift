@@ -5,6 +5,7 @@ import OCIKit
 
 struct Promote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "promote",
         abstract: "Point a channel (pipelines/NAME:CHANNEL and compose/NAME:CHANNEL) at an already-published version.",
         discussion: "Rolling back is promoting the older version. The move is recorded beside the version (see 'edgepack publishes').\n\n"
             + HelpText.credentials + "\n\n" + HelpText.exitCodes

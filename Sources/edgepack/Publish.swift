@@ -5,6 +5,7 @@ import OCIKit
 
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Build every artifact and push it to an OCI registry; print the publish record.",
         discussion: "Pushes blobs, then model manifests, then the pipeline, chart and compose manifests. Re-running with the same inputs uploads nothing.\n\n"
             + HelpText.credentials + "\n\n" + HelpText.exitCodes

@@ -4,7 +4,7 @@ import Foundation
 import OCIKit
 
 struct Publishes: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the versions of a pipeline published to a registry, newest first.")
+    static let configuration = CommandConfiguration(commandName: "publishes", abstract: "List the versions of a pipeline published to a registry, newest first.")
 
     @Argument(help: "The pipeline name.")
     var name: String

@@ -5,6 +5,7 @@ import OCIKit
 
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Fetch a published pipeline and its models, verifying every digest, as an edge engine does.",
         discussion: "Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE."
     )

@@ -5,6 +5,7 @@ import OCIKit
 
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "push",
         abstract: "Upload an offline bundle to a registry (an air-gapped site's own), with URLs rewritten for it.",
         discussion: "Models and the pipeline keep their digests; the chart and compose file are rendered again for the new registry.\n\n"
             + HelpText.credentials + "\n\n" + HelpText.exitCodes

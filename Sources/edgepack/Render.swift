@@ -5,6 +5,7 @@ import OCIKit
 
 struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Write the pipeline's Helm chart, values.yaml, compose.yaml and deploy commands.",
         discussion: """
         Writes DIR/chart/NAME/, DIR/NAME-0.0.1-VERSION.tgz, DIR/values.yaml, DIR/compose.yaml, DIR/.env.example \

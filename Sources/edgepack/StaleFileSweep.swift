@@ -7,11 +7,19 @@ protocol WritesFiles {
     var temporaryFileFolders: [String] { get }
 }
 
-/// Every run first removes the temporary files of killed runs (their process gone) from `$TMPDIR`, the cache's
-/// folders (digests, upload sessions, partial downloads, image blobs) and the folders the command writes into.
+/// A command that makes no scratch files, upload sessions, partial downloads or cached blobs: its run does not
+/// list those folders (`$TMPDIR` and a large blob cache cost more to list than a cached digest takes).
+protocol MakesNoSharedScratch {}
+
+/// Every run first removes the temporary files of killed runs (their process gone) from the digest cache's folder
+/// and the folders the command writes into, and, unless it makes none there, from `$TMPDIR` and the cache's
+/// upload-session, partial-download and image-blob folders.
 func removeStaleTemporaryFiles(for command: ParsableCommand) {
-    var folders = [NSTemporaryDirectory(), parentFolder(DigestCache.defaultLocation()), UploadSessionStore.defaultDirectory(),
-                   RegistryClient.defaultPartialDownloadsDirectory(), BlobCache.defaultDirectory(), BlobCache.defaultDirectory() + "/sha256"]
+    var folders = [parentFolder(DigestCache.defaultLocation())]
+    if !(command is MakesNoSharedScratch) {
+        folders += [NSTemporaryDirectory(), UploadSessionStore.defaultDirectory(), RegistryClient.defaultPartialDownloadsDirectory(),
+                    BlobCache.defaultDirectory(), BlobCache.defaultDirectory() + "/sha256"]
+    }
     if let writer = command as? WritesFiles { folders += writer.temporaryFileFolders }
     TemporaryFiles.removeStale(in: folders)
 }
@@ -36,3 +44,9 @@ extension Render: WritesFiles {
 extension Pull: WritesFiles {
     var temporaryFileFolders: [String] { [parentFolder(output)] }
 }
+
+extension Digest: MakesNoSharedScratch {}
+extension Validate: MakesNoSharedScratch {}
+extension Completion: MakesNoSharedScratch {}
+extension Login: MakesNoSharedScratch {}
+extension Logout: MakesNoSharedScratch {}

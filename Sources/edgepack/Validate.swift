@@ -2,7 +2,7 @@ import ArgumentParser
 import EdgepackKit
 
 struct Validate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a pipeline definition and report every mistake in it.")
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a pipeline definition and report every mistake in it.")
 
     @OptionGroup var definition: DefinitionArgument
 

@@ -5,6 +5,7 @@ import OCIKit
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists.",
         discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Exits non-zero on any missing or bad signature."
     )

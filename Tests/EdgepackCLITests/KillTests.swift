@@ -64,4 +64,28 @@ private func temporaryNames(under root: String) -> [String] {
         #expect(publish.succeeded, "\(publish.stderr)")
         #expect(temporaryNames(under: dir.path) == ["out/.bundle.tar.edgepack-\(getpid())-2"], "after \(leftovers) leftovers at most")
     }
+
+    /// `digest` sweeps the digest cache's folder but does not list `$TMPDIR` or the blob cache, where it never
+    /// makes anything (the runs that do sweep them).
+    @Test func aDigestRunSweepsOnlyTheFoldersItWritesTo() throws {
+        let dir = try TemporaryDirectory()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = "edgepack-\(finished.processIdentifier)-1"
+        try dir.write("cache/.digests.\(dead)", "stale")
+        try dir.write("tmp/edgepack-layer-dead.\(dead)", "stale")
+        try dir.write("cache/blobs/sha256/.partial.\(dead)", "stale")
+        try dir.write("model.bin", "weights")
+        let environment = ["TMPDIR": dir.file("tmp"), "EDGEPACK_CACHE_DIR": dir.file("cache")]
+
+        let digest = try edgepack(["digest", dir.file("model.bin")], environment: environment)
+        #expect(digest.succeeded, "\(digest.stderr)")
+        #expect(temporaryNames(under: dir.path).sorted() == ["cache/blobs/sha256/.partial.\(dead)", "tmp/edgepack-layer-dead.\(dead)"])
+
+        let inspect = try edgepack(["inspect", dir.file("missing")], environment: environment)
+        #expect(inspect.status == 1)
+        #expect(temporaryNames(under: dir.path).isEmpty, "a command that may make scratch files swept them: \(temporaryNames(under: dir.path))")
+    }
 }
