@@ -54,7 +54,7 @@ public struct TestRegistries: Sendable, Decodable {
     }
 
     /// Makes the flaky proxy (or the quirky one, `proxy`) fail the next `count` requests matching `method` and
-    /// `match` with `status` ("500", "429", or "drop").
+    /// `match` with `status`: an HTTP status ("500", "400", ...; "429" adds Retry-After) or "drop".
     public func injectFaults(status: String, count: Int, method: String = "", match: String, proxy: String? = nil) throws {
         let query = "status=\(status)&count=\(count)&method=\(method)&match=\(match.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? match)"
         let result = try run("curl", ["-sf", "http://\(proxy ?? flaky)/__faults?\(query)"])
