@@ -26,3 +26,11 @@ enum ByteCount {
         return unit == 0 ? "\(bytes) B" : "\(String(format: "%.1f", value)) \(units[unit])"
     }
 }
+
+/// A word as a POSIX shell reads it back: bare when it holds only safe characters, else in single quotes.
+enum ShellWord {
+    static func quoted(_ word: String) -> String {
+        let safe = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-:=@+,".contains($0)) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
