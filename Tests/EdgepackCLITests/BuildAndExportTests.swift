@@ -32,11 +32,9 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfr
             #expect(copy.succeeded, "\(reference): \(copy.stderr)")
         }
         let schemas = try run(repositoryRoot + "/scripts/check-oci-schemas", [layout])
-        let schemasPresent = FileManager.default.fileExists(atPath: repositoryRoot + "/../shared/schemas/oci")
-        #expect(schemas.status == (schemasPresent ? 0 : 2), "\(schemas.stdout)\(schemas.stderr)")
+        #expect(schemas.status == 0, "the repository's own schema copies: \(schemas.stdout)\(schemas.stderr)")
         let modelpack = try run(repositoryRoot + "/scripts/check-modelpack", [layout])
-        let modelpackSchemaPresent = FileManager.default.fileExists(atPath: repositoryRoot + "/../shared/schemas/modelpack/config-schema.json")
-        #expect(modelpack.status == (modelpackSchemaPresent ? 0 : 2), "\(modelpack.stdout)\(modelpack.stderr)")
+        #expect(modelpack.status == 0, "\(modelpack.stdout)\(modelpack.stderr)")
     }
 
     @Test(arguments: fixtures)
