@@ -2,7 +2,7 @@
 /// what it references but does not carry.
 extension ImageLayoutSource {
     /// Whether the layout carries the blob; layouts that cannot tell say yes (and fail when it is read).
-    func carries(_ digest: Digest) -> Bool {
+    public func carries(_ digest: Digest) -> Bool {
         (self as? ImageLayoutBundle)?.contains(digest) ?? true
     }
 
@@ -37,17 +37,22 @@ extension ImageLayoutSource {
 
     /// Every blob digest the layout's manifests reference (carried or not), manifests included.
     public func referencedDigests() throws -> Set<Digest> {
-        var seen = Set<Digest>()
+        Set(try referencedBlobs().keys)
+    }
+
+    /// Every blob the layout's manifests reference (carried or not), manifests included, with its size.
+    public func referencedBlobs() throws -> [Digest: Int64] {
+        var blobs: [Digest: Int64] = [:]
         func visit(_ descriptor: Descriptor, depth: Int) throws {
-            guard depth < 8, seen.insert(descriptor.digest).inserted, carries(descriptor.digest) else { return }
+            guard depth < 8, blobs.updateValue(descriptor.size, forKey: descriptor.digest) == nil, carries(descriptor.digest) else { return }
             switch try ManifestContent(try bytes(descriptor), mediaType: descriptor.mediaType) {
             case .index(let index):
                 for child in index.manifests { try visit(child, depth: depth + 1) }
             case .manifest(let manifest):
-                for blob in [manifest.config] + manifest.layers { seen.insert(blob.digest) }
+                for blob in [manifest.config] + manifest.layers { blobs[blob.digest] = blob.size }
             }
         }
         for entry in index.manifests { try visit(entry, depth: 0) }
-        return seen
+        return blobs
     }
 }

@@ -45,7 +45,7 @@ public struct Artifact: Sendable, Hashable {
         return ([config] + layers).filter { seen.insert($0.descriptor.digest).inserted }
     }
 
-    static func split(_ reference: String) -> (repository: String, tag: String) {
+    public static func split(_ reference: String) -> (repository: String, tag: String) {
         guard let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") else {
             return (reference, "latest")
         }

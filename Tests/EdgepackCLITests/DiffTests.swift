@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `edgepack diff A B`: what changed between two releases, and what a delta bundle between them carries.
+@Suite struct DiffTests {
+    struct Report: Decodable {
+        struct Row: Decodable { var repository: String; var kind: String; var change: String }
+        struct Totals: Decodable { var delta_blobs: Int; var delta_bytes: Int64; var delta_bundle_bytes: Int64; var shared_blobs: Int }
+        var rows: [Row]
+        var totals: Totals
+    }
+
+    @Test func diffNamesTheChangedModelAndTheDeltaExportWrites() throws {
+        let dir = try TemporaryDirectory()
+        let project = try copyFixture("ccfraud", into: dir)
+        #expect(try edgepack(["export", project + "/edgepack.yaml", "-o", dir.file("a.tar")]).succeeded)
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+        try Data(bytes).write(to: URL(fileURLWithPath: project + "/models/ccfraud-xgb.onnx"))
+        #expect(try edgepack(["export", project + "/edgepack.yaml", "-o", dir.file("b.tar")]).succeeded)
+        #expect(try edgepack(["export", project + "/edgepack.yaml", "-o", dir.file("delta.tar"), "--since", dir.file("a.tar")]).succeeded)
+
+        let result = try edgepack(["diff", dir.file("a.tar"), dir.file("b.tar"), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        let changes = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.repository, $0.change) })
+        #expect(changes["models/ccfraud-xgb"] == "changed")
+        #expect(changes["models/ccfraud"] == "same" && changes["models/aloha"] == "same")
+        #expect(changes["pipelines/ccfraud-pipeline"] == "changed", "the pipeline carries the model's layer")
+
+        // What the delta bundle holds, as bsdtar lists it: the same blobs, and its size within 1%.
+        let listing = try run("bsdtar", ["-tvf", dir.file("delta.tar")])
+        let blobs = listing.stdout.split(separator: "\n").filter { $0.contains("blobs/sha256/") && !$0.hasPrefix("d") }
+        let blobBytes = blobs.compactMap { Int64($0.split(separator: " ", omittingEmptySubsequences: true)[4]) }.reduce(0, +)
+        #expect(report.totals.delta_blobs == blobs.count)
+        #expect(report.totals.delta_bytes == blobBytes)
+        let written = try #require(try FileManager.default.attributesOfItem(atPath: dir.file("delta.tar"))[.size] as? Int64)
+        #expect(abs(Double(report.totals.delta_bundle_bytes - written)) <= Double(written) * 0.01, "\(report.totals.delta_bundle_bytes) vs \(written)")
+
+        let table = try edgepack(["diff", dir.file("a.tar"), dir.file("b.tar")])
+        #expect(table.stdout.contains("models/ccfraud-xgb") && table.stdout.contains("changed"))
+        #expect(table.stdout.contains("delta:  \(blobs.count) blobs"), "\(table.stdout)")
+    }
+
+    @Test func aLayoutAndItsBundleDifferInNothing() throws {
+        let dir = try TemporaryDirectory()
+        #expect(try edgepack(["build", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("layout")]).succeeded)
+        #expect(try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("b.tar")]).succeeded)
+        let result = try edgepack(["diff", dir.file("layout"), dir.file("b.tar"), "--json"])
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        #expect(report.rows.allSatisfy { $0.change == "same" } && report.rows.count == 6, "\(result.stdout)")
+        // Nothing changed: a delta carries only the manifests, configs, chart and compose a push always reads.
+        #expect(try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("delta.tar"), "--since", dir.file("b.tar")]).succeeded)
+        let listing = try run("bsdtar", ["-tf", dir.file("delta.tar")])
+        #expect(report.totals.delta_blobs == listing.stdout.split(separator: "\n").filter { $0.hasPrefix("blobs/sha256/") && $0.count > 20 }.count)
+    }
+
+    @Test func aMissingSideIsOneLine() throws {
+        let result = try edgepack(["diff", "/nonexistent/a.tar", fixture("ccfraud/edgepack.yaml")])
+        #expect(result.status == 1 && result.stderr == "edgepack: error: cannot read /nonexistent/a.tar: no such file or folder; give a bundle (edgepack export) or a layout folder (edgepack build)\n")
+    }
+}
