@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Upload sessions left open, remembered on disk so that a later run (after a kill, a lost link, a CI timeout)
 /// continues a blob where the registry has it instead of from byte 0. One small JSON file per
@@ -45,6 +48,35 @@ public final class UploadSessionStore: Sendable {
 
     func remove(registry: String, repository: String, digest: Digest) {
         unlink(path(registry, repository, digest))
+    }
+
+    /// How long a blob another edgepack process put into a repository counts as there without uploading it again.
+    static let recentPut: TimeInterval = 600
+
+    /// Runs `body` holding this machine's lock on one blob of one repository (`flock` on a small file here,
+    /// released when the process dies), and marks the blob as put when `body` returns true. `body` learns whether
+    /// another edgepack process put the blob there in the last ten minutes: then it should ask the registry
+    /// instead of sending the blob again. Distribution rewrites a repository's link to a blob (truncate, then write)
+    /// on every upload or mount of it, even one it has; a manifest checked against that link in that instant is
+    /// refused (DIGEST_INVALID, MANIFEST_BLOB_UNKNOWN). Identical publishes running at once did exactly that.
+    /// Without a usable folder, `body` runs unlocked.
+    public func exclusively(registry: String, repository: String, digest: Digest, _ body: (_ recentlyPut: Bool) throws -> Bool) throws -> Bool {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lockPath = String(path(registry, repository, digest).dropLast(".json".count)) + ".put"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return try body(false) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
+        var status = stat()
+        let marked = fstat(descriptor, &status) == 0 && status.st_size > 0
+            && Date().timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec) < Self.recentPut
+        let put = try body(marked)
+        if put {
+            let mark = Array("put\n".utf8)
+            _ = ftruncate(descriptor, 0)
+            _ = mark.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        }
+        return put
     }
 
     /// A file name from the digest and a hash of where it goes (host and repository names may hold `/` and `:`).
