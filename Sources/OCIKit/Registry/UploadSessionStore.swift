@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +20,7 @@ public final class UploadSessionStore: Sendable {
     }
 
     public let directory: String
+    private let swept = Mutex(false)
 
     public init(directory: String = UploadSessionStore.defaultDirectory()) {
         self.directory = directory
@@ -62,21 +64,48 @@ public final class UploadSessionStore: Sendable {
     /// Without a usable folder, `body` runs unlocked.
     public func exclusively(registry: String, repository: String, digest: Digest, _ body: (_ recentlyPut: Bool) throws -> Bool) throws -> Bool {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lockPath = String(path(registry, repository, digest).dropLast(".json".count)) + ".put"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return try body(false) }
+        sweepOldMarks()
+        guard let descriptor = lockedMark(String(path(registry, repository, digest).dropLast(".json".count)) + ".put") else { return try body(false) }
         defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
         var status = stat()
-        let marked = fstat(descriptor, &status) == 0 && status.st_size > 0
-            && Date().timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec) < Self.recentPut
-        let put = try body(marked)
+        let put = try body(fstat(descriptor, &status) == 0 && status.st_size > 0 && !Self.isOld(status))
         if put {
             let mark = Array("put\n".utf8)
             _ = ftruncate(descriptor, 0)
             _ = mark.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         }
         return put
+    }
+
+    /// The mark file opened and locked; opened again when a sweep removed the file this process was waiting on.
+    private func lockedMark(_ path: String) -> Int32? {
+        for _ in 0..<8 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return nil }
+            while flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
+            var held = stat(), named = stat()
+            if fstat(descriptor, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev { return descriptor }
+            close(descriptor)
+        }
+        return nil
+    }
+
+    /// Removes the marks older than `recentPut` that no process holds, once per store (a run).
+    private func sweepOldMarks() {
+        guard swept.withLock({ done in defer { done = true }; return !done }),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".put") {
+            let path = directory + "/" + name
+            let descriptor = open(path, O_RDWR | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            var status = stat()
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0, fstat(descriptor, &status) == 0, Self.isOld(status) { unlink(path) }
+            close(descriptor)
+        }
+    }
+
+    private static func isOld(_ status: stat) -> Bool {
+        Date().timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec) >= recentPut
     }
 
     /// A file name from the digest and a hash of where it goes (host and repository names may hold `/` and `:`).
