@@ -12,6 +12,11 @@ struct ChannelOptions: ParsableArguments {
     @Option(help: "Who publishes, for the publish record (default: $EDGEPACK_CREATED_BY, the CI's actor, git's user.email, or USER@host).")
     var createdBy: String?
 
+    /// The channel's name is checked before anything is built, hashed or sent.
+    func validate() throws {
+        try channel.map { try checkChannel($0) }
+    }
+
     /// Records the publish in the registry, moves the channel, and returns the record with what that added:
     /// `replaces`, `created_by`, and `created_at`/`updated_at` from the version's first and latest records.
     func conclude(_ record: PublishRecord, client: RegistryClient, layout: RegistryLayout, action: String, sourceCommit: String?) throws -> PublishRecord {
@@ -26,5 +31,14 @@ struct ChannelOptions: ParsableArguments {
             (record.createdAt, record.createdBy, record.updatedAt) = (first.createdAt, first.createdBy, last.createdAt)
         }
         return record
+    }
+}
+
+/// --channel NAME checked as EdgepackKit checks a channel's name, its message naming the option.
+func checkChannel(_ name: String) throws {
+    do {
+        try ChannelName.check(name)
+    } catch let error as OCIError {
+        throw ValidationError("--channel: \(error.message)")
     }
 }

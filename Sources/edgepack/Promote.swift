@@ -31,10 +31,21 @@ struct Promote: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The channel and the version are checked before anything is sent: a version is a UUID, never a digest tag.
+    func validate() throws {
+        try checkChannel(channel)
+        do {
+            try VersionName.check(version, of: name)
+        } catch let error as OCIError {
+            throw ValidationError(error.message)
+        }
+    }
+
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let ledger = PublishLedger(client: client, layout: layout, pipeline: name)
+        let version = version.lowercased()  // versions are written in lower case
         let publication = PublishLedger.Publication(action: "promote", version: version, channel: channel,
                                                     createdBy: PublishAuthor.resolve(explicit: createdBy), sourceCommit: nil,
                                                     toolVersion: EdgepackVersion.string)

@@ -93,8 +93,9 @@ struct ChannelRecord: Decodable {
         #expect(rolledBack.first { $0.version == v1.pipeline_version }?.channels == ["prod"])
         #expect(rolledBack.first { $0.version == v1.pipeline_version }?.replaces.map(\.pipeline_version) == [v2.pipeline_version])
 
-        let missing = try edgepack(["promote", "channelled", "no-such-version", "--channel", "prod", "--registry", registry], environment: pusher)
-        #expect(!missing.succeeded && missing.stderr.contains("no version no-such-version of channelled"), "\(missing.stderr)")
+        let unknown = UUID().uuidString.lowercased()
+        let missing = try edgepack(["promote", "channelled", unknown, "--channel", "prod", "--registry", registry], environment: pusher)
+        #expect(!missing.succeeded && missing.stderr.contains("no version \(unknown) of channelled"), "\(missing.stderr)")
         #expect(try skopeoDigest("\(registry)/pipelines/channelled:prod") == v1.pipeline_digest)
     }
 

@@ -10,9 +10,7 @@ public struct Channel: Sendable {
     public let name: String
 
     public init(client: RegistryClient, layout: RegistryLayout, pipeline: String, name: String) throws {
-        guard ReferenceName.isTag(name), !name.hasPrefix("sha256-") else {
-            throw OCIError(.invalidReference, "invalid channel name '\(name)': a channel is a tag name such as prod or canary ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}, not sha256-…)")
-        }
+        try ChannelName.check(name)
         self.client = client
         self.layout = layout
         self.pipeline = pipeline
@@ -23,12 +21,6 @@ public struct Channel: Sendable {
     var pipelineRepository: String { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
     var composeRepository: String { PipelineRepositories(layout: layout, pipeline: pipeline).compose }
 
-    /// The version the channel points at now, or nil when it points nowhere.
-    public func current() throws -> PublishRecord.Replaced? {
-        guard let digest = try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) else { return nil }
-        return PublishRecord.Replaced(pipelineVersion: try version(of: digest), pipelineDigest: digest.string)
-    }
-
     /// The version a pipeline manifest is (its `org.opencontainers.image.version`).
     func version(of digest: OCIKit.Digest) throws -> String {
         let (manifest, _) = try client.fetchManifest(ManifestReference(digest.string), in: Repository(pipelineRepository))
@@ -36,25 +28,6 @@ public struct Channel: Sendable {
             throw OCIError(.invalidLayout, "\(pipelineRepository)@\(digest) does not name its version; it was not published by edgepack")
         }
         return version
-    }
-
-    /// Points the channel at `version`, which must be published completely: the copy checks that every blob of
-    /// the pipeline and compose manifests is in the registry before it writes a tag. The pipeline tag moves first,
-    /// then the compose tag; then the compose tag is made to agree with whatever the pipeline tag names by then,
-    /// so two racing moves end on one version, never a mix.
-    public func move(to version: String) throws {
-        var items: [CopyItem] = []
-        for (repository, relative) in [(pipelineRepository, "pipelines/\(pipeline)"), (composeRepository, "compose/\(pipeline)")] {
-            guard try client.manifestDigest(ManifestReference(version), in: Repository(repository)) != nil else {
-                if relative.hasPrefix("compose/") { continue }
-                throw OCIError(.notFound, "no version \(version) of \(pipeline) under \(layout.prefix): list them with publishes")
-            }
-            let fetched = try client.fetchManifestBytes(ManifestReference(version), in: Repository(repository))
-            items.append(CopyItem(descriptor: fetched.blob.descriptor, sourceRepository: repository, repository: relative, tag: name))
-        }
-        let destination = RegistryDestination(client: client, prefixPath: prefixPath)
-        try Copier(from: RegistrySource(client: client, cache: nil), to: destination, concurrency: client.options.concurrency).copy(items)
-        try settle()
     }
 
     /// Makes `compose/NAME:CHANNEL` name the compose file of the version `pipelines/NAME:CHANNEL` names, until the

@@ -2,7 +2,7 @@ import Foundation
 import OCIKit
 
 /// The publish records of a pipeline in a registry (referrers of its pipeline manifests), and the last step of
-/// every publish, promote and site push: record it, then move the channel, if one is named.
+/// every publish, promote and site push: check the version, move the channel if one is named, then record it.
 public struct PublishLedger: Sendable {
     public let client: RegistryClient
     public let layout: RegistryLayout
@@ -35,41 +35,39 @@ public struct PublishLedger: Sendable {
         }
     }
 
-    /// Records the publication (after everything it names is in the registry) and moves its channel. A new record
-    /// is added unless an earlier one already says the same (same channel, and the channel needs no move): an
-    /// unchanged re-publish adds nothing. Returns every record of the version, oldest first, and what the channel
-    /// pointed at before.
+    /// Checks the version whole (ChannelTarget), moves the channel if one is named, then records the publication:
+    /// a new record is added unless an earlier one already says the same (same channel, and the channel needed no
+    /// move), so an unchanged re-publish adds nothing. Nothing moves and nothing is recorded when the version fails
+    /// a check. Returns every record of the version, oldest first, and what the channel named before the move.
     @discardableResult
-    public func conclude(_ publication: Publication, now: Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
-        let fetched: (bytes: [UInt8], blob: Blob)
-        do {
-            fetched = try client.fetchManifestBytes(ManifestReference(publication.version), in: Repository(repository))
-        } catch let error as OCIError where error.code == .notFound {
-            throw OCIError(.notFound, "no version \(publication.version) of \(pipeline) under \(layout.prefix): list them with 'edgepack publishes \(pipeline) --registry \(layout.prefix)'")
-        }
-        let subject = fetched.blob.descriptor
+    public func conclude(_ publication: Publication, now: @autoclosure () -> Date = Date()) throws -> (events: [PublishEvent], replaces: [PublishRecord.Replaced]) {
         let channel = try publication.channel.map { try Channel(client: client, layout: layout, pipeline: pipeline, name: $0) }
-        let before = try channel?.current()
-        let replaces = before.map { $0.pipelineDigest == subject.digest.string ? [] : [$0] } ?? []
+        let target = try ChannelTarget.resolve(publication.version, of: pipeline, layout: layout, client: client)
+        let subject = target.pipeline.descriptor
         var events = try summaries(of: subject.digest)
-        let moves = channel != nil && before?.pipelineDigest != subject.digest.string
-        if moves || !events.contains(where: { $0.channel == publication.channel }) {
+        let outcome = try channel?.move(to: target, ledger: self) { intent in
+            try attach(try intent.artifact(subject: subject, repository: "pipelines/\(pipeline)"))
+        } ?? ChannelMoveOutcome(moved: false, replaces: [])
+        if outcome.moved || !events.contains(where: { $0.channel == publication.channel }) {
             let event = PublishEvent(action: publication.action, pipelineName: pipeline, pipelineVersion: publication.version,
                                      pipelineDigest: subject.digest.string, registry: layout.prefix, channel: publication.channel,
-                                     replaces: replaces, createdAt: now, createdBy: publication.createdBy,
+                                     replaces: outcome.replaces, createdAt: now(), createdBy: publication.createdBy,
                                      sourceCommit: publication.sourceCommit, edgepackVersion: publication.toolVersion)
-            try attach(event, subject: subject)
+            do {
+                try attach(try event.artifact(subject: subject, repository: "pipelines/\(pipeline)"))
+            } catch let error as OCIError where outcome.moved {
+                throw OCIError(error.code, "the channel \(publication.channel ?? "") of \(pipeline) now names \(publication.version), but its record was not written: \(error.message)",
+                               cause: error.cause, remedy: error.remedy, refusal: error.refusal)
+            }
             events.append(event)
         }
-        try channel?.move(to: publication.version)
-        return (events, replaces)
+        return (events, outcome.replaces)
     }
 
-    /// Stores a record as a referrer of the pipeline manifest: its blobs through the copier, then the manifest with
-    /// its subject (the referrers API, or the referrers tag schema).
-    func attach(_ event: PublishEvent, subject: Descriptor) throws {
+    /// Stores an artifact (a record or a move's note) as a referrer of the pipeline manifest: its blobs through the
+    /// copier, then the manifest with its subject (the referrers API, or the referrers tag schema).
+    func attach(_ artifact: Artifact) throws {
         let relative = "pipelines/\(pipeline)"
-        let artifact = try event.artifact(subject: subject, repository: relative)
         let destination = RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
         let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])

@@ -42,16 +42,37 @@ public struct RegistryDestination: ContentDestination {
     }
 
     public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool {
-        try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
+        try once(descriptor, in: repository) {
+            try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
+        }
     }
 
     /// Only within this registry host; a refusal (the account cannot read the source repository) is a "no".
     public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool {
         guard origin.host == client.host else { return false }
-        return (try? client.mountBlob(descriptor.digest, into: self.repository(repository), from: origin.repository)) ?? false
+        return (try? once(descriptor, in: repository) {
+            (try? client.mountBlob(descriptor.digest, into: self.repository(repository), from: origin.repository)) ?? false
+        }) ?? false
     }
 
     public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+        _ = try once(blob.descriptor, in: repository) {
+            try upload(blob, in: repository, progress: progress)
+            return true
+        }
+    }
+
+    /// Mounts or uploads a blob unless another edgepack process on this machine has just put it into the same
+    /// repository (then the registry is asked instead): see `UploadSessionStore.exclusively`.
+    private func once(_ descriptor: Descriptor, in repository: String, _ put: () throws -> Bool) throws -> Bool {
+        guard let store = client.options.uploadSessions else { return try put() }
+        return try store.exclusively(registry: client.host, repository: self.repository(repository).path, digest: descriptor.digest) { recentlyPut in
+            if recentlyPut, try client.blobSize(descriptor.digest, in: self.repository(repository)) != nil { return true }
+            return try put()
+        }
+    }
+
+    private func upload(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
         var trusted: (path: String, status: FileStatus)?
         if case .file(let path) = blob.content, let status = digester?.trustedStatus(of: path, digest: blob.descriptor.digest),
            status.size == blob.descriptor.size {
