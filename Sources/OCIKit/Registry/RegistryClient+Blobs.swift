@@ -34,7 +34,7 @@ extension RegistryClient {
                 return .mounted
             }
             // The registry could not mount and opened an upload instead: use it.
-            guard let opened = BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
+            guard let opened = try BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
             return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: opened)
         }
         return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: nil)

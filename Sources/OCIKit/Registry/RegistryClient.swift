@@ -128,7 +128,7 @@ public final class RegistryClient: Sendable {
     }
 
     /// Sends a request with the Authorization the scopes need: answers auth challenges, retries transient
-    /// failures with a fresh body, and follows redirects (dropping credentials when the host changes).
+    /// failures with a fresh body, and follows redirects (dropping credentials when the origin changes).
     /// With `retrying` false, transient failures (dropped connections, 5xx, 429) are returned or thrown at
     /// once: an upload to a session must not be sent again before asking the registry where it stands.
     func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil, retrying: Bool = true) throws -> HTTPResponse {
@@ -137,7 +137,7 @@ public final class RegistryClient: Sendable {
         var authRetries = 0, attempt = 0, redirects = 0
         keeper.prefetch(for: scopes)
         var authorization = keeper.authorization(for: scopes)
-        var redirectedAway = false  // to another host (blob storage): it never gets our credentials
+        var redirectedAway = false  // to another origin (blob storage): it never gets our credentials
         while true {
             var withAuth = request
             if let authorization { withAuth.headers.append(("Authorization", authorization)) }
@@ -166,7 +166,10 @@ public final class RegistryClient: Sendable {
                let location = response.header("location"), redirects < 5 {
                 redirects += 1
                 let target = resolve(location, against: request.url)
-                if Self.hostOf(target) != Self.hostOf(request.url) {
+                guard let targetOrigin = URLOrigin(target) else {
+                    throw OCIError(.registry, "\(host) redirected a request to something other than an http or https URL; refusing to follow it")
+                }
+                if targetOrigin != URLOrigin(request.url) {
                     authorization = nil
                     redirectedAway = true
                 }
@@ -186,17 +189,16 @@ public final class RegistryClient: Sendable {
     }
 
     func resolve(_ location: String, against url: String) -> String {
-        if location.hasPrefix("http://") || location.hasPrefix("https://") { return location }
-        if location.hasPrefix("/") {
-            let parts = url.components(separatedBy: "://")
-            let host = parts[1].split(separator: "/", maxSplits: 1)[0]
-            return "\(parts[0])://\(host)\(location)"
-        }
-        return url.split(separator: "/").dropLast().joined(separator: "/") + "/" + location
+        URLOrigin.resolve(location, against: url)
     }
 
-    static func hostOf(_ url: String) -> String {
-        url.components(separatedBy: "://").last?.split(separator: "/").first.map(String.init) ?? url
+    /// Refuses `url` (an upload location, a next-page link the registry sent) unless it is on the registry's own
+    /// origin: requests there carry credentials and data meant for the registry.
+    func requireOwnOrigin(_ url: String, _ what: String) throws {
+        let origin = URLOrigin(url)
+        guard origin == URLOrigin(baseURL) else {
+            throw OCIError(.registry, "\(host) sent \(what) on another host (\(origin?.description ?? "not an http URL")); refusing to send credentials or data there")
+        }
     }
 
     /// The registry's own error body turned into one line: "DENIED: requested access to the resource is denied".
