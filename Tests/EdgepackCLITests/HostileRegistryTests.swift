@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// edgepack against `scripts/hostile-registry` (credentials from the environment, as in CI): credentials never
-/// reach the other host (its log shows every request and header), paging ends, each failure one line.
+/// reach the other host (its log shows every request and header), paging and stalls end, each failure one line.
 @Suite struct HostileRegistryTests {
     private let credentials = ["OCI_USERNAME": "hostile-user", "OCI_PASSWORD": "hostile-pass"]
 
@@ -52,5 +52,13 @@ import TestSupport
         let result = try edgepack(["inspect", "\(hostile.registry)/edge/pipelines/p:v1"], environment: credentials)
         expectOneLine(result, "token service is on another host (0.0.0.0:\(hostile.other.split(separator: ":")[1])) over plain HTTP; refusing to send credentials there")
         #expect(try hostile.otherHostRequests().isEmpty)
+    }
+
+    @Test func aStalledRegistryFailsWithinTheTimeoutNamingWhatStalled() throws {
+        let hostile = try HostileRegistry("stall-manifest")
+        let started = Date()
+        let result = try edgepack(["inspect", "\(hostile.registry)/edge/pipelines/p:v1", "--timeout", "2"], environment: credentials)
+        #expect(Date().timeIntervalSince(started) < 10)
+        expectOneLine(result, "\(hostile.registry) sent no byte of manifest edge/pipelines/p:v1 for 2 s")
     }
 }

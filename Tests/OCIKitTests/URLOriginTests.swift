@@ -31,4 +31,14 @@ import Testing
         // Scheme-relative: another host, however it is spelled.
         #expect(URLOrigin(URLOrigin.resolve("//127.0.0.1:6000/x", against: base)) == URLOrigin("http://127.0.0.1:6000/"))
     }
+
+    @Test func aRequestIsNamedByWhatItAsksFor() {
+        let base = "http://127.0.0.1:5000/v2/edge/pipelines/p"
+        #expect(RequestSubject.describe("\(base)/manifests/v1") == "manifest edge/pipelines/p:v1")
+        #expect(RequestSubject.describe("\(base)/manifests/sha256:ab") == "manifest edge/pipelines/p@sha256:ab")
+        #expect(RequestSubject.describe("\(base)/blobs/sha256:ab") == "blob sha256:ab of edge/pipelines/p")
+        #expect(RequestSubject.describe("\(base)/blobs/uploads/1?_state=x") == "the upload session of edge/pipelines/p")
+        #expect(RequestSubject.describe("\(base)/tags/list?n=1000") == "the tag list of edge/pipelines/p")
+        #expect(RequestSubject.describe("http://127.0.0.1:5000/v2/") == "the API check (/v2/)")
+    }
 }

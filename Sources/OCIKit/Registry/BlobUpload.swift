@@ -84,7 +84,7 @@ struct BlobUpload {
 
             case .interrupted(let error, let retryAfter):
                 failures += 1
-                guard failures < client.options.retry.attempts else { throw error }
+                guard failures < client.options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
                 try client.pause(attempt: failures - 1, retryAfter: retryAfter, sink: nil)
                 session = try resynchronize(session, after: error)
                 if session.offset > furthest {

@@ -44,7 +44,7 @@ extension RegistryClient {
     public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, into sink: any ByteSink) throws {
         let verifier = HashingSink(forwardingTo: sink)
         let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
-                                scopes: [Self.scope(repository, "pull")], into: verifier)
+                                scopes: [Self.scope(repository, "pull")], into: DeclaredSizeSink(forwardingTo: verifier, descriptor: descriptor, host: host))
         guard response.status == 200 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
         let digest = verifier.finalize()
         guard digest == descriptor.digest, verifier.count == descriptor.size else {
