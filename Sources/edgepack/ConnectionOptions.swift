@@ -37,7 +37,7 @@ struct ConnectionOptions: ParsableArguments {
         guard passwordStdin else {
             return CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host ?? "the registry")))
         }
-        var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        var password = String(decoding: try PasswordInput.read(), as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else { throw CommandError("--password-stdin read an empty password") }
         return CredentialResolver(explicit: .password(username: username, password: password))

@@ -61,4 +61,31 @@ import TestSupport
         #expect(Date().timeIntervalSince(started) < 10)
         expectOneLine(result, "\(hostile.registry) sent no byte of manifest edge/pipelines/p:v1 for 2 s")
     }
+
+    @Test func passwordStdinReadsAtMost64KiB() throws {
+        let result = try edgepack(["publishes", "p", "--registry", "127.0.0.1:9/edge", "--username", "u", "--password-stdin"],
+                                  input: String(repeating: "x", count: 100 << 10))
+        expectOneLine(result, "the password on standard input is longer than 64 KiB; pass only the password or token")
+    }
+
+    @Test func sigtermEndsAWaitForThePasswordOnStandardInput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: edgepackBinary)
+        process.arguments = ["publishes", "p", "--registry", "127.0.0.1:9/edge", "--username", "u", "--password-stdin"]
+        let input = Pipe()  // held open, nothing written: the read waits
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let stopped = !process.isRunning
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        #expect(stopped, "SIGTERM did not end the wait for standard input")
+        #expect(process.terminationStatus == 143)
+    }
 }
