@@ -20,12 +20,16 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "A PEM file of extra CA certificates to trust.", completion: .file())
     var caFile: String?
 
+    @Option(help: ArgumentHelp("Seconds to wait for a connection, for a registry's first byte, and for each next byte (a stall).", valueName: "seconds"))
+    var timeout = 30
+
     func validate() throws {
         if passwordStdin, username == nil { throw ValidationError("--password-stdin needs --username") }
         if username != nil, !passwordStdin, !LoginPrompt.isAvailable {
             throw ValidationError("--username needs --password-stdin when no terminal can prompt for the password (passwords are never taken as arguments)")
         }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile) is not a readable file") }
+        guard (1...3600).contains(timeout) else { throw ValidationError("--timeout must be between 1 and 3600 seconds, not \(timeout)") }
     }
 
     func credentials(host: String? = nil) throws -> CredentialResolver {
@@ -33,7 +37,7 @@ struct ConnectionOptions: ParsableArguments {
         guard passwordStdin else {
             return CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host ?? "the registry")))
         }
-        var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        var password = String(decoding: try PasswordInput.read(), as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else { throw CommandError("--password-stdin read an empty password") }
         return CredentialResolver(explicit: .password(username: username, password: password))
@@ -50,6 +54,8 @@ struct ConnectionOptions: ParsableArguments {
         options.plainHTTP = plainHttp
         options.transport = TransportOptions(caFile: caFile, insecure: insecure)
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
+        options.transport.connectTimeoutSeconds = timeout
+        options.transport.stallSeconds = timeout
         if let uploads {
             options.concurrency = uploads.concurrency
             options.chunkSize = uploads.chunkSize.flatMap(UploadOptions.bytes)

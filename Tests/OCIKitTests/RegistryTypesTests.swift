@@ -19,13 +19,13 @@ import TestSupport
     /// with later answers that carry one.
     @Test func anUploadSessionNeedsItsLocation() throws {
         let client = try connectToTokenRegistry()
-        #expect(UploadSession(opened: HTTPResponse(status: 202, headers: [], body: []), by: client) == nil)
-        #expect(UploadSession(opened: HTTPResponse(status: 201, headers: [("location", "/v2/a/blobs/uploads/1")], body: []), by: client) == nil)
-        let session = try #require(UploadSession(opened: HTTPResponse(status: 202, headers: [("location", "/v2/a/blobs/uploads/1")], body: []), by: client))
+        #expect(try UploadSession(opened: HTTPResponse(status: 202, headers: [], body: []), by: client) == nil)
+        #expect(try UploadSession(opened: HTTPResponse(status: 201, headers: [("location", "/v2/a/blobs/uploads/1")], body: []), by: client) == nil)
+        let session = try #require(try UploadSession(opened: HTTPResponse(status: 202, headers: [("location", "/v2/a/blobs/uploads/1")], body: []), by: client))
         #expect(session.location == "\(client.baseURL)/v2/a/blobs/uploads/1" && session.offset == 0)
-        let moved = session.after(HTTPResponse(status: 202, headers: [("location", "/v2/a/blobs/uploads/2")], body: []), offset: 10, client: client)
+        let moved = try session.after(HTTPResponse(status: 202, headers: [("location", "/v2/a/blobs/uploads/2")], body: []), offset: 10, client: client)
         #expect(moved.location == "\(client.baseURL)/v2/a/blobs/uploads/2" && moved.offset == 10)
-        let kept = moved.after(HTTPResponse(status: 202, headers: [], body: []), offset: 20, client: client)
+        let kept = try moved.after(HTTPResponse(status: 202, headers: [], body: []), offset: 20, client: client)
         #expect(kept.location == moved.location && kept.offset == 20)
         #expect(HTTPMethod.get.isSafe && HTTPMethod.head.isSafe && !HTTPMethod.put.isSafe && HTTPMethod.patch.rawValue == "PATCH")
     }

@@ -47,8 +47,8 @@ public struct TransportOptions: Sendable {
     public var insecure = false
     public var userAgent = "edgepack"
     public var connectTimeoutSeconds = 30
-    /// A transfer slower than 1 byte/s for this long is a dropped connection.
-    public var stallSeconds = 60
+    /// No byte for this long (waiting for an answer, or in the middle of one) is a stalled transfer.
+    public var stallSeconds = 30
 
     public init(caFile: String? = nil, insecure: Bool = false) {
         self.caFile = caFile

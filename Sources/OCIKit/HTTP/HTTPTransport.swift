@@ -43,6 +43,7 @@ public final class HTTPTransport: Sendable {
             idleHandles.withLock { $0.append(idle) }
         }
         let exchange = Exchange(sink: sink, limit: limit, makeSource: request.body, onReceive: onReceive)
+        exchange.stallNanoseconds = UInt64(options.stallSeconds) * 1_000_000_000
         exchange.resendable = request.resendable
         try exchange.rewind()
         let context = Unmanaged.passRetained(exchange)
@@ -61,7 +62,10 @@ public final class HTTPTransport: Sendable {
         if let error = exchange.error { throw error }
         try Cancellation.check()
         guard code == CURLE_OK else {
-            throw NetworkError(code: code, url: request.url)
+            var port = 0  // 0: no connection was ever made (reset clears it; a reused connection sets it)
+            _ = edgepack_curl_getinfo_long(handle, CURLINFO_PRIMARY_PORT, &port)
+            throw NetworkError(code: exchange.stalled ? CURLE_OPERATION_TIMEDOUT : code, url: request.url,
+                               stage: port == 0 ? .connecting : exchange.answered ? .receiving : .waiting)
         }
         var status = 0
         _ = edgepack_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -75,9 +79,8 @@ public final class HTTPTransport: Sendable {
         _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers)
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_FOLLOWLOCATION, 0)
+        _ = "http,https".withCString { edgepack_curl_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, $0) }
         set(CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)
-        set(CURLOPT_LOW_SPEED_LIMIT, 1)
-        set(CURLOPT_LOW_SPEED_TIME, options.stallSeconds)
         set(CURLOPT_BUFFERSIZE, 512 << 10)
         set(CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
         set(CURLOPT_TCP_KEEPALIVE, 1)
@@ -99,9 +102,15 @@ public final class HTTPTransport: Sendable {
             return size * count
         }
         _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
-        // Called about once a second even when no byte moves, so a stop request ends a stalled transfer too.
+        // Called about once a second even when no byte moves, so a stop request ends a stalled transfer too,
+        // and a transfer in which no byte moved for the stall time (waiting for an answer, or within one) ends.
         set(CURLOPT_NOPROGRESS, 0)
-        _ = edgepack_curl_setopt_xferinfo(handle) { _, _, _, _, _ in Cancellation.isRequested ? 1 : 0 }
+        _ = edgepack_curl_setopt_xferinfo(handle) { context, _, received, _, sent in
+            if Cancellation.isRequested { return 1 }
+            let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+            return exchange.hasStalled(moved: Int64(received) + Int64(sent)) ? 1 : 0
+        }
+        _ = edgepack_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
 
         switch request.method {
         case .get: break
@@ -136,6 +145,24 @@ public final class HTTPTransport: Sendable {
         var body: [UInt8] = []
         var error: (any Error)?
         var resendable = true
+        /// Whether any of the response (a status line) has arrived.
+        var answered = false
+        var stallNanoseconds: UInt64 = 30_000_000_000
+        /// Whether the transfer was ended because no byte moved for the stall time.
+        private(set) var stalled = false
+        private var moved: Int64 = -1
+        private var lastMove = DispatchTime.now().uptimeNanoseconds
+
+        /// Notes the bytes moved so far (both ways); true once none moved for the stall time.
+        func hasStalled(moved now: Int64) -> Bool {
+            let time = DispatchTime.now().uptimeNanoseconds
+            if now != moved {
+                (moved, lastMove) = (now, time)
+                return false
+            }
+            stalled = time - lastMove >= stallNanoseconds
+            return stalled
+        }
 
         let onReceive: (@Sendable (Int) -> Void)?
 
@@ -171,6 +198,7 @@ public final class HTTPTransport: Sendable {
         func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
             let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.hasPrefix("HTTP/") {
+                answered = true
                 headers = []  // a new response (after a 100 Continue, say)
                 body = []
                 let status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
@@ -199,8 +227,15 @@ protocol StatusAwareSink: ByteSink {
 
 /// A transfer that failed below HTTP: no connection, TLS, timeout, dropped connection.
 public struct NetworkError: Error, CustomStringConvertible, Sendable {
+    /// How far the request had got: connecting, waiting for the answer's first byte, or receiving it.
+    public enum Stage: Sendable { case connecting, waiting, receiving }
+
     public let code: CURLcode
     public let url: String
+    public var stage: Stage = .connecting
+
+    /// The connect timeout, or no byte moving for the stall time.
+    public var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT }
 
     /// Whether trying again may help (a dropped or timed-out connection; not a bad certificate or host name).
     public var isTransient: Bool {

@@ -64,14 +64,15 @@ extension RegistryClient {
     /// them (many registries refuse the catalog, or restrict it to administrators).
     public func catalog() throws -> [String]? {
         var url = "\(baseURL)/v2/_catalog?n=1000"
+        var pages = PageLinks(first: url, client: self, what: "the repository catalog")
         var all: [String] = []
         while true {
             let response = try send(HTTPRequest(method: .get, url: url), scopes: ["registry:catalog:*"])
             guard response.status == 200 else { return nil }
             struct Page: Decodable { var repositories: [String]? }
             all += try CanonicalJSON.decode(Page.self, from: response.body, what: "repository catalog").repositories ?? []
-            guard let link = response.header("link"), let start = link.firstIndex(of: "<"), let end = link.firstIndex(of: ">") else { return all }
-            url = resolve(String(link[link.index(after: start)..<end]), against: url)
+            guard let next = try pages.next(after: response, at: url) else { return all }
+            url = next
         }
     }
 }

@@ -187,12 +187,10 @@ final class AuthenticationKeeper: Sendable {
     }
 
     private func fetchToken(_ challenge: AuthChallenge, scopes: [String]) throws -> CachedToken {
-        guard let realm = challenge.realm, let url = URL(string: realm), let scheme = url.scheme else {
+        guard let realm = challenge.realm, let origin = URLOrigin(realm) else {
             throw OCIError(.unauthorized, "\(host) sent a Bearer challenge without a usable realm")
         }
-        guard scheme == "https" || (scheme == "http" && allowPlainRealm) else {
-            throw OCIError(.unauthorized, "\(host)'s token service \(realm) is plain HTTP; refusing to send credentials there")
-        }
+        try checkRealm(origin)
         let response: HTTPResponse
         if let refresh = refreshToken.withLock({ $0 }) {
             var form = ["grant_type=refresh_token", "refresh_token=\(Self.formEncode(refresh))", "client_id=edgepack"]
@@ -231,6 +229,23 @@ final class AuthenticationKeeper: Sendable {
         if let refresh = decoded.refresh_token, case .identityToken = credential { refreshToken.withLock { $0 = refresh } }
         let lifetime = TimeInterval(max(decoded.expires_in ?? 60, 1))
         return CachedToken(value: value, expires: Date().addingTimeInterval(max(lifetime - Self.expiryMargin, lifetime / 2)))
+    }
+
+    /// Credentials go to a token service over HTTPS; over plain HTTP only when the registry itself is spoken to
+    /// that way, and then only on the registry's own host or on loopback (never across a network in the clear).
+    private func checkRealm(_ realm: URLOrigin) throws {
+        let registryHost = URLOrigin("http://\(host)")?.host
+        let elsewhere = realm.host != registryHost
+        if elsewhere, HTTPTransport.trace {
+            FileHandle.standardError.write(Data("! \(host)'s token service is on another host: \(realm)\n".utf8))
+        }
+        guard realm.scheme == "http" else { return }
+        guard allowPlainRealm else {
+            throw OCIError(.unauthorized, "\(host)'s token service (\(realm)) is plain HTTP; refusing to send credentials there")
+        }
+        guard !elsewhere || realm.isLoopback else {
+            throw OCIError(.unauthorized, "\(host)'s token service is on another host (\(realm)) over plain HTTP; refusing to send credentials there (it must be https)")
+        }
     }
 
     static func key(_ scopes: [String]) -> String { scopes.sorted().joined(separator: " ") }

@@ -21,6 +21,7 @@ extension RegistryClient {
     /// the download; a download that starts over sends them back to waiting).
     func fetchBlob(_ descriptor: Descriptor, from repository: Repository, toFile path: String, growing: GrowingFile?) throws {
         let partial = try PartialDownload(descriptor: descriptor, directory: options.partialDownloads, beside: path)
+        partial.source = host
         if let growing { partial.follow(by: growing) }
         var keep = false
         defer { partial.close(keeping: keep) }
@@ -48,7 +49,7 @@ extension RegistryClient {
                 keep = true  // what arrived is kept for the next attempt, or the next run
                 failures += 1
                 if partial.count > furthest { furthest = partial.count; failures = 0 }
-                guard failures < options.retry.attempts else { throw error }
+                guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
                 try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
                 if partial.count > 0 {
                     counters.resumesCounter.add(1, ordering: .relaxed)
@@ -80,10 +81,14 @@ final class PartialDownload: StatusAwareSink {
     private var error: OCIError?
     private var moved = false
     private var growing: GrowingFile?
+    private let descriptor: Descriptor
+    /// Who sends the bytes (named when it sends more than the blob's declared size).
+    var source = "the registry"
 
     /// A partial file named by digest in `directory` (locked, so two runs never write one file), or, without
     /// a directory or when another run holds it, a private one beside `destination`.
     init(descriptor: Descriptor, directory: String?, beside destination: String) throws {
+        self.descriptor = descriptor
         if let directory, (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil {
             Self.removeAbandoned(in: directory)
             let candidate = "\(directory)/\(descriptor.digest.algorithm)-\(descriptor.digest.encoded).partial"
@@ -157,6 +162,7 @@ final class PartialDownload: StatusAwareSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard accepting else { return }
+        guard count + Int64(bytes.count) <= descriptor.size else { throw DeclaredSizeSink.overrun(descriptor, host: source) }
         var written = 0
         if Self.isZero(bytes) {
             // Left as a hole (a sparse model stays sparse), but the file grows by it: a reader following the

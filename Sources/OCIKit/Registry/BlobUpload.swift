@@ -84,7 +84,7 @@ struct BlobUpload {
 
             case .interrupted(let error, let retryAfter):
                 failures += 1
-                guard failures < client.options.retry.attempts else { throw error }
+                guard failures < client.options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
                 try client.pause(attempt: failures - 1, retryAfter: retryAfter, sink: nil)
                 session = try resynchronize(session, after: error)
                 if session.offset > furthest {
@@ -159,7 +159,7 @@ struct BlobUpload {
         case 202, 201, 204:
             if response.status == 201 { counters.note(.chunkAnswered201) }
             let offset = RegistryClient.rangeEnd(response.header("range")).map { $0 + 1 } ?? start + length
-            return .advanced(session.after(response, offset: offset, client: client))
+            return .advanced(try session.after(response, offset: offset, client: client))
         default:
             if RetryPolicy.isRetryable(status: response.status) || Self.isSessionGone(response) {
                 return .interrupted(client.failure(response, "upload a chunk of \(descriptor.digest) to \(repository)"), retryAfter: response.header("retry-after"))
@@ -177,7 +177,7 @@ struct BlobUpload {
             throw error ?? failure
         }
         if response.status == 204 || response.status == 200 {
-            return session.after(response, offset: Self.offset(fromRange: response.header("range")), client: client)
+            return try session.after(response, offset: Self.offset(fromRange: response.header("range")), client: client)
         }
         guard response.status == 404 || response.status == 400 || response.status == 410 else {
             throw error ?? client.failure(response, "check the upload of \(descriptor.digest) to \(repository)")
@@ -193,7 +193,7 @@ struct BlobUpload {
         guard descriptor.size >= Self.rememberAbove, let store = client.options.uploadSessions,
               let saved = store.load(registry: client.host, repository: repository.path, digest: descriptor.digest)
         else { return nil }
-        guard saved.size == descriptor.size,
+        guard saved.size == descriptor.size, (try? client.requireOwnOrigin(saved.location, "an upload location")) != nil,
               let response = try? client.send(HTTPRequest(method: .get, url: saved.location), scopes: scopes),
               response.status == 204 || response.status == 200
         else {
@@ -207,7 +207,7 @@ struct BlobUpload {
             counters.resumedBytesCounter.add(offset, ordering: .relaxed)
             counters.note(.resumedEarlierUpload)
         }
-        return UploadSession(resuming: saved, answer: response, offset: offset, client: client)
+        return try? UploadSession(resuming: saved, answer: response, offset: offset, client: client)
     }
 
     private func open() throws -> (session: UploadSession, minimumChunk: Int64) {
@@ -216,13 +216,13 @@ struct BlobUpload {
         if response.status == 404, response.bodyText.contains("NAME_UNKNOWN") {
             throw OCIError(.notFound, "\(client.host) has no repository \(repository) and does not create repositories on push: create it in the registry, then run again")
         }
-        guard let opened = Self.opened(response, by: client) else { throw client.failure(response, "start an upload to \(repository)") }
+        guard let opened = try Self.opened(response, by: client) else { throw client.failure(response, "start an upload to \(repository)") }
         return opened
     }
 
     /// The session an answer to `POST …/blobs/uploads/` opened, with the smallest chunk the registry takes.
-    static func opened(_ response: HTTPResponse, by client: RegistryClient) -> (session: UploadSession, minimumChunk: Int64)? {
-        guard let session = UploadSession(opened: response, by: client) else { return nil }
+    static func opened(_ response: HTTPResponse, by client: RegistryClient) throws -> (session: UploadSession, minimumChunk: Int64)? {
+        guard let session = try UploadSession(opened: response, by: client) else { return nil }
         return (session, Int64(response.header("oci-chunk-min-length") ?? "") ?? 0)
     }
 

@@ -34,7 +34,7 @@ extension RegistryClient {
                 return .mounted
             }
             // The registry could not mount and opened an upload instead: use it.
-            guard let opened = BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
+            guard let opened = try BlobUpload.opened(response, by: self) else { throw failure(response, "mount \(descriptor.digest) into \(repository)") }
             return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: opened)
         }
         return try BlobUpload(client: self, descriptor: descriptor, repository: repository, source: source).run(opened: nil)
@@ -44,7 +44,7 @@ extension RegistryClient {
     public func fetchBlob(_ descriptor: Descriptor, from repository: Repository, into sink: any ByteSink) throws {
         let verifier = HashingSink(forwardingTo: sink)
         let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"),
-                                scopes: [Self.scope(repository, "pull")], into: verifier)
+                                scopes: [Self.scope(repository, "pull")], into: DeclaredSizeSink(forwardingTo: verifier, descriptor: descriptor, host: host))
         guard response.status == 200 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
         let digest = verifier.finalize()
         guard digest == descriptor.digest, verifier.count == descriptor.size else {

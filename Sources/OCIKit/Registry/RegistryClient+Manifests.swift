@@ -58,6 +58,7 @@ extension RegistryClient {
     /// Every tag of a repository (following pagination); empty when the repository does not exist.
     public func tags(of repository: Repository) throws -> [String] {
         var url = "\(baseURL)/v2/\(repository)/tags/list?n=1000"
+        var pages = PageLinks(first: url, client: self, what: "the tag list of \(repository)")
         var all: [String] = []
         while true {
             let response = try send(HTTPRequest(method: .get, url: url), scopes: [Self.scope(repository, "pull")])
@@ -65,8 +66,8 @@ extension RegistryClient {
             guard response.status == 200 else { throw failure(response, "list the tags of \(repository)") }
             struct Page: Decodable { var tags: [String]? }
             all += try CanonicalJSON.decode(Page.self, from: response.body, what: "tag list").tags ?? []
-            guard let link = response.header("link"), let start = link.firstIndex(of: "<"), let end = link.firstIndex(of: ">") else { return all }
-            url = resolve(String(link[link.index(after: start)..<end]), against: url)
+            guard let next = try pages.next(after: response, at: url) else { return all }
+            url = next
         }
     }
 }

@@ -10,7 +10,7 @@ extension RegistryClient {
             counters.mountedBlobsCounter.add(1, ordering: .relaxed)
             return true
         case 202:
-            if let session = UploadSession(opened: response, by: self) {
+            if let session = try? UploadSession(opened: response, by: self) {
                 _ = try? send(HTTPRequest(method: .delete, url: session.location), scopes: [Self.scope(repository, "pull,push")])
             }
             return false

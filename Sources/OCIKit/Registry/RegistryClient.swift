@@ -128,16 +128,17 @@ public final class RegistryClient: Sendable {
     }
 
     /// Sends a request with the Authorization the scopes need: answers auth challenges, retries transient
-    /// failures with a fresh body, and follows redirects (dropping credentials when the host changes).
+    /// failures with a fresh body, and follows redirects (dropping credentials when the origin changes).
     /// With `retrying` false, transient failures (dropped connections, 5xx, 429) are returned or thrown at
     /// once: an upload to a session must not be sent again before asking the registry where it stands.
+    /// A request that timed out is tried once more at most: a stalled registry fails in about two timeouts.
     func send(_ request: HTTPRequest, scopes: [String], into sink: (any ByteSink)? = nil, retrying: Bool = true) throws -> HTTPResponse {
         var request = request
         if !retrying { request.resendable = false }
-        var authRetries = 0, attempt = 0, redirects = 0
+        var authRetries = 0, attempt = 0, redirects = 0, timeouts = 0
         keeper.prefetch(for: scopes)
         var authorization = keeper.authorization(for: scopes)
-        var redirectedAway = false  // to another host (blob storage): it never gets our credentials
+        var redirectedAway = false  // to another origin (blob storage): it never gets our credentials
         while true {
             var withAuth = request
             if let authorization { withAuth.headers.append(("Authorization", authorization)) }
@@ -145,8 +146,10 @@ public final class RegistryClient: Sendable {
             do {
                 response = try transport.send(withAuth, into: sink)
             } catch let error as NetworkError {
-                guard retrying, error.isTransient, attempt + 1 < options.retry.attempts else { throw OCIError(.network, error.description, cause: error, remedy: error.remedy) }
-                try pause(attempt: attempt, retryAfter: nil, sink: sink)
+                let failure = networkFailure(error, request: request)
+                if error.isTimeout { timeouts += 1 }
+                guard retrying, error.isTransient, attempt + 1 < options.retry.attempts, timeouts < 2 else { throw failure }
+                try pause(attempt: attempt, retryAfter: nil, sink: sink, failure: failure)
                 attempt += 1
                 continue
             }
@@ -166,7 +169,10 @@ public final class RegistryClient: Sendable {
                let location = response.header("location"), redirects < 5 {
                 redirects += 1
                 let target = resolve(location, against: request.url)
-                if Self.hostOf(target) != Self.hostOf(request.url) {
+                guard let targetOrigin = URLOrigin(target) else {
+                    throw OCIError(.registry, "\(host) redirected a request to something other than an http or https URL; refusing to follow it")
+                }
+                if targetOrigin != URLOrigin(request.url) {
                     authorization = nil
                     redirectedAway = true
                 }
@@ -177,26 +183,41 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?) throws {
-        if let sink = sink as? RestartableDownload { try sink.restart() } else if sink != nil {
-            throw OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
+    /// A transfer failure as one line; a timeout says what stalled, where, and for how long.
+    func networkFailure(_ error: NetworkError, request: HTTPRequest) -> OCIError {
+        guard error.isTimeout else { return OCIError(.network, error.description, cause: error, remedy: error.remedy) }
+        let origin = URLOrigin(request.url)?.description ?? host
+        let what = RequestSubject.describe(request.url)
+        let seconds = options.transport.stallSeconds
+        let message = switch error.stage {
+        case .connecting: "cannot connect to \(origin) within \(options.transport.connectTimeoutSeconds) s (asking for \(what)): nothing answers there, or a firewall drops the packets"
+        case .waiting: "\(origin) sent no byte of \(what) for \(seconds) s: the registry stalled"
+        case .receiving: "\(origin) stopped sending \(what): no byte for \(seconds) s"
+        }
+        return OCIError(.network, message, cause: error)
+    }
+
+    func pause(attempt: Int, retryAfter: String?, sink: (any ByteSink)?, failure: OCIError? = nil) throws {
+        if let sink = sink as? RestartableDownload {
+            do { try sink.restart() } catch { throw failure ?? error }
+        } else if sink != nil {
+            throw failure ?? OCIError(.network, "the connection to \(host) dropped during a download that cannot restart")
         }
         counters.retriesCounter.add(1, ordering: .relaxed)
         try Cancellation.sleep(seconds: options.retry.delay(attempt: attempt, retryAfter: retryAfter))
     }
 
     func resolve(_ location: String, against url: String) -> String {
-        if location.hasPrefix("http://") || location.hasPrefix("https://") { return location }
-        if location.hasPrefix("/") {
-            let parts = url.components(separatedBy: "://")
-            let host = parts[1].split(separator: "/", maxSplits: 1)[0]
-            return "\(parts[0])://\(host)\(location)"
-        }
-        return url.split(separator: "/").dropLast().joined(separator: "/") + "/" + location
+        URLOrigin.resolve(location, against: url)
     }
 
-    static func hostOf(_ url: String) -> String {
-        url.components(separatedBy: "://").last?.split(separator: "/").first.map(String.init) ?? url
+    /// Refuses `url` (an upload location, a next-page link the registry sent) unless it is on the registry's own
+    /// origin: requests there carry credentials and data meant for the registry.
+    func requireOwnOrigin(_ url: String, _ what: String) throws {
+        let origin = URLOrigin(url)
+        guard origin == URLOrigin(baseURL) else {
+            throw OCIError(.registry, "\(host) sent \(what) on another host (\(origin?.description ?? "not an http URL")); refusing to send credentials or data there")
+        }
     }
 
     /// The registry's own error body turned into one line: "DENIED: requested access to the resource is denied".
@@ -232,6 +253,11 @@ public final class RegistryClient: Sendable {
     }
 
     static func scope(_ repository: Repository, _ actions: String) -> String { "repository:\(repository.path):\(actions)" }
+}
+
+extension OCIError {
+    /// A transfer that timed out (no byte moved for the stall time): tried again once at most, without progress.
+    var isStall: Bool { (cause as? NetworkError)?.isTimeout == true }
 }
 
 /// A download sink that can start over when a transfer is retried from the beginning.

@@ -109,7 +109,7 @@ extension RegistryClient {
     func streamBlob(_ descriptor: Descriptor, from repository: Repository, offset: Int64, into pipe: BytePipe) throws {
         let length = descriptor.size - offset
         let whole = offset == 0
-        let sink = RangeSink(pipe, length: length, hashing: whole)
+        let sink = RangeSink(pipe, length: length, hashing: whole, descriptor: descriptor, host: host)
         let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
         var failures = 0
         var furthest: Int64 = 0
@@ -130,7 +130,7 @@ extension RegistryClient {
             } catch let error as OCIError where error.code == .network {
                 failures += 1
                 if sink.delivered > furthest { furthest = sink.delivered; failures = 0 }
-                guard failures < options.retry.attempts else { throw error }
+                guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
                 try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
                 if sink.delivered > 0 { counters.note(.resumedDownload) }
             }
@@ -143,8 +143,8 @@ extension RegistryClient {
     }
 }
 
-/// Passes on the body of a successful answer (not an error page), at most `length` bytes in all, hashing them
-/// when asked. A whole-blob answer (200) to a `Range` request has its leading bytes skipped.
+/// Passes on the body of a successful answer (not an error page), hashing it when asked; a byte past `length`
+/// in all fails the download. A whole-blob answer (200) to a `Range` request has its leading bytes skipped.
 private final class RangeSink: StatusAwareSink {
     private let pipe: BytePipe
     private let length: Int64
@@ -154,9 +154,14 @@ private final class RangeSink: StatusAwareSink {
     private var start: Int64 = 0
     private var skip: Int64 = 0
 
-    init(_ pipe: BytePipe, length: Int64, hashing: Bool) {
+    private let descriptor: Descriptor
+    private let host: String
+
+    init(_ pipe: BytePipe, length: Int64, hashing: Bool, descriptor: Descriptor, host: String) {
         self.pipe = pipe
         self.length = length
+        self.descriptor = descriptor
+        self.host = host
         self.hasher = hashing ? SHA256Hasher() : nil
     }
 
@@ -176,12 +181,11 @@ private final class RangeSink: StatusAwareSink {
             skip -= Int64(dropped)
             bytes = UnsafeRawBufferPointer(rebasing: bytes[dropped...])
         }
-        let taken = Int(min(Int64(bytes.count), length - delivered))
-        guard taken > 0 else { return }
-        let part = UnsafeRawBufferPointer(rebasing: bytes[0..<taken])
+        guard Int64(bytes.count) <= length - delivered else { throw DeclaredSizeSink.overrun(descriptor, host: host) }
+        let part = bytes
         hasher?.update(part)
         try pipe.write(part)
-        delivered += Int64(taken)
+        delivered += Int64(part.count)
     }
 
     /// The digest of what was delivered, when hashing.
