@@ -42,7 +42,7 @@ struct Publish: AsyncParsableCommand {
         if !output.quiet { noteUnmirroredImages(build) }
         let record = try channel.conclude(published, client: client, layout: build.layout, action: "publish",
                                           sourceCommit: SourceInfo.detect(definitionPath: definition.file).gitCommit)
-        try output.print(record, summary: summary, counters: client.counters)
+        try output.print(record, summary: summary, counters: client.counters, channel: channel.channel)
     }
 }
 
@@ -55,7 +55,12 @@ struct RecordOutputOptions: ParsableArguments {
     var quiet = false
 
     /// The transfer summary (stderr) first, then the record (stdout).
-    func print(_ record: PublishRecord, summary: CopySummary, counters: TransferCounters) throws {
+    func print(_ record: PublishRecord, summary: CopySummary, counters: TransferCounters, channel: String?) throws {
+        if !quiet, let channel {
+            // As promote says it: which version the channel names now, and which it named before.
+            let before = record.replaces.first.map { $0.pipelineVersion == record.pipelineVersion ? "unchanged" : "was \($0.pipelineVersion)" } ?? "a new channel"
+            FileHandle.standardError.write(Data("channel \(channel): \(record.pipelineVersion) (\(before))\n".utf8))
+        }
         if !quiet {
             var line = "uploaded \(summary.blobsCopied) blob\(summary.blobsCopied == 1 ? "" : "s") (\(ByteCount.format(summary.bytesCopied))), mounted \(summary.blobsMounted), already there \(summary.blobsExisting)"
             if counters.retries > 0 { line += ", \(counters.retries) retried" }

@@ -37,6 +37,6 @@ struct Push: AsyncParsableCommand {
         }
         progress.stop()
         let record = try channel.conclude(pushed, client: client, layout: layout, action: "push", sourceCommit: nil)
-        try output.print(record, summary: summary, counters: client.counters)
+        try output.print(record, summary: summary, counters: client.counters, channel: channel.channel)
     }
 }

@@ -38,10 +38,16 @@ struct ChannelRecord: Decodable {
     let skopeoCredentials = ["--creds", "edgepack:edgepack-pass", "--tls-verify=false"]
 
     func publishToChannel(_ definition: String, registry: String, channel: String = "prod", author: String = "alice@example.com") throws -> ChannelRecord {
-        let result = try edgepack(["publish", definition, "--registry", registry, "--channel", channel, "--json", "-q"],
+        try publishToChannelSaying(definition, registry: registry, channel: channel, author: author).record
+    }
+
+    /// The record, and what publish said on stderr about the channel.
+    func publishToChannelSaying(_ definition: String, registry: String, channel: String = "prod", author: String = "alice@example.com") throws -> (record: ChannelRecord, said: String) {
+        let result = try edgepack(["publish", definition, "--registry", registry, "--channel", channel, "--json"],
                                   environment: pusher.merging(["EDGEPACK_CREATED_BY": author]) { $1 })
         guard result.succeeded else { throw TestFailure("publish: \(result.stderr)") }
-        return try JSONDecoder().decode(ChannelRecord.self, from: Data(result.stdout.utf8))
+        let said = result.stderr.split(separator: "\n").filter { $0.hasPrefix("channel ") }.joined(separator: "\n")
+        return (try JSONDecoder().decode(ChannelRecord.self, from: Data(result.stdout.utf8)), said)
     }
 
     func listed(_ name: String, _ registry: String) throws -> [ListedVersion] {
@@ -63,14 +69,16 @@ struct ChannelRecord: Decodable {
         let dir = try TemporaryDirectory()
         let definition = try randomModelsPipeline([4096], named: "channelled", in: dir)
         let before = Date()
-        let v1 = try publishToChannel(definition, registry: registry)
+        let (v1, saidFirst) = try publishToChannelSaying(definition, registry: registry)
         #expect(v1.replaces.isEmpty)
+        #expect(saidFirst == "channel prod: \(v1.pipeline_version) (a new channel)")
         // Re-publishing the same version: the pipeline manifest is byte-identical (records live beside it).
         let again = try publishToChannel(definition, registry: registry, author: "bob@example.com")
         #expect(again.pipeline_digest == v1.pipeline_digest && again.created_by == "alice@example.com")
         try writeRandomModel(dir.file("models/m0.bin"), bytes: 4096)
-        let v2 = try publishToChannel(definition, registry: registry)
+        let (v2, saidSecond) = try publishToChannelSaying(definition, registry: registry)
         let after = Date()
+        #expect(saidSecond == "channel prod: \(v2.pipeline_version) (was \(v1.pipeline_version))", "as promote says it")
         #expect(v2.replaces == [.init(pipeline_version: v1.pipeline_version, pipeline_digest: v1.pipeline_digest)])
         #expect(try skopeoDigest("\(registry)/pipelines/channelled:prod") == v2.pipeline_digest)
 

@@ -30,7 +30,7 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: project + "/out/layout/index.json"))
         let pulled = try FileManager.default.contentsOfDirectory(atPath: project + "/out/edge/models").sorted()
         #expect(pulled == ["classifier", "classifier-next"])
-        #expect(result.stdout.contains("staging"), "publish says the channel moved: \(result.stdout)")
+        #expect(result.stderr.contains("channel staging: ") && result.stderr.contains(" (a new channel)\n"), "publish says the channel moved: \(result.stderr)")
         // The pulled model is byte for byte the one init wrote.
         let written = FileManager.default.contents(atPath: project + "/models/classifier.onnx")
         let versions = try FileManager.default.contentsOfDirectory(atPath: project + "/out/edge/models/classifier")
