@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every byte of a bundle as text, with the DSSE envelopes' base64 payloads (the signed statements) decoded beside them.
+private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> String {
+    let unpacked = dir.file("unpacked-\(UUID().uuidString.prefix(6))")
+    try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+    let untar = try run("tar", ["-xf", bundle, "-C", unpacked])
+    guard untar.succeeded else { throw TestFailure("tar: \(untar.stderr)") }
+    var text = ""
+    for relative in try FileManager.default.subpathsOfDirectory(atPath: unpacked) {
+        guard let data = FileManager.default.contents(atPath: unpacked + "/" + relative) else { continue }
+        text += String(decoding: data, as: UTF8.self) + "\n"
+        if let envelope = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let payload = envelope["payload"] as? String,
+           let decoded = Data(base64Encoded: payload) {
+            text += String(decoding: decoded, as: UTF8.self) + "\n"
+        }
+    }
+    return text
+}
+
+@Suite(.serialized) struct SecretsAndNamesTests {
+    @Test func signedProvenanceCarriesNoSecretFromTheGitRemoteOrTheCIVariables() throws {
+        let dir = try TemporaryDirectory()
+        let copy = try copyFixture("ccfraud", into: dir)
+        let remote = "https://x:ghp_remotesecret@github.com/acme/edge.git?access_token=querysecret&ref=main"
+        for arguments in [["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "models"],
+                          ["remote", "add", "origin", remote]] {
+            let result = try run("git", ["-C", copy] + arguments)
+            #expect(result.succeeded, "git \(arguments): \(result.stderr)")
+        }
+        let key = try TestKeyPair(in: dir, name: "builder")
+        let environment = [
+            "EDGEPACK_SIGN_KEY": key.privatePath, "SOURCE_DATE_EPOCH": "1700000000",
+            "BUILD_URL": "https://jenkins:buildsecret@ci.example.com/job/edge/7/",
+            "CI_JOB_URL": "https://gitlab-ci-token:jobsecret@gitlab.example.com/acme/edge/-/jobs/9?private_token=jobtokensecret",
+            "GITHUB_SERVER_URL": "https://bot:serversecret@github.example.com", "GITHUB_REPOSITORY": "acme/edge", "GITHUB_RUN_ID": "42",
+        ]
+        let export = try edgepack(["export", copy + "/edgepack.yaml", "-o", dir.file("bundle.tar")], environment: environment)
+        #expect(export.succeeded, "\(export.stderr)")
+
+        let text = try bundleText(dir.file("bundle.tar"), in: dir)
+        for secret in ["ghp_remotesecret", "querysecret", "buildsecret", "jobsecret", "jobtokensecret", "serversecret", "gitlab-ci-token:", "bot:"] {
+            #expect(!text.contains(secret), "\(secret) is in the bundle")
+        }
+        // What is not secret is still there: the provenance names the remote, the CI run and the job.
+        #expect(text.contains("git+https://github.com/acme/edge.git?access_token=REDACTED&ref=main@"))
+        #expect(text.contains("https://github.example.com/acme/edge/actions/runs/42"))
+        #expect(text.contains("https://gitlab.example.com/acme/edge/-/jobs/9?private_token=REDACTED"))
+        #expect(text.contains("https://ci.example.com/job/edge/7/"))
+    }
+}
