@@ -50,4 +50,28 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
         #expect(text.contains("https://gitlab.example.com/acme/edge/-/jobs/9?private_token=REDACTED"))
         #expect(text.contains("https://ci.example.com/job/edge/7/"))
     }
+
+    @Test func namesThatLeaveTheirRepositoryAreRefusedBeforeAnyRequest() throws {
+        // Nothing listens on port 1: reaching the network would say "cannot connect", not the name's error.
+        let dir = try TemporaryDirectory()
+        let key = try TestKeyPair(in: dir)
+        let registry = "127.0.0.1:1/acme"
+        let cases: [([String], String)] = [
+            (["pull", "\(registry)/pipelines/../../x:v1", "-o", dir.file("out")], "not an OCI repository name"),
+            (["pull", "\(registry)/pipelines/..", "-o", dir.file("out")], "not an OCI repository name"),
+            (["pull", "\(registry)/pipelines/p:..", "-o", dir.file("out")], "is not an OCI tag"),
+            (["verify", "\(registry)/pipelines/../../x:v1", "--key", key.publicPath], "not an OCI repository name"),
+            (["inspect", "\(registry)/pipelines/../../x:v1"], "not a registry reference"),
+            (["publishes", "../x", "--registry", registry], "invalid pipeline name '../x'"),
+            (["promote", "../x", "v1", "--channel", "prod", "--registry", registry], "invalid pipeline name '../x'"),
+            (["promote", "p", "../../x", "--channel", "prod", "--registry", registry], "invalid version '../../x'"),
+            (["promote", "p", "v1", "--channel", "../x", "--registry", registry], "invalid channel '../x'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try edgepack(arguments + ["--plain-http"].filter { _ in arguments[0] != "inspect" }, environment: pusher)
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message) && !result.stderr.contains("cannot connect"), "\(arguments): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("out")))
+    }
 }

@@ -31,7 +31,14 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             repository = String(rest)
         }
         guard !repository.isEmpty, !repository.contains("//"), tag?.isEmpty != true else {
-            throw OCIError(.invalidReference, "invalid reference '\(text)': expected [registry/]repository[:tag][@digest]")
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': expected [registry/]repository[:tag][@digest]")
+        }
+        // Checked before any request: a `..` or an empty component would name a path beside the repository.
+        guard ReferenceName.isRepository(repository) else {
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': '\(MessageText.escaped(repository))' is not an OCI repository name; \(Repository.grammar)")
+        }
+        if let tag, !ReferenceName.isTag(tag) {
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': '\(MessageText.escaped(tag))' is not an OCI tag (letters, digits, '.', '_', '-'; at most 128)")
         }
     }
 
