@@ -74,4 +74,23 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("out")))
     }
+
+    @Test func aModelPathThatIsEmptyHasANulOrIsTheDefinitionsFolderIsRefused() throws {
+        let cases = [("''", ":17:11: model path is empty"), ("\"models/ccfraud.onnx\\0.txt\"", ":17:11: model path 'models/ccfraud.onnx\\u{0}.txt' contains a NUL byte"),
+                     ("./", ":17:11: model path './' is the definition's own folder"), ("models/..", "model path 'models/..' is the definition's own folder")]
+        for (path, message) in cases {
+            let dir = try TemporaryDirectory()
+            let copy = try copyFixture("ccfraud", into: dir)
+            let definition = copy + "/edgepack.yaml"
+            let text = try String(contentsOfFile: definition, encoding: .utf8)
+            try text.replacingOccurrences(of: "path: models/ccfraud.onnx", with: "path: \(path)").write(toFile: definition, atomically: true, encoding: .utf8)
+            let validate = try edgepack(["validate", definition])
+            let export = try edgepack(["export", definition, "-o", dir.file("b.tar")])
+            for result in [validate, export] {
+                #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(path): \(result.stderr)")
+                #expect(result.stderr.contains(message), "\(path): \(result.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir.file("b.tar")))
+        }
+    }
 }
