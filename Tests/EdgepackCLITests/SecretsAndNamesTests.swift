@@ -93,4 +93,39 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
             #expect(!FileManager.default.fileExists(atPath: dir.file("b.tar")))
         }
     }
+
+    @Test func aFolderThatCannotBeWrittenIsOneEdgepackLine() throws {
+        let dir = try TemporaryDirectory()
+        // Root writes anywhere: run edgepack as nobody, with a cache and TMPDIR it may use and a folder it may not.
+        chmod(dir.path, 0o755)
+        for writable in ["cache", "tmp"] {
+            try FileManager.default.createDirectory(atPath: dir.file(writable), withIntermediateDirectories: true)
+            chmod(dir.file(writable), 0o777)
+        }
+        try FileManager.default.createDirectory(atPath: dir.file("locked"), withIntermediateDirectories: true)
+        chmod(dir.file("locked"), 0o555)
+        let asNobody = { (arguments: [String]) in
+            try run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", edgepackBinary] + arguments,
+                    environment: ["EDGEPACK_CACHE_DIR": dir.file("cache"), "TMPDIR": dir.file("tmp"), "HOME": dir.file("tmp")])
+        }
+        let probe = try asNobody(["--version"])
+        try #require(probe.succeeded, "nobody cannot run edgepack here: \(probe.stderr)")
+        let definition = fixture("vgg16-clustering/edgepack.yaml")
+        for (command, output) in [("export", "locked/b.tar"), ("build", "locked/layout"), ("render", "locked/chart")] {
+            let result = try asNobody([command, definition, "-o", dir.file(output)])
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(command) -o \(output): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("edgepack: error: cannot ") && result.stderr.contains("permission denied")
+                    && result.stderr.contains(dir.file("locked")) && !result.stderr.contains("Domain="), "\(command) -o \(output): \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("locked")).isEmpty)
+    }
+
+    @Test func aHugeValueIsNotEchoedBackWhole() throws {
+        let dir = try TemporaryDirectory()
+        let name = String(repeating: "Q", count: 5_000_000)
+        let definition = try dir.write("edgepack.yaml", "name: \(name)\nengine: {image: a/b:c}\n")
+        let result = try edgepack(["validate", definition])
+        #expect(result.status == 1 && result.stderr.utf8.count < 2_000, "\(result.stderr.prefix(300))")
+        #expect(result.stderr.contains("name 'QQQQ") && result.stderr.contains("bytes)"), "\(result.stderr.prefix(300))")
+    }
 }

@@ -45,7 +45,7 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
     /// The message (and its cause) as one line, control characters escaped.
     public var description: String {
         guard let cause, !(cause is NetworkError) else { return MessageText.escaped(message) }
-        return MessageText.escaped("\(message): \(cause)")
+        return MessageText.escaped("\(message): \(OCIError(foundation: cause)?.message ?? "\(cause)")")
     }
 }
 
