@@ -128,4 +128,19 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
         #expect(result.status == 1 && result.stderr.utf8.count < 2_000, "\(result.stderr.prefix(300))")
         #expect(result.stderr.contains("name 'QQQQ") && result.stderr.contains("bytes)"), "\(result.stderr.prefix(300))")
     }
+
+    /// Downloads are private (0600) while partial; what pull writes keeps a file's usual mode.
+    @Test func pulledFilesKeepTheirUsualMode() throws {
+        let (published, record) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.token)/modes\(UUID().uuidString.prefix(6).lowercased())")
+        #expect(published.succeeded, "\(published.stderr)")
+        let dir = try TemporaryDirectory()
+        let pull = try edgepack(["pull", try #require(record).pipeline_url, "-o", dir.file("edge")], environment: pusher)
+        #expect(pull.succeeded, "\(pull.stderr)")
+        let attributes = try FileManager.default.subpathsOfDirectory(atPath: dir.file("edge")).map { ($0, try FileManager.default.attributesOfItem(atPath: dir.file("edge/" + $0))) }
+        let files = attributes.filter { $0.1[.type] as? FileAttributeType == .typeRegular }
+        #expect(files.contains { $0.0 == "pipeline.json" } && files.count > 3, "\(files.map(\.0))")
+        for (file, attributes) in files {
+            #expect(attributes[.posixPermissions] as? Int == 0o644, "\(file): \(attributes[.posixPermissions] ?? "")")
+        }
+    }
 }
