@@ -66,6 +66,7 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
             (["promote", "../x", "v1", "--channel", "prod", "--registry", registry], "invalid pipeline name '../x'"),
             (["promote", "p", "../../x", "--channel", "prod", "--registry", registry], "invalid version '../../x'"),
             (["promote", "p", "v1", "--channel", "../x", "--registry", registry], "invalid channel '../x'"),
+            (["publishes", "p", "--registry", "127.0.0.1:1/acme/../x"], "invalid registry prefix"),
         ]
         for (arguments, message) in cases {
             let result = try edgepack(arguments + ["--plain-http"].filter { _ in arguments[0] != "inspect" }, environment: pusher)
@@ -73,6 +74,9 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
             #expect(result.stderr.contains(message) && !result.stderr.contains("cannot connect"), "\(arguments): \(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("out")))
+        let definition = try dir.write("edgepack.yaml", "name: ../x\nregistry: \(registry)\nengine: {image: a/b:c}\n")
+        let named = try edgepack(["validate", definition])
+        #expect(named.status == 1 && named.stderr.contains(":1:7: name '../x' is not a valid OCI path component"), "\(named.stderr)")
     }
 
     @Test func aModelPathThatIsEmptyHasANulOrIsTheDefinitionsFolderIsRefused() throws {
