@@ -110,16 +110,21 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
         chmod(dir.file("locked"), 0o555)
         let asNobody = { (arguments: [String]) in
             try run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", edgepackBinary] + arguments,
-                    environment: ["EDGEPACK_CACHE_DIR": dir.file("cache"), "TMPDIR": dir.file("tmp"), "HOME": dir.file("tmp")])
+                    environment: pusher.merging(["EDGEPACK_CACHE_DIR": dir.file("cache"), "TMPDIR": dir.file("tmp"), "HOME": dir.file("tmp"),
+                                                 "DOCKER_CONFIG": dir.file("tmp")]) { $1 })
         }
         let probe = try asNobody(["--version"])
         try #require(probe.succeeded, "nobody cannot run edgepack here: \(probe.stderr)")
         let definition = fixture("vgg16-clustering/edgepack.yaml")
-        for (command, output) in [("export", "locked/b.tar"), ("build", "locked/layout"), ("render", "locked/chart")] {
-            let result = try asNobody([command, definition, "-o", dir.file(output)])
-            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(command) -o \(output): \(result.stderr)")
-            #expect(result.stderr.hasPrefix("edgepack: error: cannot ") && result.stderr.contains("permission denied")
-                    && result.stderr.contains(dir.file("locked")) && !result.stderr.contains("Domain="), "\(command) -o \(output): \(result.stderr)")
+        let (published, record) = try publish("vgg16-clustering/edgepack.yaml", registry: "\(registries.token)/locked\(UUID().uuidString.prefix(6).lowercased())")
+        #expect(published.succeeded, "\(published.stderr)")
+        let runs = [["export", definition, "-o", dir.file("locked/b.tar")], ["build", definition, "-o", dir.file("locked/layout")],
+                    ["render", definition, "-o", dir.file("locked/chart")], ["pull", try #require(record).pipeline_url, "-o", dir.file("locked/edge")]]
+        for arguments in runs {
+            let result = try asNobody(arguments)
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("edgepack: error: cannot ") && result.stderr.contains(dir.file("locked")) && result.stderr.contains(": permission denied")
+                    && !result.stderr.contains(".edgepack-") && !result.stderr.contains("Domain="), "\(arguments): \(result.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("locked")).isEmpty)
     }

@@ -37,5 +37,8 @@ import TestSupport
         let wrapped = OCIError(.io, "cannot stage", cause: CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: "/x"]))
         #expect(wrapped.description == "cannot stage: cannot write /x: permission denied")
         #expect(OCIError(foundation: OCIError(.io, "x")) == nil)
+        // A scratch name of ours is not what the user must fix: the folder it was in is.
+        #expect(OCIError.io("create", "/locked/.edge.edgepack-42-7", errno: EACCES).description == "cannot write in /locked: permission denied")
+        #expect(OCIError.io("create", "/locked/edge", errno: EACCES).description == "cannot create /locked/edge: permission denied")
     }
 }

@@ -10,17 +10,13 @@ enum FoundationErrorText {
     static func parts(_ error: any Error) -> (action: String, path: String?, reason: String, errno: Int32?)? {
         let error = error as NSError
         guard error.domain == NSCocoaErrorDomain || error.domain == NSPOSIXErrorDomain else { return nil }
-        var path = error.userInfo[NSFilePathErrorKey] as? String ?? (error.userInfo[NSURLErrorKey] as? URL)?.path
+        let path = error.userInfo[NSFilePathErrorKey] as? String ?? (error.userInfo[NSURLErrorKey] as? URL)?.path
         let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError
         let code = error.domain == NSPOSIXErrorDomain ? Int32(error.code)
             : underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? Int32($0.code) : nil }
         // CocoaError numbers read failures 256-511 and write failures 512-1023; below, a code says neither.
         let kind = error.domain == NSCocoaErrorDomain ? error.code : 0
-        var action = (512...1023).contains(kind) ? "write" : (256...511).contains(kind) ? "read" : "access"
-        // Our own scratch name (`.out.edgepack-PID-N`) means nothing to the user: the folder it was made in does.
-        if let scratch = path, TemporaryFiles.owner(of: (scratch as NSString).lastPathComponent) != nil {
-            (path, action) = ((scratch as NSString).deletingLastPathComponent, action + " in")
-        }
+        let action = (512...1023).contains(kind) ? "write" : (256...511).contains(kind) ? "read" : "access"
         let reason = code.map(SystemErrorText.describe) ?? cocoaReason(error.code)
         return (action, path, reason, code)
     }
@@ -44,6 +40,7 @@ extension OCIError {
     public init?(foundation error: any Error) {
         guard let (action, path, reason, code) = FoundationErrorText.parts(error) else { return nil }
         let note = code == ENOSPC || code == EDQUOT ? path.map(DiskSpace.fullDiskNote) ?? "" : ""
-        self.init(.io, "cannot \(action) \(path ?? "a file"): \(reason)\(note)")
+        let (said, place) = path.map { TemporaryFiles.described(action, $0) } ?? (action, "a file")
+        self.init(.io, "cannot \(said) \(place): \(reason)\(note)")
     }
 }
