@@ -81,7 +81,8 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
 
     @Test func aModelPathThatIsEmptyHasANulOrIsTheDefinitionsFolderIsRefused() throws {
         let cases = [("''", ":17:11: model path is empty"), ("\"models/ccfraud.onnx\\0.txt\"", ":17:11: model path 'models/ccfraud.onnx\\u{0}.txt' contains a NUL byte"),
-                     ("./", ":17:11: model path './' is the definition's own folder"), ("models/..", "model path 'models/..' is the definition's own folder")]
+                     ("./", ":17:11: model path './' is the definition's own folder"), ("models/..", "model path 'models/..' is the definition's own folder"),
+                     ("../ccfraud", "model path '../ccfraud' is the definition's own folder")]
         for (path, message) in cases {
             let dir = try TemporaryDirectory()
             let copy = try copyFixture("ccfraud", into: dir)
