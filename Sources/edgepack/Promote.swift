@@ -34,7 +34,8 @@ struct Promote: AsyncParsableCommand {
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
         try Repository.checkComponent(name, as: "pipeline name")
-        _ = (try ManifestReference(validating: version, as: "version"), try ManifestReference(validating: channel, as: "channel"))
+        _ = try ManifestReference(validating: version, as: "version")
+        _ = try ManifestReference(validating: channel, as: "channel")
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let ledger = PublishLedger(client: client, layout: layout, pipeline: name)
         let publication = PublishLedger.Publication(action: "promote", version: version, channel: channel,

@@ -59,13 +59,13 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
         let cases: [([String], String)] = [
             (["pull", "\(registry)/pipelines/../../x:v1", "-o", dir.file("out")], "not an OCI repository name"),
             (["pull", "\(registry)/pipelines/..", "-o", dir.file("out")], "not an OCI repository name"),
-            (["pull", "\(registry)/pipelines/p:..", "-o", dir.file("out")], "is not an OCI tag"),
+            (["pull", "\(registry)/pipelines/p:..", "-o", dir.file("out")], "'..' is not a valid tag"),
             (["verify", "\(registry)/pipelines/../../x:v1", "--key", key.publicPath], "not an OCI repository name"),
             (["inspect", "\(registry)/pipelines/../../x:v1"], "not a registry reference"),
             (["publishes", "../x", "--registry", registry], "invalid pipeline name '../x'"),
             (["promote", "../x", "v1", "--channel", "prod", "--registry", registry], "invalid pipeline name '../x'"),
-            (["promote", "p", "../../x", "--channel", "prod", "--registry", registry], "invalid version '../../x'"),
-            (["promote", "p", "v1", "--channel", "../x", "--registry", registry], "invalid channel '../x'"),
+            (["promote", "p", "../../x", "--channel", "prod", "--registry", registry], "'../../x' is not a valid version"),
+            (["promote", "p", "v1", "--channel", "../x", "--registry", registry], "'../x' is not a valid channel"),
             (["publishes", "p", "--registry", "127.0.0.1:1/acme/../x"], "invalid registry prefix"),
         ]
         for (arguments, message) in cases {

@@ -34,11 +34,11 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': expected [registry/]repository[:tag][@digest]")
         }
         // Checked before any request: a `..` or an empty component would name a path beside the repository.
-        guard ReferenceName.isRepository(repository) else {
-            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': '\(MessageText.escaped(repository))' is not an OCI repository name; \(Repository.grammar)")
-        }
-        if let tag, !ReferenceName.isTag(tag) {
-            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': '\(MessageText.escaped(tag))' is not an OCI tag (letters, digits, '.', '_', '-'; at most 128)")
+        do {
+            _ = try Repository(validating: repository)
+            _ = try tag.map { try ManifestReference(validating: $0) }
+        } catch let error as OCIError {
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': \(error.message)")
         }
     }
 

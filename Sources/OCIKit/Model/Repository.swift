@@ -13,7 +13,7 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// grammar (no empty, `.` or `..` component, no leading `/`), so it names a repository and nothing beside it.
     public init(validating path: String) throws {
         guard ReferenceName.isRepository(path) else {
-            throw OCIError(.invalidReference, "invalid repository name '\(MessageText.escaped(path))': \(Self.grammar)")
+            throw OCIError(.invalidReference, "'\(MessageText.escaped(path))' is not an OCI repository name; \(Self.grammar)")
         }
         self.path = path
     }
@@ -55,7 +55,7 @@ public enum ManifestReference: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard ReferenceName.isTag(text) else {
-            throw OCIError(.invalidReference, "invalid \(what) '\(MessageText.escaped(text))': a tag is letters, digits, '.', '_' and '-' (at most 128, not starting with '.' or '-')")
+            throw OCIError(.invalidReference, "'\(MessageText.escaped(text))' is not a valid \(what): a tag is letters, digits, '.', '_' and '-' (at most 128, not starting with '.' or '-')")
         }
         self = .tag(text)
     }
