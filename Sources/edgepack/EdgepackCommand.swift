@@ -48,6 +48,10 @@ struct EdgepackCommand: AsyncParsableCommand {
             Foundation.exit(1)
         } catch {
             Interruption.exitIfRequested()
+            if let fileError = OCIError(foundation: error) {  // FileManager's, never `Error Domain=NSCocoaErrorDomain …`
+                FileHandle.standardError.write(Data("edgepack: error: \(ErrorAdvice.line(for: fileError))\n".utf8))
+                Foundation.exit(1)
+            }
             exit(withError: error)
         }
     }

@@ -43,6 +43,9 @@ struct Promote: AsyncParsableCommand {
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
+        try Repository.checkComponent(name, as: "pipeline name")
+        _ = try ManifestReference(validating: version, as: "version")
+        _ = try ManifestReference(validating: channel, as: "channel")
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let ledger = PublishLedger(client: client, layout: layout, pipeline: name)
         let version = version.lowercased()  // versions are written in lower case

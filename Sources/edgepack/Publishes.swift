@@ -19,6 +19,7 @@ struct Publishes: AsyncParsableCommand {
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
+        try Repository.checkComponent(name, as: "pipeline name")
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let versions = try PublishHistory.list(name, layout: layout, client: client)
         if json {

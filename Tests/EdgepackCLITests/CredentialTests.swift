@@ -82,14 +82,19 @@ import OCIKit
         #expect(try tokenRequests().filter { $0["user"] as? String == "shortlived" }.count >= before + 2)
     }
 
+    /// A download redirected to a presigned URL carries no Authorization header, and the trace prints that URL
+    /// without its signature.
     @Test func redirectedDownloadsNeverCarryCredentials() throws {
         let path = "redirect\(UUID().uuidString.prefix(6).lowercased())"
         let (published, record) = try publish("ccfraud/edgepack.yaml", registry: "\(registries.flaky)/\(path)")
         #expect(published.succeeded, "\(published.stderr)")
         try registries.injectFaults(status: "redirect", count: 3, method: "GET", match: "/v2/\(path)/pipelines/ccfraud-pipeline/blobs/")
         let dir = try TemporaryDirectory()
-        let pull = try edgepack(["pull", try #require(record).pipeline_url, "-o", dir.path], environment: pusher)
+        let pull = try edgepack(["pull", try #require(record).pipeline_url, "-o", dir.path], environment: pusher.merging(["EDGEPACK_TRACE": "1"]) { $1 })
         #expect(pull.succeeded, "\(pull.stderr)")
+        let traced = pull.stderr.split(separator: "\n").filter { $0.contains("/__blobstore/") }
+        #expect(traced.count >= 3 && traced.allSatisfy { $0.contains("X-Amz-Signature=REDACTED") }, "\(pull.stderr)")
+        #expect(!pull.stderr.contains("presigned0signature0never0printed"))
         let state = try run("curl", ["-sf", "http://\(registries.flaky)/__faults?count=0"])
         let redirected = try #require((try JSONSerialization.jsonObject(with: Data(state.stdout.utf8)) as? [String: Any])?["redirected"] as? [Bool])
         #expect(redirected.count >= 3)

@@ -1,11 +1,13 @@
 import Foundation
+import OCIKit
 
 /// Where a definition came from: its git commit and whether the work tree had changes, and the CI run that
-/// built it (from the variables CI systems set; only the known, non-secret ones are read).
+/// built it (from the variables CI systems set; only the known, non-secret ones are read). Every value that may be a URL
+/// (the remote, each CI variable) is redacted: no `user:password@`, no credential query parameter reaches a provenance.
 public struct SourceInfo: Sendable, Equatable {
     public var gitCommit: String?
     public var gitDirty: Bool?
-    /// The `origin` remote, without any user or password in it.
+    /// The `origin` remote, without any user or password or credential query parameter in it.
     public var gitRemote: String?
     /// The CI variables found, by name.
     public var ci: [String: String]
@@ -26,9 +28,9 @@ public struct SourceInfo: Sendable, Equatable {
         let folder = directory.isEmpty ? "." : directory
         let commit = git(["rev-parse", "HEAD"], in: folder)
         let dirty = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: folder).map { !$0.isEmpty }
-        let remote = commit == nil ? nil : git(["config", "--get", "remote.origin.url"], in: folder).map(withoutCredentials)
+        let remote = commit == nil ? nil : git(["config", "--get", "remote.origin.url"], in: folder).map(RedactedURL.redacting)
         var ci: [String: String] = [:]
-        for name in ciVariables { if let value = environment[name], !value.isEmpty { ci[name] = value } }
+        for name in ciVariables { if let value = environment[name], !value.isEmpty { ci[name] = RedactedURL.redacting(value) } }
         let name = (definitionPath as NSString).lastPathComponent
         let prefix = commit == nil ? nil : git(["rev-parse", "--show-prefix"], in: folder)
         return SourceInfo(gitCommit: commit, gitDirty: dirty, gitRemote: remote, ci: ci, invocationID: invocation(ci),
@@ -40,13 +42,6 @@ public struct SourceInfo: Sendable, Equatable {
             return "\(server)/\(repository)/actions/runs/\(run)" + (ci["GITHUB_RUN_ATTEMPT"].map { "/attempts/\($0)" } ?? "")
         }
         return ci["CI_JOB_URL"] ?? ci["CI_PIPELINE_URL"] ?? ci["CI_PIPELINE_ID"] ?? ci["BUILDKITE_BUILD_URL"] ?? ci["BUILD_URL"] ?? ci["CIRCLE_BUILD_URL"] ?? ci["BUILD_BUILDID"]
-    }
-
-    /// `https://user:token@host/x.git` -> `https://host/x.git`.
-    static func withoutCredentials(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
-              !url[scheme.upperBound..<at].contains("/") else { return url }
-        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
     }
 
     static func git(_ arguments: [String], in directory: String) -> String? {

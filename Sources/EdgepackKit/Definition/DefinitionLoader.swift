@@ -148,6 +148,10 @@ public enum DefinitionLoader {
         }
 
         func modelFile(_ path: String, node: Node?) -> (path: String, isDirectory: Bool)? {
+            if let problem = ModelPathText.problem(path) {
+                diagnostics.error(at: node, problem)
+                return nil
+            }
             switch paths.resolve(path) {
             case .success(let file): return file
             case .failure(let problem):

@@ -26,6 +26,9 @@ struct ModelPathCheck {
             }
             return .failure(Problem("model path '\(path)' leads outside the definition's folder (to \(real)); move the model inside it (or pass --allow-outside)"))
         }
+        if status.isDirectory, let real = Self.realPath(resolved), real == Self.realPath(baseDirectory) {
+            return .failure(Problem("model path '\(path)' is the definition's own folder; name the model's file or folder inside it"))
+        }
         guard status.isDirectory || status.isRegularFile else {
             return .failure(Problem("model path '\(path)' is neither a file nor a directory"))
         }

@@ -29,7 +29,7 @@ public struct StagedDirectory: Sendable {
         do {
             if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         } catch {
-            throw OCIError(.io, "cannot create \(parent): \(MessageText.escaped(error.localizedDescription))")
+            throw OCIError(foundation: error) ?? OCIError(.io, "cannot create \(parent)")
         }
         guard mkdir(path, 0o755) == 0 else { throw OCIError.io("create", path, errno: errno) }
     }

@@ -19,6 +19,13 @@ public enum TemporaryFiles {
         NSTemporaryDirectory() + "edgepack-\(label)\(suffix())"
     }
 
+    /// What a message says was done where: our own scratch name (`.out.edgepack-PID-N`) means nothing to the
+    /// user, the folder it was made in does (`cannot write in /locked: permission denied`).
+    static func described(_ action: String, _ path: String) -> (action: String, path: String) {
+        guard owner(of: (path as NSString).lastPathComponent) != nil else { return (action, path) }
+        return ("write in", (path as NSString).deletingLastPathComponent)
+    }
+
     /// The PID in a temporary name, or nil when the name is not one of ours.
     static func owner(of name: String) -> pid_t? {
         guard let range = name.range(of: marker, options: .backwards) else { return nil }

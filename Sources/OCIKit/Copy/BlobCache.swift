@@ -55,7 +55,7 @@ public final class BlobCache: Sendable {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         use(descriptor.digest)
         let temporary = AtomicFile.temporaryPath(for: path)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OCIError.io("create", temporary, errno: errno) }
         growing?.begin(path: temporary)
         do {

@@ -19,7 +19,7 @@ final class StagedBlob: Sendable {
         try staged.withLock { staged in
             if let staged { return staged }
             let path = TemporaryFiles.scratchPath("layer-\(blob.descriptor.digest.encoded.prefix(16))")
-            try AtomicFile.write(to: path) { try blob.write(verifiedTo: $0, digester: digester) }
+            try AtomicFile.write(to: path, permissions: 0o600) { try blob.write(verifiedTo: $0, digester: digester) }
             staged = path
             return path
         }

@@ -55,7 +55,7 @@ public final class HTTPTransport: Sendable {
         }
         defer { curl_slist_free_all(headerList) }
 
-        if Self.trace { FileHandle.standardError.write(Data("> \(request.method.rawValue) \(request.url)\n".utf8)) }
+        if Self.trace { FileHandle.standardError.write(Data("> \(request.method.rawValue) \(RedactedURL.redacting(request.url))\n".utf8)) }
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
         try Cancellation.check()
         let code = curl_easy_perform(handle)

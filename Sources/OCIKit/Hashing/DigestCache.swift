@@ -112,7 +112,7 @@ public final class DigestCache: Sendable {
         guard let text, let location else { return }
         let directory = (location as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try? AtomicFile.write(Data(text.utf8), to: location)
+        try? AtomicFile.write(Data(text.utf8), to: location, permissions: 0o600)  // it lists the user's file paths
     }
 
     static func encode(_ path: String) -> String {

@@ -31,7 +31,14 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             repository = String(rest)
         }
         guard !repository.isEmpty, !repository.contains("//"), tag?.isEmpty != true else {
-            throw OCIError(.invalidReference, "invalid reference '\(text)': expected [registry/]repository[:tag][@digest]")
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': expected [registry/]repository[:tag][@digest]")
+        }
+        // Checked before any request: a `..` or an empty component would name a path beside the repository.
+        do {
+            _ = try Repository(validating: repository)
+            _ = try tag.map { try ManifestReference(validating: $0) }
+        } catch let error as OCIError {
+            throw OCIError(.invalidReference, "invalid reference '\(MessageText.escaped(text))': \(error.message)")
         }
     }
 

@@ -4,9 +4,28 @@
 public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let path: String
 
+    /// A path already known to follow the OCI grammar (built by edgepack from checked parts).
     public init(_ path: String) {
         self.path = path
     }
+
+    /// A path from a user or a registry, checked before it can reach a URL: lowercase components in the OCI
+    /// grammar (no empty, `.` or `..` component, no leading `/`), so it names a repository and nothing beside it.
+    public init(validating path: String) throws {
+        guard ReferenceName.isRepository(path) else {
+            throw OCIError(.invalidReference, "'\(MessageText.escaped(path))' is not an OCI repository name; \(Self.grammar)")
+        }
+        self.path = path
+    }
+
+    /// One component given alone (a pipeline name): `what` names it in the error.
+    public static func checkComponent(_ text: String, as what: String) throws {
+        guard ReferenceName.isComponent(Substring(text)), text.utf8.count <= ReferenceName.maximumRepositoryLength else {
+            throw OCIError(.invalidReference, "invalid \(what) '\(MessageText.escaped(text))': use lowercase letters and digits, separated by '.', '_' or '-' (no '/', no '..')")
+        }
+    }
+
+    static let grammar = "use lowercase components such as acme/edge/pipelines/ccfraud, separated by '/', with no '.' or '..' component and no leading '/'"
 
     public var description: String { path }
 
@@ -26,6 +45,19 @@ public enum ManifestReference: Sendable, Hashable, CustomStringConvertible {
     /// A digest when `text` is one (`sha256:…`), else a tag.
     public init(_ text: String) {
         self = (try? Digest(parsing: text)).map(ManifestReference.digest) ?? .tag(text)
+    }
+
+    /// A digest, or a tag in the OCI grammar (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`: no '/', never `..`), from a
+    /// user or a registry; `what` names it in the error.
+    public init(validating text: String, as what: String = "tag") throws {
+        if text.contains(":") {
+            self = .digest(try Digest(parsing: text))
+            return
+        }
+        guard ReferenceName.isTag(text) else {
+            throw OCIError(.invalidReference, "'\(MessageText.escaped(text))' is not a valid \(what): a tag is letters, digits, '.', '_' and '-' (at most 128, not starting with '.' or '-')")
+        }
+        self = .tag(text)
     }
 
     /// As it goes in a URL: the tag, or the digest's `sha256:…`.

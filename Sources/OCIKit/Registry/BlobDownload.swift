@@ -92,7 +92,7 @@ final class PartialDownload: StatusAwareSink {
         if let directory, (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil {
             Self.removeAbandoned(in: directory)
             let candidate = "\(directory)/\(descriptor.digest.algorithm)-\(descriptor.digest.encoded).partial"
-            let fd = open(candidate, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let fd = open(candidate, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             if fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 (self.path, self.fd, self.shared) = (candidate, fd, true)
                 try hashExisting(limit: descriptor.size)
@@ -101,7 +101,7 @@ final class PartialDownload: StatusAwareSink {
             if fd >= 0 { Glibc.close(fd) }
         }
         let privatePath = AtomicFile.temporaryPath(for: destination)
-        let fd = open(privatePath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(privatePath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OCIError.io("create", privatePath, errno: errno) }
         (self.path, self.fd, self.shared) = (privatePath, fd, false)
     }
@@ -199,6 +199,7 @@ final class PartialDownload: StatusAwareSink {
     func move(to destination: String) throws {
         // Zeros at the end were skipped, not written: the size comes from the count.
         guard ftruncate(fd, off_t(count)) == 0, fsync(fd) == 0 else { throw OCIError.io("write", path, errno: errno) }
+        _ = fchmod(fd, 0o644)  // private (0600) while partial; verified, it gets a file's usual mode
         if rename(path, destination) == 0 {
             moved = true
             return

@@ -45,7 +45,7 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
     /// The message (and its cause) as one line, control characters escaped.
     public var description: String {
         guard let cause, !(cause is NetworkError) else { return MessageText.escaped(message) }
-        return MessageText.escaped("\(message): \(cause)")
+        return MessageText.escaped("\(message): \(OCIError(foundation: cause)?.message ?? "\(cause)")")
     }
 }
 
@@ -53,6 +53,7 @@ extension OCIError {
     /// An I/O failure for `path`, worded from `errno` as a C library reports it.
     static func io(_ action: String, _ path: String, errno code: Int32) -> OCIError {
         let note = code == ENOSPC || code == EDQUOT ? DiskSpace.fullDiskNote(path) : ""
-        return OCIError(.io, "cannot \(action) \(path): \(SystemErrorText.describe(code))\(note)")
+        let (said, place) = TemporaryFiles.described(action, path)
+        return OCIError(.io, "cannot \(said) \(place): \(SystemErrorText.describe(code))\(note)")
     }
 }
