@@ -6,6 +6,9 @@ public protocol ReferenceSource: Sendable {
     func manifest(_ reference: String, in repository: String) throws -> Blob?
     /// A small blob's bytes (a config, a signature payload), checked against its digest.
     func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
+    /// Reads a blob of any size, streamed, and fails unless its bytes match its descriptor's digest and size
+    /// (`digestMismatch` or `sizeMismatch`). False when the source does not carry it (a delta bundle's left-out blob).
+    func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool
     /// How people name `repository` here.
     func displayName(_ repository: String) -> String
 }
@@ -26,6 +29,11 @@ extension RegistryClient: ReferenceSource {
         return sink.bytes
     }
 
+    public func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+        try fetchBlob(descriptor, from: Repository(repository), into: HashingSink())
+        return true
+    }
+
     public func displayName(_ repository: String) -> String { "\(host)/\(repository)" }
 }
 
@@ -42,6 +50,12 @@ extension ImageLayoutBundle: ReferenceSource {
 
     public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         try bytes(descriptor)
+    }
+
+    public func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+        guard contains(descriptor.digest) else { return false }
+        try blob(descriptor).write(verifiedTo: HashingSink())
+        return true
     }
 
     public func displayName(_ repository: String) -> String { "\(path):\(repository)" }
