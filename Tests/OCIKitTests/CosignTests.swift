@@ -165,4 +165,22 @@ struct Statement: Codable, Sendable { var note: String }
         #expect(result.count == 2 && result[0] == signedMine)
         #expect(try CanonicalJSON.decode(DSSEEnvelope.self, from: result[1].payload, what: "envelope").payload == (try newer.envelope(key: nil)).payload)
     }
+
+    /// Every layer of a `.sig` or `.att` is read into memory (and kept when publishing again): a source listing
+    /// more than `Cosign.maximumLayers` of them, or a larger one, is refused before any is read.
+    @Test func oversizedCosignImagesAreRefusedBeforeReading() throws {
+        let dir = try TemporaryDirectory()
+        let key = try SigningKey(path: TestKeyPair(in: dir).privatePath)
+        let artifact = try demoArtifact()
+        let digest = artifact.manifestBlob.descriptor.digest
+        let many = (0...Cosign.maximumLayers).map { CosignLayer(mediaType: Cosign.simpleSigningMediaType, payload: Array("\($0)".utf8), annotations: [:]) }
+        let flooded = try CosignImage.artifact(reference: "models/demo:\(Cosign.signatureTag(for: digest))", layers: many)
+        let opened = try bundle([artifact, flooded], in: dir)
+        let error = #expect(throws: OCIError.self) {
+            try CosignVerifier(source: opened, key: key.publicKey, keyName: "cosign.pub").verify(digest, in: "models/demo", identity: "models/demo")
+        }
+        #expect(error?.description.contains("has \(Cosign.maximumLayers + 1) layers; more than \(Cosign.maximumLayers) signatures or attestations are refused") == true,
+                "\(String(describing: error))")
+        #expect(throws: OCIError.self) { try opened.cosignLayers(tag: Cosign.signatureTag(for: digest), in: "models/demo") }
+    }
 }

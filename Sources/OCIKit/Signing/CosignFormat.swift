@@ -11,6 +11,11 @@ public enum Cosign {
     /// the same key attached, space-separated: a verifier then knows what an attacker may have stripped.
     public static let attestationsClaim = "dev.edgepack/attestations"
 
+    /// Bounds on a `.sig` or `.att` image read from elsewhere (a signature payload is under 1 KiB, an SBOM of
+    /// hundreds of models a few hundred KiB).
+    public static let maximumLayers = 256
+    public static let maximumLayerSize: Int64 = 8 << 20
+
     /// `sha256-HEX.sig`: where cosign looks for a manifest's signatures.
     public static func signatureTag(for digest: Digest) -> String { "\(digest.algorithm)-\(digest.encoded).sig" }
     /// `sha256-HEX.att`: where cosign looks for a manifest's attestations.

@@ -41,11 +41,9 @@ public struct CosignVerifier: Sendable {
     func verifySignature(_ digest: Digest, in repository: String, identity: String) throws -> SimpleSigningPayload {
         let name = "\(source.displayName(repository))@\(digest)"
         let tag = Cosign.signatureTag(for: digest)
-        guard let manifest = try source.manifest(tag, in: repository), case .bytes(let bytes) = manifest.content else {
+        guard let layers = try source.cosignImageLayers(tag: tag, in: repository)?.filter({ $0.mediaType == Cosign.simpleSigningMediaType }) else {
             throw OCIError(.notFound, "no signature for \(name) (no \(tag) beside it)")
         }
-        let layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(source.displayName(repository)):\(tag)").layers
-            .filter { $0.mediaType == Cosign.simpleSigningMediaType }
         guard !layers.isEmpty else { throw OCIError(.notFound, "no signature for \(name) (\(tag) holds no simple-signing layer)") }
         var problems: [String] = []
         for layer in layers {
@@ -86,12 +84,8 @@ public struct CosignVerifier: Sendable {
     func verifyAttestations(_ digest: Digest, in repository: String, promised: [String] = [], required: Bool = false) throws -> [String] {
         let name = "\(source.displayName(repository))@\(digest)"
         let tag = Cosign.attestationTag(for: digest)
-        var layers: [Descriptor] = []
-        let manifest = try source.manifest(tag, in: repository)
-        if let manifest, case .bytes(let bytes) = manifest.content {
-            layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(source.displayName(repository)):\(tag)").layers
-                .filter { $0.mediaType == Cosign.dsseMediaType }
-        }
+        let image = try source.cosignImageLayers(tag: tag, in: repository)
+        let layers = image?.filter { $0.mediaType == Cosign.dsseMediaType } ?? []
         struct StatementHead: Decodable {
             struct Subject: Decodable { var digest: [String: String] }
             var subject: [Subject]
@@ -123,7 +117,7 @@ public struct CosignVerifier: Sendable {
             if !verified.contains(statement.predicateType) { verified.append(statement.predicateType) }
         }
         if verified.isEmpty, let first = passedOver.first { throw OCIError(.denied, "\(name): \(first)") }
-        let absent = manifest == nil ? "there is no \(tag) beside it" : "\(tag) holds none signed by \(keyName)"
+        let absent = image == nil ? "there is no \(tag) beside it" : "\(tag) holds none signed by \(keyName)"
         let missing = promised.filter { !verified.contains($0) }
         if !missing.isEmpty {
             throw OCIError(.notFound, "\(name): its signature promises the \(missing.joined(separator: " and ")) attestation\(missing.count == 1 ? "" : "s"), but \(absent) (removed after signing?)")

@@ -64,8 +64,20 @@ extension ImageLayoutBundle: ReferenceSource {
 extension ReferenceSource {
     /// The cosign layers of the image at `tag` (its `.sig` or `.att`), or nil when there is none.
     public func cosignLayers(tag: String, in repository: String) throws -> [CosignLayer]? {
+        try cosignImageLayers(tag: tag, in: repository)?.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
+    }
+
+    /// The layer descriptors of the cosign image at `tag`, nil when there is none. Each layer is read into memory
+    /// (and kept when publishing again), so a registry listing thousands of large ones is refused.
+    func cosignImageLayers(tag: String, in repository: String) throws -> [Descriptor]? {
         guard let blob = try manifest(tag, in: repository), case .bytes(let bytes) = blob.content else { return nil }
-        let manifest = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(displayName(repository)):\(tag)")
-        return try manifest.layers.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
+        let name = "\(displayName(repository)):\(tag)"
+        let layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: name).layers
+        let (most, largest) = (Cosign.maximumLayers, Cosign.maximumLayerSize)
+        if layers.count > most { throw OCIError(.unsupported, "\(name) has \(layers.count) layers; more than \(most) signatures or attestations are refused") }
+        if let large = layers.first(where: { $0.size > largest || $0.size < 0 }) {
+            throw OCIError(.unsupported, "\(name): layer \(large.digest) has \(large.size) bytes; a signature or attestation over \(largest >> 20) MiB is refused")
+        }
+        return layers
     }
 }
