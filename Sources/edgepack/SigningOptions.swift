@@ -58,6 +58,12 @@ struct VerifyKeyOptions: ParsableArguments {
 
     @OptionGroup var attestations: AttestationRequirement
 
+    func validate() throws {
+        if attestations.requireAttestations && verifyKey == nil {
+            throw ValidationError("--require-attestations checks attestations signed by a key: pass --verify-key with its public key")
+        }
+    }
+
     func key() throws -> VerificationKey? {
         try verifyKey.map(loadPublicKey)
     }

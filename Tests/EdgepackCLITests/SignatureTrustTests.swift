@@ -85,6 +85,8 @@ import TestSupport
         #expect(passes.succeeded, "\(passes.stderr)")
         expectOneLineFailure(try edgepack(["verify", noClaim, "--key", pair.publicPath, "--require-attestations"]),
                              ["no attestations: there is no sha256-\(bare.pipelineDigest.encoded).att beside it"])
+        let keyless = try edgepack(["inspect", noClaim, "--require-attestations"])
+        #expect(keyless.status == 64 && keyless.stderr.split(separator: "\n").count == 1 && keyless.stderr.contains("pass --verify-key"), "\(keyless.stderr)")
     }
 
     @Test func aRegistryServingOtherBytesFailsVerifyAndInspectAndPull() throws {
