@@ -59,7 +59,7 @@ struct Inspect: AsyncParsableCommand {
             if artifact != nil { throw CommandError("--artifact picks from a layout or bundle; for a registry, name the artifact's own reference") }
             let client = try connection.client(host: reference.registry, resolver: try connection.credentials())
             let fetched = try InspectTarget.fetch(reference, client: client)
-            try verification.verifyBeforePull(client: client, repository: reference.repository, reference: fetched.digest.string)
+            try verification.verifyInRegistry(client: client, repository: reference.repository, reference: fetched.digest.string, checkContent: true)
             (artifacts, chosen) = ([fetched], fetched)
         }
         if let chosen, config || manifest {

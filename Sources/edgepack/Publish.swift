@@ -34,9 +34,10 @@ struct Publish: AsyncParsableCommand {
         defer { progress.stop() }
         let publisher = Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)
         publisher.prepare(copy)  // one token for every repository, before the signature look-ups too
-        // With a key, signatures already in the registry are kept beside the new one; without, nothing to look up.
-        let existing = try signing.key() == nil ? nil : ExistingCosignImages(source: client, prefixPath: Publisher.split(build.layout).path)
-        let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests)
+        // Signatures and attestations already in the registry are kept: a new key's go beside them, and without
+        // a key nothing is written over them.
+        let existing = ExistingCosignImages(destination: client, prefixPath: Publisher.split(build.layout).path)
+        let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests, quiet: output.quiet)
         let (published, summary) = try publisher.publish(build, artifacts: artifacts)
         progress.stop()
         if !output.quiet { noteUnmirroredImages(build) }

@@ -33,7 +33,8 @@ struct Push: AsyncParsableCommand {
         progress.start("pushing \((bundle as NSString).lastPathComponent)", total: ReleaseCopy(rebuilt).bytes)
         defer { progress.stop() }
         let (pushed, summary) = try publisher.push(rebuilt, from: opened) { rebuilt in
-            try signing.supplyChain(existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt, alsoSigning: rebuilt.imageManifests)
+            try signing.signaturesAndAttestations(rebuilt, existing: ExistingCosignImages(destination: client, prefixPath: Publisher.split(layout).path, carried: opened),
+                                                  alsoSigning: rebuilt.imageManifests, quiet: output.quiet)
         }
         progress.stop()
         let record = try channel.conclude(pushed, client: client, layout: layout, action: "push", sourceCommit: nil)

@@ -30,6 +30,19 @@ struct SigningOptions: ParsableArguments {
         }
     }
 
+    /// One line on stderr when a build's manifests were signed already: their signatures (and the pipeline's
+    /// attestations) are kept, never replaced. Nothing when none were found signed.
+    func noteKept(_ changes: CosignChanges, signed: Bool) {
+        guard changes.keptSignatures + changes.signedAttestations > 0 else { return }
+        func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+        var kept = changes.keptSignatures > 0 ? "kept \(count(changes.keptSignatures, "existing signature")) of \(count(changes.signedManifests, "manifest"))"
+            : "kept the existing signatures"
+        if changes.keptAttestations > 0 { kept += " and \(count(changes.keptAttestations, "attestation")) of the pipeline" }
+        let added = !signed ? "added none (no signing key: pass --sign-key to add one)"
+            : changes.addedSignatures == 0 ? "the signing key had signed them already" : "added \(count(changes.addedSignatures, "signature")) with the signing key"
+        FileHandle.standardError.write(Data("\(kept); \(added)\n".utf8))
+    }
+
     /// What to copy beside a build: signatures with the key, the SBOM and provenance unless --no-attest.
     /// `existing` keeps the signatures a bundle (or registry) already holds for the same manifests.
     func supplyChain(existing: ExistingCosignImages? = nil) throws -> SupplyChain {
@@ -43,9 +56,24 @@ struct VerifyKeyOptions: ParsableArguments {
             completion: .file())
     var verifyKey: String?
 
+    @OptionGroup var attestations: AttestationRequirement
+
+    func validate() throws {
+        if attestations.requireAttestations && verifyKey == nil {
+            throw ValidationError("--require-attestations checks attestations signed by a key: pass --verify-key with its public key")
+        }
+    }
+
     func key() throws -> VerificationKey? {
         try verifyKey.map(loadPublicKey)
     }
+}
+
+/// --require-attestations: a pipeline must carry attestations signed by the key, even when its signature does
+/// not promise any (an older signer's).
+struct AttestationRequirement: ParsableArguments {
+    @Flag(help: "Fail unless the pipeline has an SBOM or provenance attestation signed by the key (required anyway when its signature says it has them).")
+    var requireAttestations = false
 }
 
 func loadPublicKey(_ path: String) throws -> VerificationKey {
@@ -63,25 +91,44 @@ func printVerified(_ verified: [VerifiedSignature], source: any ReferenceSource)
 
 extension SigningOptions {
     /// publish, export, push: the build's artifacts, then their signatures and attestations (and those `existing`
-    /// already holds: a bundle being pushed, the registry being published to), ready for one copy.
-    func artifactsToCopy(_ build: PipelineBuild, existing: ExistingCosignImages? = nil, alsoSigning: [SignedManifest] = []) throws -> [Artifact] {
-        build.artifacts + (try supplyChain(existing: existing).artifacts(for: build, alsoSigning: alsoSigning))
+    /// already holds: a bundle being pushed, the registry being published to), ready for one copy. What was
+    /// kept is said on stderr unless `quiet`.
+    func artifactsToCopy(_ build: PipelineBuild, existing: ExistingCosignImages? = nil, alsoSigning: [SignedManifest] = [], quiet: Bool = false) throws -> [Artifact] {
+        build.artifacts + (try signaturesAndAttestations(build, existing: existing, alsoSigning: alsoSigning, quiet: quiet))
+    }
+
+    /// The signatures and attestations alone (push copies them after the rebuilt artifacts).
+    func signaturesAndAttestations(_ build: PipelineBuild, existing: ExistingCosignImages?, alsoSigning: [SignedManifest], quiet: Bool) throws -> [Artifact] {
+        let chain = try supplyChain(existing: existing)
+        let (artifacts, changes) = try chain.plan(for: build, alsoSigning: alsoSigning)
+        if !quiet { noteKept(changes, signed: chain.key != nil) }
+        return artifacts
     }
 }
 
 extension VerifyKeyOptions {
     /// pull: with --verify-key, the pipeline and its models are verified in the registry before anything is
-    /// written; what was verified goes to stderr (stdout stays the command's own output).
+    /// written. Their blobs are not read here: pull hashes every blob it writes against the manifest verified
+    /// here (pinned by digest), so nothing is downloaded twice.
     func verifyBeforePull(client: RegistryClient, repository: String, reference: String) throws {
+        try verifyInRegistry(client: client, repository: repository, reference: reference, checkContent: false)
+    }
+
+    /// With --verify-key, the pipeline and its models are verified in the registry (`checkContent`: every blob
+    /// the signatures vouch for downloaded and hashed); what was verified goes to stderr (stdout stays the
+    /// command's own output).
+    func verifyInRegistry(client: RegistryClient, repository: String, reference: String, checkContent: Bool) throws {
         guard let key = try key(), let verifyKey else { return }
-        let verified = try PipelineVerifier(source: client, key: key, keyName: verifyKey).verify(repository: repository, reference: reference)
+        let policy = PipelineVerifier.Policy(checkContent: checkContent, requireAttestations: attestations.requireAttestations)
+        let verified = try PipelineVerifier(source: client, key: key, keyName: verifyKey, policy: policy).verify(repository: repository, reference: reference)
         reportVerified(verified, source: client)
     }
 
-    /// inspect BUNDLE: with --verify-key, the bundle's pipeline and models are verified offline.
+    /// inspect BUNDLE: with --verify-key, the bundle's pipeline and models are verified offline, every blob re-hashed.
     func verify(bundle: ImageLayoutBundle) throws {
         guard let key = try key(), let verifyKey else { return }
-        reportVerified(try PipelineVerifier.verify(bundle: bundle, key: key, keyName: verifyKey), source: bundle)
+        let policy = PipelineVerifier.Policy(requireAttestations: attestations.requireAttestations)
+        reportVerified(try PipelineVerifier.verify(bundle: bundle, key: key, keyName: verifyKey, policy: policy), source: bundle)
     }
 
     private func reportVerified(_ verified: [VerifiedSignature], source: any ReferenceSource) {

@@ -7,7 +7,7 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists.",
-        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Exits non-zero on any missing or bad signature."
+        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Every blob the signatures vouch for is read and hashed (from a registry, downloaded). Exits non-zero on any missing or bad signature, attestation or blob."
     )
 
     @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), BUNDLE.tar:pipelines/NAME:VERSION, or BUNDLE.tar.")
@@ -16,13 +16,15 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "The public key (PEM) the signatures must verify with, e.g. cosign.pub.", completion: .file())
     var key: String
 
+    @OptionGroup var attestations: AttestationRequirement
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         let publicKey = try loadPublicKey(key)
+        let policy = PipelineVerifier.Policy(requireAttestations: attestations.requireAttestations)
         if reference.hasSuffix(".tar") {
             let bundle = try ImageLayoutBundle(path: reference)
-            printVerified(try PipelineVerifier.verify(bundle: bundle, key: publicKey, keyName: key), source: bundle)
+            printVerified(try PipelineVerifier.verify(bundle: bundle, key: publicKey, keyName: key, policy: policy), source: bundle)
             return
         }
         let source: any ReferenceSource
@@ -38,7 +40,7 @@ struct Verify: AsyncParsableCommand {
             repository = parsed.repository
             tagOrDigest = parsed.digest?.string ?? parsed.tag ?? "latest"
         }
-        let verified = try PipelineVerifier(source: source, key: publicKey, keyName: key).verify(repository: repository, reference: tagOrDigest)
+        let verified = try PipelineVerifier(source: source, key: publicKey, keyName: key, policy: policy).verify(repository: repository, reference: tagOrDigest)
         printVerified(verified, source: source)
     }
 

@@ -116,4 +116,71 @@ struct Statement: Codable, Sendable { var note: String }
         let unsigned = try CosignSigner.attestationArtifact(for: digest, repository: "models/demo", attestations: [("https://example.com/note", try statement.envelope(key: nil))])
         #expect(try failure([artifact, signed(key), unsigned], "unsigned.tar").contains("attestation in sha256-\(digest.encoded).att is unsigned"))
     }
+
+    /// Publishing or pushing again merges attestations: the key countersigns what it may vouch for (its own
+    /// statements, a carried bundle's), never a statement planted in the registry it writes to; nothing signed is lost.
+    @Test func attestationMergeCountersignsOnlyWhatTheKeyMayVouchFor() throws {
+        let dir = try TemporaryDirectory()
+        let key = try SigningKey(path: TestKeyPair(in: dir).privatePath)
+        let other = try SigningKey(path: TestKeyPair(in: dir, name: "other").privatePath)
+        let digest = try demoArtifact().manifestBlob.descriptor.digest
+        func statement(_ note: String) -> InTotoStatement<Statement> {
+            InTotoStatement(subject: [.init(name: "models/demo", digest: digest)], predicateType: "https://example.com/\(note)", predicate: Statement(note: note))
+        }
+        func layer(_ note: String, _ signer: SigningKey?) throws -> CosignLayer {
+            CosignLayer(mediaType: Cosign.dsseMediaType, payload: try statement(note).envelope(key: signer).bytes(),
+                        annotations: [Cosign.signatureAnnotation: "", Cosign.predicateTypeAnnotation: "https://example.com/\(note)"])
+        }
+        let planted = try layer("planted", other), earlierMine = try layer("mine", nil), carried = try layer("carried", other)
+        var merge = AttestationMerge()
+        try merge.add(.init(layers: [planted, earlierMine], mayCountersign: false))
+        try merge.add(.init(layers: [carried, planted], mayCountersign: true))
+        try merge.add(made: try statement("mine").envelope(key: key), predicateType: "https://example.com/mine", signed: true)
+        let layers = try merge.layers(countersigningWith: key)
+        #expect(layers.count == 3)
+        let envelopes = try layers.map { try CanonicalJSON.decode(DSSEEnvelope.self, from: $0.payload, what: "envelope") }
+        // The planted statement is carried too (a bundle brought it): countersigned once, its other signature kept.
+        #expect(envelopes.allSatisfy { $0.isSigned(by: key.publicKey) })
+        #expect(envelopes[0].isSigned(by: other.publicKey) && envelopes[2].isSigned(by: other.publicKey))
+        #expect(envelopes[1].signatures.count == 1, "the unsigned statement of the same payload, now signed once")
+        #expect(AttestationMerge.predicateTypes(in: layers, signedBy: key.publicKey) == ["https://example.com/carried", "https://example.com/mine", "https://example.com/planted"])
+
+        // Found only in the destination, a planted statement stays as it is: not this key's to vouch for.
+        var destinationOnly = AttestationMerge()
+        try destinationOnly.add(.init(layers: [planted], mayCountersign: false))
+        try destinationOnly.add(made: try statement("mine").envelope(key: key), predicateType: "https://example.com/mine", signed: true)
+        let kept = try destinationOnly.layers(countersigningWith: key)
+        #expect(kept.count == 2 && kept[0] == planted)
+        #expect(AttestationMerge.predicateTypes(in: kept, signedBy: key.publicKey) == ["https://example.com/mine"])
+
+        // Without a key, an unsigned statement is not put beside a signed one of its type, and replaces an unsigned one.
+        let signedMine = try layer("mine", key)
+        var unsigned = AttestationMerge()
+        try unsigned.add(.init(layers: [signedMine, try layer("other", nil)], mayCountersign: false))
+        try unsigned.add(made: try statement("mine").envelope(key: nil), predicateType: "https://example.com/mine", signed: false)
+        var newer = statement("other")
+        newer.predicate.note = "newer"
+        try unsigned.add(made: try newer.envelope(key: nil), predicateType: "https://example.com/other", signed: false)
+        let result = try unsigned.layers(countersigningWith: nil)
+        #expect(result.count == 2 && result[0] == signedMine)
+        #expect(try CanonicalJSON.decode(DSSEEnvelope.self, from: result[1].payload, what: "envelope").payload == (try newer.envelope(key: nil)).payload)
+    }
+
+    /// Every layer of a `.sig` or `.att` is read into memory (and kept when publishing again): a source listing
+    /// more than `Cosign.maximumLayers` of them, or a larger one, is refused before any is read.
+    @Test func oversizedCosignImagesAreRefusedBeforeReading() throws {
+        let dir = try TemporaryDirectory()
+        let key = try SigningKey(path: TestKeyPair(in: dir).privatePath)
+        let artifact = try demoArtifact()
+        let digest = artifact.manifestBlob.descriptor.digest
+        let many = (0...Cosign.maximumLayers).map { CosignLayer(mediaType: Cosign.simpleSigningMediaType, payload: Array("\($0)".utf8), annotations: [:]) }
+        let flooded = try CosignImage.artifact(reference: "models/demo:\(Cosign.signatureTag(for: digest))", layers: many)
+        let opened = try bundle([artifact, flooded], in: dir)
+        let error = #expect(throws: OCIError.self) {
+            try CosignVerifier(source: opened, key: key.publicKey, keyName: "cosign.pub").verify(digest, in: "models/demo", identity: "models/demo")
+        }
+        #expect(error?.description.contains("has \(Cosign.maximumLayers + 1) layers; more than \(Cosign.maximumLayers) signatures or attestations are refused") == true,
+                "\(String(describing: error))")
+        #expect(throws: OCIError.self) { try opened.cosignLayers(tag: Cosign.signatureTag(for: digest), in: "models/demo") }
+    }
 }

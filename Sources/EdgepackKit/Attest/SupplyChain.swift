@@ -1,24 +1,6 @@
 import Foundation
 import OCIKit
 
-/// Cosign images already stored for a build's artifacts (an offline bundle being pushed, a registry being
-/// published to again): kept, and added to.
-public struct ExistingCosignImages: Sendable {
-    public var source: any ReferenceSource
-    /// How the source names a repository relative to the registry layout: "" for a bundle, the path under the
-    /// host for a registry (`acme/edge`).
-    public var prefixPath: String
-
-    public init(source: any ReferenceSource, prefixPath: String = "") {
-        self.source = source
-        self.prefixPath = prefixPath
-    }
-
-    func layers(tag: String, in repository: String) throws -> [CosignLayer]? {
-        try source.cosignLayers(tag: tag, in: prefixPath.isEmpty ? repository : "\(prefixPath)/\(repository)")
-    }
-}
-
 /// A manifest to sign: its repository (relative to the registry prefix) and digest.
 public struct SignedManifest: Sendable, Hashable {
     public var repository: String
@@ -50,38 +32,95 @@ public struct SupplyChain: Sendable {
     }
 
     /// The `sha256-HEX.sig` and `sha256-HEX.att` artifacts to copy after `build.artifacts` (same destination).
-    /// Existing signatures and attestations are kept, a new key's signature added beside them (on every DSSE envelope too).
+    /// Existing signatures and attestations are kept, a new key's signature added beside them.
     /// `alsoSigning`: manifests copied beside the build from elsewhere (the mirrored engine, `engine` and its
     /// manifest's digest; sidekick images), signed the same way.
     public func artifacts(for build: PipelineBuild, alsoSigning others: [SignedManifest] = []) throws -> [Artifact] {
-        let manifests = build.artifacts.map { SignedManifest(repository: $0.repository, digest: $0.manifestBlob.descriptor.digest) } + others
-        var result = try signatures(for: manifests, prefix: build.layout.prefix)
-        let pipeline = build.pipeline
-        let pipelineDigest = pipeline.manifestBlob.descriptor.digest
-        if let earlier = try existing?.layers(tag: Cosign.attestationTag(for: pipelineDigest), in: pipeline.repository), !earlier.isEmpty {
-            result.append(try key.map { try CosignSigner.countersignedAttestations(for: pipelineDigest, repository: pipeline.repository, existing: earlier, key: $0) }
-                ?? CosignImage.artifact(reference: "\(pipeline.repository):\(Cosign.attestationTag(for: pipelineDigest))", layers: earlier))
-        } else if attest {
-            let (sbom, provenance) = try statements(for: build)
-            var attestations = [(SPDXDocument.predicateType, try sbom.envelope(key: key))]
-            if let provenance { attestations.append((SLSAProvenance.predicateType, try provenance.envelope(key: key))) }
-            result.append(try CosignSigner.attestationArtifact(for: pipelineDigest, repository: pipeline.repository, attestations: attestations))
+        try plan(for: build, alsoSigning: others).artifacts
+    }
+
+    /// `artifacts(for:alsoSigning:)`, and what was kept and added. A `.sig` or `.att` the destination holds is
+    /// written again only with something added: without a key, it stays exactly as it is. With a key, the
+    /// pipeline's signature names the attestations the key signed (`Cosign.attestationsClaim`), so that
+    /// stripping them is noticed.
+    public func plan(for build: PipelineBuild, alsoSigning others: [SignedManifest] = []) throws -> (artifacts: [Artifact], changes: CosignChanges) {
+        var changes = CosignChanges()
+        var claims: [Digest: [String: String]] = [:]
+        var attestations: [Artifact] = []
+        if let (layers, found) = try attestationLayers(for: build, changes: &changes) {
+            let pipelineDigest = build.pipeline.manifestBlob.descriptor.digest
+            if let key {
+                let types = AttestationMerge.predicateTypes(in: layers, signedBy: key.publicKey)
+                if !types.isEmpty { claims[pipelineDigest] = [Cosign.attestationsClaim: types.joined(separator: " ")] }
+            }
+            let artifact = try CosignImage.artifact(reference: "\(build.pipeline.repository):\(Cosign.attestationTag(for: pipelineDigest))", layers: layers)
+            attestations = Self.unlessHeld(artifact, found).map { [$0] } ?? []
         }
-        return result
+        let manifests = build.artifacts.map { SignedManifest(repository: $0.repository, digest: $0.manifestBlob.descriptor.digest) } + others
+        return (try signatures(for: manifests, prefix: build.layout.prefix, claims: claims, changes: &changes) + attestations, changes)
     }
 
     /// The `.sig` image of each manifest (a repository relative to `prefix`, the registry prefix signatures name):
-    /// existing signatures kept, the key's added; nothing for a manifest with neither.
-    public func signatures(for manifests: [SignedManifest], prefix: String) throws -> [Artifact] {
-        try manifests.compactMap { manifest in
-            let earlier = try existing?.layers(tag: Cosign.signatureTag(for: manifest.digest), in: manifest.repository) ?? []
-            if let key {
-                return try CosignSigner.signatureArtifact(for: manifest.digest, repository: manifest.repository,
-                                                          dockerReference: "\(prefix)/\(manifest.repository)", key: key, existing: earlier)
+    /// existing signatures kept, the key's added (with `claims` for that digest); nothing for a manifest with
+    /// neither, or whose `.sig` in the destination would not change.
+    public func signatures(for manifests: [SignedManifest], prefix: String, claims: [Digest: [String: String]] = [:]) throws -> [Artifact] {
+        var changes = CosignChanges()
+        return try signatures(for: manifests, prefix: prefix, claims: claims, changes: &changes)
+    }
+
+    func signatures(for manifests: [SignedManifest], prefix: String, claims: [Digest: [String: String]], changes: inout CosignChanges) throws -> [Artifact] {
+        // Without a key only carried signatures can be added: with none (a publish), the destination's stay as
+        // they are, unread (no look-up per manifest).
+        guard key != nil || existing?.places.contains(where: { !$0.isDestination }) == true else { return [] }
+        return try manifests.compactMap { manifest in
+            let tag = Cosign.signatureTag(for: manifest.digest)
+            let found = try existing?.layers(tag: tag, in: manifest.repository) ?? []
+            let earlier = CosignLayer.unique(found.flatMap(\.layers))
+            if !earlier.isEmpty {
+                changes.keptSignatures += earlier.count
+                changes.signedManifests += 1
             }
-            return earlier.isEmpty ? nil
-                : try CosignImage.artifact(reference: "\(manifest.repository):\(Cosign.signatureTag(for: manifest.digest))", layers: earlier)
+            let artifact: Artifact
+            if let key {
+                artifact = try CosignSigner.signatureArtifact(for: manifest.digest, repository: manifest.repository, dockerReference: "\(prefix)/\(manifest.repository)",
+                                                              key: key, existing: earlier, claims: claims[manifest.digest] ?? [:])
+                changes.addedSignatures += artifact.layers.count - earlier.count
+            } else if !earlier.isEmpty {
+                artifact = try CosignImage.artifact(reference: "\(manifest.repository):\(tag)", layers: earlier)
+            } else {
+                return nil
+            }
+            return Self.unlessHeld(artifact, found)
         }
+    }
+
+    /// The pipeline's attestation layers: those found (merged, never dropping a signature), and this run's SBOM
+    /// and provenance unless a bundle carries attestations in (a release read from a bundle has no sources to
+    /// state); nil when there are none.
+    func attestationLayers(for build: PipelineBuild, changes: inout CosignChanges) throws -> ([CosignLayer], [ExistingCosignImages.Found])? {
+        let carriedIn = existing?.places.contains(where: { !$0.isDestination }) == true
+        guard attest || carriedIn else { return nil }  // nothing to add: the destination's stay as they are, unread
+        let found = try existing?.layers(tag: Cosign.attestationTag(for: build.pipeline.manifestBlob.descriptor.digest), in: build.pipeline.repository) ?? []
+        var merge = AttestationMerge()
+        for place in found { try merge.add(.init(layers: place.layers, mayCountersign: !place.place.isDestination)) }
+        let kept = try merge.layers(countersigningWith: nil)
+        changes.keptAttestations = kept.count
+        changes.signedAttestations = kept.filter { layer in
+            (try? CanonicalJSON.decode(DSSEEnvelope.self, from: layer.payload, what: "an attestation"))?.signatures.isEmpty == false
+        }.count
+        if attest && !found.contains(where: { !$0.place.isDestination }) {
+            let (sbom, provenance) = try statements(for: build)
+            try merge.add(made: try sbom.envelope(key: key), predicateType: SPDXDocument.predicateType, signed: key != nil)
+            if let provenance { try merge.add(made: try provenance.envelope(key: key), predicateType: SLSAProvenance.predicateType, signed: key != nil) }
+        }
+        let layers = try merge.layers(countersigningWith: key)
+        return layers.isEmpty ? nil : (layers, found)
+    }
+
+    /// `artifact`, or nil when the destination already holds exactly its layers (nothing to write).
+    static func unlessHeld(_ artifact: Artifact, _ found: [ExistingCosignImages.Found]) -> Artifact? {
+        guard let held = found.first(where: \.place.isDestination), held.layers.map(\.descriptor) == artifact.manifest.layers else { return artifact }
+        return nil
     }
 
     /// The SBOM and provenance statements about the pipeline manifest (byte-identical for the same inputs and

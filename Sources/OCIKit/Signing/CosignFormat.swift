@@ -7,6 +7,14 @@ public enum Cosign {
     public static let signatureAnnotation = "dev.cosignproject.cosign/signature"
     /// The layer annotation naming an attestation's predicate type.
     public static let predicateTypeAnnotation = "predicateType"
+    /// The signed claim (in a simple-signing payload's `optional`) listing the predicate types of the attestations
+    /// the same key attached, space-separated: a verifier then knows what an attacker may have stripped.
+    public static let attestationsClaim = "dev.edgepack/attestations"
+
+    /// Bounds on a `.sig` or `.att` image read from elsewhere (a signature payload is under 1 KiB, an SBOM of
+    /// hundreds of models a few hundred KiB).
+    public static let maximumLayers = 256
+    public static let maximumLayerSize: Int64 = 8 << 20
 
     /// `sha256-HEX.sig`: where cosign looks for a manifest's signatures.
     public static func signatureTag(for digest: Digest) -> String { "\(digest.algorithm)-\(digest.encoded).sig" }
@@ -20,18 +28,27 @@ public enum Cosign {
 }
 
 /// cosign's "simple signing" payload: the claim that `dockerReference` names the image `manifestDigest`
-/// (containers/image's signature format, as cosign writes it: `optional` is `null` when there are no extra claims).
+/// (containers/image's signature format, as cosign writes it: `optional` is `null` when there are no extra claims,
+/// else string claims, as `cosign sign -a KEY=VALUE` writes them).
 public struct SimpleSigningPayload: Codable, Sendable, Equatable {
     public static let type = "cosign container image signature"
 
     public var dockerReference: String
     public var manifestDigest: String
     public var type: String
+    /// Extra claims; only string values are read (cosign's annotations): a payload with others has none here.
+    public var optional: [String: String]
 
-    public init(dockerReference: String, manifestDigest: Digest) {
+    public init(dockerReference: String, manifestDigest: Digest, optional: [String: String] = [:]) {
         self.dockerReference = dockerReference
         self.manifestDigest = manifestDigest.string
         self.type = Self.type
+        self.optional = optional
+    }
+
+    /// The predicate types the signer says it attested with the same key (none when it does not say).
+    public var attestedPredicateTypes: [String] {
+        optional[Cosign.attestationsClaim].map { $0.split(separator: " ").map(String.init) } ?? []
     }
 
     private struct Critical: Codable {
@@ -51,17 +68,19 @@ public struct SimpleSigningPayload: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey { case critical, optional }
 
     public init(from decoder: any Decoder) throws {
-        let critical = try decoder.container(keyedBy: CodingKeys.self).decode(Critical.self, forKey: .critical)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let critical = try container.decode(Critical.self, forKey: .critical)
         dockerReference = critical.identity.dockerReference
         manifestDigest = critical.image.dockerManifestDigest
         type = critical.type
+        optional = (try? container.decodeIfPresent([String: String].self, forKey: .optional)) ?? [:]
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Critical(identity: .init(dockerReference: dockerReference), image: .init(dockerManifestDigest: manifestDigest), type: type),
                              forKey: .critical)
-        try container.encodeNil(forKey: .optional)
+        if optional.isEmpty { try container.encodeNil(forKey: .optional) } else { try container.encode(optional, forKey: .optional) }
     }
 
     /// The exact bytes that are signed and stored as the layer.

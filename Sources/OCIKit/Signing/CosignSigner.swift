@@ -1,13 +1,14 @@
 /// Makes cosign's `sha256-HEX.sig` and `sha256-HEX.att` images for a manifest, keeping what was there: a new
 /// signature is appended beside earlier ones (a site key beside the builder's), as `cosign sign` does.
 public enum CosignSigner {
-    /// The signature image for `subject` in `repository` (a name relative to wherever it is copied), with one
-    /// more layer signed by `key` unless `existing` already holds this key's signature of the same payload.
+    /// The signature image for `subject` in `repository` (a name relative to wherever it is copied): the layers of
+    /// `existing` (each once, in order), and one more signed by `key` unless they already hold this key's
+    /// signature of the same payload. `claims` go in the payload's `optional` (e.g. `Cosign.attestationsClaim`).
     public static func signatureArtifact(for subject: Digest, repository: String, dockerReference: String,
-                                         key: SigningKey, existing: [CosignLayer] = []) throws -> Artifact {
-        let payload = try SimpleSigningPayload(dockerReference: dockerReference, manifestDigest: subject).bytes()
-        var layers = existing
-        let alreadySigned = existing.contains { layer in
+                                         key: SigningKey, existing: [CosignLayer] = [], claims: [String: String] = [:]) throws -> Artifact {
+        let payload = try SimpleSigningPayload(dockerReference: dockerReference, manifestDigest: subject, optional: claims).bytes()
+        var layers = CosignLayer.unique(existing)
+        let alreadySigned = layers.contains { layer in
             layer.payload == payload && layer.descriptor.annotations?[Cosign.signatureAnnotation]
                 .map { key.publicKey.verify(base64Signature: $0, of: payload) } == true
         }
@@ -18,30 +19,22 @@ public enum CosignSigner {
         return try CosignImage.artifact(reference: "\(repository):\(Cosign.signatureTag(for: subject))", layers: layers)
     }
 
-    /// The attestation image for `subject`: one DSSE layer per envelope, annotated with its predicate type.
-    /// Earlier layers of other predicate types are kept; those of the same type are replaced.
+    /// The attestation image for `subject`: `existing` merged with `attestations` (one DSSE layer per envelope,
+    /// annotated with its predicate type) by `AttestationMerge`'s rules; with no `existing`, just those envelopes.
     public static func attestationArtifact(for subject: Digest, repository: String,
                                            attestations: [(predicateType: String, envelope: DSSEEnvelope)],
-                                           existing: [CosignLayer] = []) throws -> Artifact {
-        let replaced = Set(attestations.map(\.predicateType))
-        var layers = existing.filter { !replaced.contains($0.descriptor.annotations?[Cosign.predicateTypeAnnotation] ?? "") }
-        for attestation in attestations {
-            layers.append(CosignLayer(mediaType: Cosign.dsseMediaType, payload: try attestation.envelope.bytes(),
-                                      annotations: [Cosign.signatureAnnotation: "", Cosign.predicateTypeAnnotation: attestation.predicateType]))
-        }
-        return try CosignImage.artifact(reference: "\(repository):\(Cosign.attestationTag(for: subject))", layers: layers)
+                                           existing: [AttestationMerge.Source] = [], key: SigningKey? = nil) throws -> Artifact {
+        var merge = AttestationMerge()
+        for source in existing { try merge.add(source) }
+        for attestation in attestations { try merge.add(made: attestation.envelope, predicateType: attestation.predicateType, signed: key != nil) }
+        return try CosignImage.artifact(reference: "\(repository):\(Cosign.attestationTag(for: subject))", layers: try merge.layers(countersigningWith: key))
     }
+}
 
-    /// The attestation image `existing` with `key`'s signature added to every DSSE envelope (a site vouching
-    /// for what it received: the envelopes verify with either key).
-    public static func countersignedAttestations(for subject: Digest, repository: String, existing: [CosignLayer], key: SigningKey) throws -> Artifact {
-        let layers = try existing.map { layer -> CosignLayer in
-            guard layer.descriptor.mediaType == Cosign.dsseMediaType else { return layer }
-            let envelope = try CanonicalJSON.decode(DSSEEnvelope.self, from: layer.payload, what: "an attestation of \(repository)@\(subject)")
-            let signed = try envelope.countersigned(by: key)
-            return signed == envelope ? layer
-                : CosignLayer(mediaType: Cosign.dsseMediaType, payload: try signed.bytes(), annotations: layer.descriptor.annotations ?? [:])
-        }
-        return try CosignImage.artifact(reference: "\(repository):\(Cosign.attestationTag(for: subject))", layers: layers)
+extension CosignLayer {
+    /// The layers, each once, in their first order (a layer seen in two places is one signature).
+    public static func unique(_ layers: [CosignLayer]) -> [CosignLayer] {
+        var seen = Set<CosignLayer>()
+        return layers.filter { seen.insert($0).inserted }
     }
 }

@@ -6,6 +6,9 @@ public protocol ReferenceSource: Sendable {
     func manifest(_ reference: String, in repository: String) throws -> Blob?
     /// A small blob's bytes (a config, a signature payload), checked against its digest.
     func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
+    /// Reads a blob of any size, streamed, and fails unless its bytes match its descriptor's digest and size
+    /// (`digestMismatch` or `sizeMismatch`). False when the source does not carry it (a delta bundle's left-out blob).
+    func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool
     /// How people name `repository` here.
     func displayName(_ repository: String) -> String
 }
@@ -26,6 +29,11 @@ extension RegistryClient: ReferenceSource {
         return sink.bytes
     }
 
+    public func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+        try fetchBlob(descriptor, from: Repository(repository), into: HashingSink())
+        return true
+    }
+
     public func displayName(_ repository: String) -> String { "\(host)/\(repository)" }
 }
 
@@ -44,14 +52,32 @@ extension ImageLayoutBundle: ReferenceSource {
         try bytes(descriptor)
     }
 
+    public func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+        guard contains(descriptor.digest) else { return false }
+        try blob(descriptor).write(verifiedTo: HashingSink())
+        return true
+    }
+
     public func displayName(_ repository: String) -> String { "\(path):\(repository)" }
 }
 
 extension ReferenceSource {
     /// The cosign layers of the image at `tag` (its `.sig` or `.att`), or nil when there is none.
     public func cosignLayers(tag: String, in repository: String) throws -> [CosignLayer]? {
+        try cosignImageLayers(tag: tag, in: repository)?.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
+    }
+
+    /// The layer descriptors of the cosign image at `tag`, nil when there is none. Each layer is read into memory
+    /// (and kept when publishing again), so a registry listing thousands of large ones is refused.
+    func cosignImageLayers(tag: String, in repository: String) throws -> [Descriptor]? {
         guard let blob = try manifest(tag, in: repository), case .bytes(let bytes) = blob.content else { return nil }
-        let manifest = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "\(displayName(repository)):\(tag)")
-        return try manifest.layers.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
+        let name = "\(displayName(repository)):\(tag)"
+        let layers = try CanonicalJSON.decode(Manifest.self, from: bytes, what: name).layers
+        let (most, largest) = (Cosign.maximumLayers, Cosign.maximumLayerSize)
+        if layers.count > most { throw OCIError(.unsupported, "\(name) has \(layers.count) layers; more than \(most) signatures or attestations are refused") }
+        if let large = layers.first(where: { $0.size > largest || $0.size < 0 }) {
+            throw OCIError(.unsupported, "\(name): layer \(large.digest) has \(large.size) bytes; a signature or attestation over \(largest >> 20) MiB is refused")
+        }
+        return layers
     }
 }
