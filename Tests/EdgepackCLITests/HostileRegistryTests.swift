@@ -38,6 +38,18 @@ import TestSupport
         #expect(try hostile.otherHostRequests().isEmpty)
     }
 
+    /// A listed "tag" that is a path is no tag: it never becomes a request for another repository.
+    @Test func aListedTagThatIsAPathIsIgnored() throws {
+        let hostile = try HostileRegistry("tags-escape")
+        let dir = try TemporaryDirectory()
+        for arguments in [["publishes", "p", "--registry", "\(hostile.registry)/edge"], ["pull", "\(hostile.registry)/edge/pipelines/p", "-o", dir.file("out")]] {
+            _ = try edgepack(arguments, environment: credentials)
+        }
+        let paths = hostile.registryRequestPaths()
+        #expect(paths.contains { $0.contains("/tags/list") }, "the tags were listed: \(paths)")
+        #expect(!paths.contains { $0.contains("victim") }, "\(paths)")
+    }
+
     @Test func aNextPageLinkBackToAPageReadStopsPaging() throws {
         let hostile = try HostileRegistry("link-loop", lifetime: 20)
         let started = Date()

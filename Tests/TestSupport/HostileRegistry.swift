@@ -49,6 +49,13 @@ public final class HostileRegistry: @unchecked Sendable {
         return try text.split(separator: "\n").map { try JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
     }
 
+    /// The paths of the requests the registry itself received (the `tags-escape` case notes them).
+    public func registryRequestPaths() -> [String] {
+        let text = (try? String(contentsOfFile: directory.file("other.jsonl.registry"), encoding: .utf8)) ?? ""
+        struct Event: Decodable { let path: String? }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }.compactMap(\.path)
+    }
+
     /// The bytes of an endless body the registry managed to send before the client hung up (nil: none yet).
     public func endlessBytesSent() -> Int? {
         let text = (try? String(contentsOfFile: directory.file("other.jsonl.registry"), encoding: .utf8)) ?? ""

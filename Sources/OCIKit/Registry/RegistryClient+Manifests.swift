@@ -65,7 +65,8 @@ extension RegistryClient {
             if response.status == 404 { return all }
             guard response.status == 200 else { throw failure(response, "list the tags of \(repository)") }
             struct Page: Decodable { var tags: [String]? }
-            all += try CanonicalJSON.decode(Page.self, from: response.body, what: "tag list").tags ?? []
+            // Only what OCI's grammar calls a tag: a listed `../../x` must never become a path to another repository.
+            all += (try CanonicalJSON.decode(Page.self, from: response.body, what: "tag list").tags ?? []).filter(ReferenceName.isTag)
             guard let next = try pages.next(after: response, at: url) else { return all }
             url = next
         }
