@@ -106,6 +106,16 @@ steps:
         #expect(try messages(yaml) == ["edgepack.yaml:8:11: duplicate model 'm' (first defined at line 5)"])
     }
 
+    /// A misspelt required key is one mistake: one line, with the suggestion, and no "missing" line for it.
+    @Test(arguments: [
+        ("steps:", "setps:", ["edgepack.yaml:8:1: unknown key 'setps'; did you mean 'steps'?"]),
+        ("framework: onnx", "framwork: onnx", ["edgepack.yaml:7:5: unknown key 'models[0].framwork'; did you mean 'framework'?"]),
+        ("  image: ghcr.io", "  imgae: ghcr.io", ["edgepack.yaml:3:3: unknown key 'engine.imgae'; did you mean 'image'?"]),
+    ])
+    func aMisspeltRequiredKeyIsOneLineWithItsSuggestion(original: String, replacement: String, expected: [String]) throws {
+        #expect(try messages(minimal.replacingOccurrences(of: original, with: replacement)) == expected)
+    }
+
     @Test func missingRequiredFieldsAreAllReported() throws {
         let found = try messages("models:\n  - path: model.onnx\nsteps:\n  - model: m\n")
         #expect(found.contains("edgepack.yaml:1:1: missing required key 'name'"))

@@ -7,6 +7,9 @@ struct YAMLMapping {
     let pairs: [(key: String, keyNode: Node, value: Node)]
     let path: String
     let diagnostics: DiagnosticCollector
+    /// Allowed keys that an unknown key here was taken for a misspelling of: their absence is that typo, already
+    /// reported once ("did you mean"), not a second mistake.
+    let misspelled: Set<String>
 
     /// Reads `node` as a mapping with string keys, reporting unknown and repeated keys.
     init?(_ node: Node?, path: String, allowedKeys: [String]?, diagnostics: DiagnosticCollector) {
@@ -17,6 +20,7 @@ struct YAMLMapping {
         }
         var pairs: [(String, Node, Node)] = []
         var seen: [String: Node] = [:]
+        var misspelled = Set<String>()
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
                 diagnostics.error(at: keyNode, "keys must be plain strings")
@@ -29,7 +33,9 @@ struct YAMLMapping {
             }
             seen[key] = keyNode
             if let allowedKeys, !allowedKeys.contains(key) {
-                diagnostics.error(at: keyNode, "unknown key '\(Self.join(path, key))'\(Self.suggestion(for: key, in: allowedKeys))")
+                let meant = Self.closest(to: key, in: allowedKeys)
+                if let meant { misspelled.insert(meant) }
+                diagnostics.error(at: keyNode, "unknown key '\(Self.join(path, key))'" + (meant.map { "; did you mean '\($0)'?" } ?? " (expected one of: \(allowedKeys.joined(separator: ", ")))"))
                 continue
             }
             pairs.append((key, keyNode, value))
@@ -38,6 +44,7 @@ struct YAMLMapping {
         self.pairs = pairs
         self.path = path
         self.diagnostics = diagnostics
+        self.misspelled = misspelled
     }
 
     subscript(key: String) -> Node? {
@@ -48,7 +55,9 @@ struct YAMLMapping {
 
     func required(_ key: String) -> Node? {
         guard let value = self[key], !value.isNull else {
-            diagnostics.error(at: self[key] ?? node, "missing required key '\(fieldPath(key))'")
+            if self[key] != nil || !misspelled.contains(key) {
+                diagnostics.error(at: self[key] ?? node, "missing required key '\(fieldPath(key))'")
+            }
             return nil
         }
         return value
@@ -112,13 +121,11 @@ struct YAMLMapping {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
-    /// " (did you mean 'x'?)" for a near miss, else the list of allowed keys.
-    static func suggestion(for key: String, in allowed: [String]) -> String {
+    /// The allowed key `key` is a near miss of, if one is.
+    static func closest(to key: String, in allowed: [String]) -> String? {
         let closest = allowed.map { ($0, EditDistance.between($0, key)) }.min { $0.1 < $1.1 }
-        if let closest, closest.1 <= max(1, key.count / 3) {
-            return "; did you mean '\(closest.0)'?"
-        }
-        return " (expected one of: \(allowed.joined(separator: ", ")))"
+        guard let closest, closest.1 <= max(1, key.count / 3) else { return nil }
+        return closest.0
     }
 }
 
@@ -141,18 +148,24 @@ extension Node {
     }
 }
 
+/// Edits between two words, a swap of neighbours counting as one (`setps` is one edit from `steps`): the
+/// optimal-string-alignment distance.
 enum EditDistance {
     static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }
 
