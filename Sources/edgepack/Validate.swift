@@ -8,6 +8,9 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try Workspace(useCache: false).load(definition.file, allowOutside: definition.allowOutside)
-        print("\(definition.file): ok (pipeline \(loaded.name), \(loaded.models.count) model\(loaded.models.count == 1 ? "" : "s"), \(loaded.steps.count) step\(loaded.steps.count == 1 ? "" : "s"))")
+        // Steps as the engine runs them, which is what inspect counts; the definition's own count when it differs.
+        let steps = loaded.steps.reduce(0) { $0 + $1.engineStepCount }
+        let written = steps == loaded.steps.count ? "" : " from \(loaded.steps.count) in the definition"
+        print("\(definition.file): ok (pipeline \(loaded.name), \(loaded.models.count) model\(loaded.models.count == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s")\(written))")
     }
 }

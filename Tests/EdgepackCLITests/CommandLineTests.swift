@@ -12,7 +12,20 @@ import TestSupport
     @Test func validateAcceptsTheFixtures() throws {
         let result = try edgepack(["validate", fixture("ccfraud/edgepack.yaml")])
         #expect(result.succeeded)
-        #expect(result.stdout.contains("ok (pipeline ccfraud-pipeline, 3 models, 2 steps)"))
+        #expect(result.stdout.contains("ok (pipeline ccfraud-pipeline, 3 models, 4 steps from 2 in the definition)"))
+    }
+
+    /// validate and inspect count steps the same way: as the engine runs them.
+    @Test(arguments: ["ccfraud/edgepack.yaml", "ccfraud/every-step.yaml", "vgg16-clustering/edgepack.yaml"])
+    func validateAndInspectCountTheSameSteps(definition: String) throws {
+        let dir = try TemporaryDirectory()
+        let validate = try edgepack(["validate", fixture(definition)])
+        #expect(try edgepack(["build", fixture(definition), "-o", dir.file("layout")]).succeeded)
+        let inspect = try edgepack(["inspect", dir.file("layout")])
+        func count(_ text: String) -> String? {
+            text.firstMatch(of: /(\d+) steps?\b/).map { String($0.1) }
+        }
+        #expect(count(validate.stdout) != nil && count(validate.stdout) == count(inspect.stdout), "\(validate.stdout)\n\(inspect.stdout)")
     }
 
     @Test func validateUsesEdgepackYamlInTheCurrentDirectory() throws {

@@ -180,6 +180,13 @@ public enum Step: Sendable, Equatable {
 
     public static func model(_ name: String) -> Step { .models([name]) }
 
+    /// How many of Wallaroo's steps this one becomes in the pipeline config (ArtifactBuilder's expansion: a
+    /// shadow is ModelInference, AuditResults and MultiOut), which is what `inspect` lists and counts.
+    public var engineStepCount: Int {
+        if case .shadow = self { return 3 }
+        return 1
+    }
+
     public var modelNames: [String] {
         switch self {
         case .models(let names): names
