@@ -25,12 +25,29 @@ import TestSupport
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout == "Sigmoid [1, 4]\nRelu [1, 4]\n")
 
+        // Before the engine is made, validate says what build would miss, where the definition names it.
+        let early = try edgepack(["validate", project + "/edgepack.yaml"])
+        #expect(early.status == 1 && early.stderr.contains("edgepack.yaml:12:11: 'engine.source': image source engine does not exist"), "\(early.stderr)")
+
         let engine = try run("python3", [repositoryRoot + "/scripts/make-standin-engine", "--out", project + "/engine", "--tag", "v1"])
         #expect(engine.status == 0, "\(engine.stderr)")
         let build = try edgepack(["build", project + "/edgepack.yaml", "-o", dir.file("layout")])
         #expect(build.status == 0, "\(build.stderr)")
         let index = try String(contentsOfFile: dir.file("layout/index.json"), encoding: .utf8)
         #expect(index.contains("\"engine:v1\""), "the engine travels with the pipeline")
+    }
+
+    /// A mirrored image read from a registry: validate says that build will need the network, and how not to.
+    @Test func validateSaysWhenMirroringNeedsTheNetwork() throws {
+        let dir = try TemporaryDirectory()
+        _ = try edgepack(["init", "p"], directory: dir.path)
+        let file = dir.file("p/edgepack.yaml")
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "  source: oci:engine:v1\n", with: "")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try edgepack(["validate", file])
+        #expect(result.status == 0)
+        #expect(result.stderr == "note: the engine image localhost/edgepack/standin-engine:v1 is copied from localhost (mirroring is on): build, export and publish need to reach it; to work offline, set its source to a local copy (oci:DIR, oci-archive:PATH, docker-archive:PATH) or engine.mirror: false\n")
+        #expect(try edgepack(["validate", fixture("ccfraud/edgepack.yaml")]).stderr.isEmpty, "mirror: false needs no network")
     }
 
     @Test func initNeverWritesOverAFile() throws {
