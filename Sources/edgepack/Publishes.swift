@@ -22,10 +22,9 @@ struct Publishes: AsyncParsableCommand {
         try Repository.checkComponent(name, as: "pipeline name")
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         let versions = try PublishHistory.list(name, layout: layout, client: client)
+        guard !versions.isEmpty else { throw PublishHistory.nothingPublished(name, layout: layout, client: client) }
         if json {
             print(try CanonicalJSON.prettyText(versions))
-        } else if versions.isEmpty {
-            print("no published versions of \(name) under \(layout.prefix)")
         } else {
             print(Table.render(header: ["VERSION", "CREATED AT", "CREATED BY", "CHANNELS", "REPLACES", "PIPELINE URL"],
                                rows: versions.map { version in

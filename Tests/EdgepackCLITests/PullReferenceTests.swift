@@ -41,5 +41,9 @@ import TestSupport
         #expect(config.contains(version) && config.contains("6Gi"))
         let nothing = try edgepack(["pull", "\(registry)/pipelines/never-published", "-o", dir.file("none")], environment: pusher)
         #expect(nothing.stderr == "edgepack: error: no published versions of never-published under \(registry): check the name, or list them with 'edgepack publishes never-published --registry \(registry)'\n")
+        // A typo in publishes: exit 1, the nearest name, and what is there.
+        let typo = try edgepack(["publishes", "vgg16-clustering-pipelin", "--registry", registry], environment: pusher)
+        #expect(typo.status == 1)
+        #expect(typo.stderr == "edgepack: error: no publishes of vgg16-clustering-pipelin in \(registry); did you mean 'vgg16-clustering-pipeline'?; pipelines there: vgg16-clustering-pipeline\n", "\(typo.stderr)")
     }
 }

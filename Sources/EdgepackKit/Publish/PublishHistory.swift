@@ -55,4 +55,25 @@ public enum PublishHistory {
         }
         return listed.sorted { ($0.createdAt ?? "", $0.created ?? "", $0.version) > ($1.createdAt ?? "", $1.created ?? "", $1.version) }
     }
+
+    /// The pipelines published under `layout`, from the registry's catalog (nil when it keeps its catalog to itself).
+    public static func pipelines(layout: RegistryLayout, client: RegistryClient) -> [String]? {
+        guard let catalog = try? client.catalog() else { return nil }
+        let path = Publisher.split(layout).path
+        let prefix = (path.isEmpty ? "" : path + "/") + "pipelines/"
+        return catalog.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.filter { !$0.contains("/") }.sorted()
+    }
+
+    /// "no publishes of NAME in PREFIX", with the pipelines that are there and the nearest name to NAME.
+    public static func nothingPublished(_ name: String, layout: RegistryLayout, client: RegistryClient) -> OCIError {
+        var message = "no publishes of \(name) in \(layout.prefix)"
+        if let others = pipelines(layout: layout, client: client) {
+            let nearest = others.min { EditDistance.between($0, name) < EditDistance.between($1, name) }
+            if let nearest, EditDistance.between(nearest, name) <= max(2, name.count / 3) {
+                message += "; did you mean '\(nearest)'?"
+            }
+            message += others.isEmpty ? "; it holds no pipelines" : "; pipelines there: " + others.prefix(20).joined(separator: ", ") + (others.count > 20 ? ", …" : "")
+        }
+        return OCIError(.notFound, message)
+    }
 }
