@@ -199,6 +199,20 @@ func helmLoggedIn(_ host: String, _ dir: TemporaryDirectory) throws -> [String: 
         #expect(copy.succeeded)
     }
 
+    /// Nothing listening: one line at once, no retries. A registry that keeps failing: the line says how long it was tried.
+    @Test func aRefusedConnectionFailsAtOnceAndRetriesSayHowLong() throws {
+        let started = Date()
+        let refused = try edgepack(["publishes", "p", "--registry", "127.0.0.1:9/edge"])
+        #expect(Date().timeIntervalSince(started) < 1, "no retries for a port where nothing listens")
+        #expect(refused.status == 1 && refused.stderr == "edgepack: error: cannot connect to 127.0.0.1:9: nothing is listening there, or a firewall is in the way\n", "\(refused.stderr)")
+
+        let path = "tries\(UUID().uuidString.prefix(6).lowercased())"
+        try registries.injectFaults(status: "503", count: 5, method: "GET", match: "/v2/\(path)/pipelines/p/tags/list")
+        let failing = try edgepack(["publishes", "p", "--registry", "\(registries.flaky)/\(path)"], environment: pusher)
+        #expect(failing.status == 1)
+        #expect(failing.stderr.firstMatch(of: /: UNAVAILABLE: injected fault, 5 tries over \d+\.\d s\n/) != nil, "\(failing.stderr)")
+    }
+
     @Test func chunkedUploadsResumeAfterADroppedChunk() throws {
         let path = "chunked\(UUID().uuidString.prefix(6).lowercased())"
         try registries.injectFaults(status: "drop", count: 1, method: "PATCH", match: "/v2/\(path)/")

@@ -30,6 +30,8 @@ public struct HTTPResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// The body, when it was collected in memory (not streamed to a sink).
     public var body: [UInt8]
+    /// Set on the answer a request ended with after it was tried several times: "5 tries over 3.6 s".
+    public var tries: String? = nil
 
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()

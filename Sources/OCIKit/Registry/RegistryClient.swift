@@ -76,6 +76,9 @@ public final class RegistryClient: Sendable {
     let keeper: AuthenticationKeeper
     /// What this run learned about the registry's uploads (it refuses big PUTs, or PATCH, or big chunks).
     let learned = Mutex(UploadQuirks())
+    /// Whether the registry has answered this client at all: until it has, a refused connection means nothing
+    /// listens there (a wrong port, a stopped registry), which waiting does not mend.
+    let answered = Atomic<Bool>(false)
     /// Called with each chunk of bytes uploaded (progress display).
     let onUpload: (@Sendable (Int) -> Void)?
 
@@ -136,6 +139,7 @@ public final class RegistryClient: Sendable {
         var request = request
         if !retrying { request.resendable = false }
         var authRetries = 0, attempt = 0, redirects = 0, timeouts = 0
+        let started = Date()
         keeper.prefetch(for: scopes)
         var authorization = keeper.authorization(for: scopes)
         var redirectedAway = false  // to another origin (blob storage): it never gets our credentials
@@ -146,13 +150,20 @@ public final class RegistryClient: Sendable {
             do {
                 response = try transport.send(withAuth, into: sink)
             } catch let error as NetworkError {
-                let failure = networkFailure(error, request: request)
+                var failure = networkFailure(error, request: request)
                 if error.isTimeout { timeouts += 1 }
-                guard retrying, error.isTransient, attempt + 1 < options.retry.attempts, timeouts < 2 else { throw failure }
+                let refusedAtFirstContact = error.code == CURLE_COULDNT_CONNECT && !answered.load(ordering: .relaxed)
+                guard retrying, error.isTransient, !refusedAtFirstContact, attempt + 1 < options.retry.attempts, timeouts < 2 else {
+                    if attempt > 0 {
+                        failure = OCIError(failure.code, failure.message + " (\(Self.tries(attempt + 1, since: started)))", cause: failure.cause, remedy: failure.remedy)
+                    }
+                    throw failure
+                }
                 try pause(attempt: attempt, retryAfter: nil, sink: sink, failure: failure)
                 attempt += 1
                 continue
             }
+            answered.store(true, ordering: .relaxed)
             if response.status == 401, authRetries < 2, !redirectedAway {
                 // First 401: no or expired token. Second: a fresh token for exactly these scopes.
                 authRetries += 1
@@ -164,6 +175,11 @@ public final class RegistryClient: Sendable {
                 try pause(attempt: attempt, retryAfter: response.header("retry-after"), sink: sink)
                 attempt += 1
                 continue
+            }
+            if attempt > 0, RetryPolicy.isRetryable(status: response.status) {
+                var response = response
+                response.tries = Self.tries(attempt + 1, since: started)
+                return response
             }
             if [301, 302, 303, 307, 308].contains(response.status), request.method.isSafe,
                let location = response.header("location"), redirects < 5 {
@@ -184,6 +200,11 @@ public final class RegistryClient: Sendable {
     }
 
     /// A transfer failure as one line; a timeout says what stalled, where, and for how long.
+    /// "3 tries over 2.4 s": how long a request that failed was tried.
+    static func tries(_ count: Int, since started: Date) -> String {
+        "\(count) tries over \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+    }
+
     func networkFailure(_ error: NetworkError, request: HTTPRequest) -> OCIError {
         guard error.isTimeout else { return OCIError(.network, error.description, cause: error, remedy: error.remedy) }
         let origin = URLOrigin(request.url)?.description ?? host
@@ -229,7 +250,7 @@ public final class RegistryClient: Sendable {
         let detail = (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.errors?
             .map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }
             .joined(separator: "; ")
-        let said = (detail?.isEmpty == false ? detail! : "HTTP \(response.status)")
+        let said = (detail?.isEmpty == false ? detail! : "HTTP \(response.status)") + (response.tries.map { ", \($0)" } ?? "")
         let challenge = response.header("www-authenticate").flatMap(AuthChallenge.init(header:))
         let credential = keeper.credential
         func refusal(_ reason: RegistryRefusal.Reason) -> RegistryRefusal {
