@@ -55,7 +55,9 @@ import TestSupport
         let tar = CraftedTar([
             .directory("shared", mode: 0o1777), .file("shared/suid", "#!/bin/sh\n", mode: 0o4755), .file("sgid", mode: 0o2644),
             .file("open", mode: 0o666), .file("private", mode: 0o600), .file("run.sh", mode: 0o700),
-            .symlink("latest", to: "shared/suid"), .hardlink("copy", to: "open"),
+            // A pax hard link may carry data and a mode (the "x" header makes the tar pax for libarchive).
+            .symlink("latest", to: "shared/suid"), CraftedTar.Entry("PaxHeaders/copy", type: "x", data: Array("13 path=copy\n".utf8)),
+            CraftedTar.Entry("copy", type: "1", mode: 0o4777, link: "open", data: Array("written through".utf8)),
         ])
         let (dir, error) = try unpack(tar.bytes)
         #expect(error == nil, "\(String(describing: error))")
@@ -69,6 +71,7 @@ import TestSupport
         }
         #expect(try String(contentsOfFile: root + "/latest", encoding: .utf8) == "#!/bin/sh\n")
         #expect(try FileStatus(path: root + "/copy").inode == FileStatus(path: root + "/open").inode)
+        #expect(try String(contentsOfFile: root + "/open", encoding: .utf8) == "data")  // a hard link's data and mode go nowhere
     }
 
     /// 1 MiB of zeros gzips to about 1 KiB: unpacking stops at the limit before the file is written.

@@ -68,10 +68,18 @@ public enum TarExtractor {
             case .file(let executable): archive_entry_set_perm(entry, executable ? 0o755 : 0o644)
             case .directory: archive_entry_set_perm(entry, 0o755)
             case .symlink: symlinks.append(name)
-            case .hardlink(let target): archive_entry_set_hardlink(entry, directory + "/" + target)
+            case .hardlink(let target):
+                archive_entry_set_hardlink(entry, directory + "/" + target)
+                // Without data libarchive only links: a pax or cpio hard link may carry data and a mode, which
+                // would be written through to the linked file.
+                archive_entry_set_size(entry, 0)
             }
             guard archive_write_header(writer, entry) >= ARCHIVE_WARN else {
                 throw OCIError(.unsafePath, "cannot unpack \(MessageText.escaped(name)) from \(label): \(text(writer))")
+            }
+            if case .hardlink = kind {
+                guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else { throw OCIError(.io, "cannot finish \(MessageText.escaped(name)) from \(label): \(text(writer))") }
+                continue
             }
             try copyData(of: name, size: size, from: reader, to: writer, label: label)
         }
