@@ -12,6 +12,7 @@ let package = Package(
         .executableTarget(name: "FuzzArrowType", dependencies: ["FuzzDriver", .product(name: "EdgepackKit", package: "edgepack")]),
         .executableTarget(name: "FuzzBundleTar", dependencies: ["FuzzDriver", .product(name: "OCIKit", package: "edgepack")]),
         .executableTarget(name: "FuzzManifest", dependencies: ["FuzzDriver", .product(name: "OCIKit", package: "edgepack")]),
+        .executableTarget(name: "FuzzPullUnpack", dependencies: ["FuzzDriver", .product(name: "OCIKit", package: "edgepack")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,7 +28,7 @@ enum PipelineSummary {
             let names = modelNames(in: body)
             return ["\(index + 1)", kind, names.isEmpty ? "-" : names.joined(separator: ", ")]
         }
-        return [heading, "",
+        return [MessageText.escaped(heading), "",
                 Table.render(header: ["MODEL", "VERSION", "RUNTIME", "SIZE", "SHA"], rows: modelRows), "",
                 Table.render(header: ["STEP", "KIND", "MODELS"], rows: stepRows)].joined(separator: "\n")
     }

@@ -7,7 +7,11 @@ struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Fetch a published pipeline and its models, verifying every digest, as an edge engine does.",
-        discussion: "Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE."
+        discussion: """
+        Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE, and DIR/.edgepack-pull saying what was pulled. \
+        DIR must be new, empty, or a folder an earlier pull made (which is replaced whole). A directory model \
+        unpacks to plain files, folders and links inside its folder only, and to no more than its layer's size.
+        """
     )
 
     @Argument(help: "The pipeline: ghcr.io/acme/edge/pipelines/NAME[:VERSION][@sha256:DIGEST]; without either, the newest published version.")
@@ -18,6 +22,15 @@ struct Pull: AsyncParsableCommand {
 
     @Flag(help: "Print the layers as JSON.")
     var json = false
+
+    @Option(help: "The most a directory model may unpack to (e.g. 512M, 4G); by default its layer's size.")
+    var maxUnpacked: String?
+
+    func validate() throws {
+        if let maxUnpacked, UploadOptions.bytes(maxUnpacked) == nil {
+            throw ValidationError("--max-unpacked takes a size such as 512M or 4G, got '\(maxUnpacked)'")
+        }
+    }
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var verification: VerifyKeyOptions
@@ -36,7 +49,8 @@ struct Pull: AsyncParsableCommand {
         progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: manifest.layers.reduce(manifest.config.size) { $0 + $1.size },
                        polling: { client.counters.receivedBytes })
         defer { progress.stop() }
-        let (_, layers) = try Puller(client: client).pull(repository: repository, reference: pinned, into: output)
+        let (_, layers) = try Puller(client: client).pull(repository: repository, reference: pinned, into: output,
+                                                        maxUnpacked: maxUnpacked.flatMap(UploadOptions.bytes))
         progress.stop()
         if client.counters.resumes > 0 {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))

@@ -23,7 +23,8 @@ enum PullTarget {
         if versions.count > 1, time(newest) == nil || time(newest) == time(versions[1]) {
             throw CommandError("\(reference.name) has \(versions.count) versions and they record no publish time to tell the newest (publish with SOURCE_DATE_EPOCH set): name one as \(reference.name):VERSION (see '\(hint)')")
         }
-        FileHandle.standardError.write(Data("Using the newest published version: \(newest.version)\(time(newest).map { " (created \($0))" } ?? "")\n".utf8))
+        let line = "Using the newest published version: \(newest.version)\(time(newest).map { " (created \($0))" } ?? "")"
+        FileHandle.standardError.write(Data((MessageText.escaped(line) + "\n").utf8))  // both come from the registry
         return .tag(newest.version)
     }
 }

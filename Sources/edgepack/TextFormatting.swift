@@ -1,9 +1,11 @@
 import Foundation
+import OCIKit
 
-/// Plain-text tables for terminals: left-aligned columns separated by two spaces.
+/// Plain-text tables for terminals: left-aligned columns separated by two spaces. Cells often come from a
+/// registry or a bundle (names, versions, annotations): control characters are escaped so none drives the terminal.
 enum Table {
     static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(MessageText.escaped) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { column, cell in

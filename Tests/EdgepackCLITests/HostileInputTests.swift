@@ -83,7 +83,7 @@ private func pull(_ reference: String, _ output: String) throws -> ProcessResult
         let reference = "\(published.registry)/pipelines/ccfraud-pipeline:\(published.tag)"
         let file = try dir.write("existing-file", "mine")
         try dir.write("foreign/notes.txt", "mine too")
-        for (target, message) in [(file, "exists and is not a directory"), (dir.file("foreign"), "holds other files")] {
+        for (target, message) in [(file, "exists and is not a directory"), (dir.file("foreign"), "holds files edgepack did not write")] {
             let result = try pull(reference, target)
             #expect(result.status == 1)
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message), "\(result.stderr)")

@@ -29,6 +29,6 @@ import TestSupport
             }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("out")) == ["edge"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("out/edge")).sorted() == ["models", "pipeline.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("out/edge")).sorted() == [".edgepack-pull", "models", "pipeline.json"])
     }
 }

@@ -19,18 +19,30 @@ struct PullPlan {
     /// Where the pipeline config goes in the pulled folder.
     static let configFile = "pipeline.json"
 
-    /// Every file of the pull, by the blob that fills it.
-    var placements: [Digest: [FileTreeDestination.Placement]] {
+    /// Every file of the pull, by the blob that fills it; a directory layer unpacks to at most `unpackLimit(of:)`.
+    func placements(maxUnpacked: Int64?) -> [Digest: [FileTreeDestination.Placement]] {
         var placements: [Digest: [FileTreeDestination.Placement]] = [config.digest: [.init(path: Self.configFile)]]
         for layer in layers {
-            placements[layer.descriptor.digest, default: []].append(.init(path: layer.relativePath, unpacked: layer.isTar))
+            placements[layer.descriptor.digest, default: []].append(
+                .init(path: layer.relativePath, unpacked: layer.isTar, limit: layer.isTar ? Self.unpackLimit(of: layer, maxUnpacked: maxUnpacked) : nil))
         }
         return placements
     }
 
-    /// Disk space the pull needs: a directory layer is downloaded as a tar, then unpacked.
-    var bytesNeeded: Int64 {
-        layers.reduce(config.size) { $0 + $1.descriptor.size * ($1.isTar ? 2 : 1) }
+    /// A directory layer is an uncompressed tar (its media type says so), so it never unpacks to more than its own
+    /// size; one that does (compressed bytes under that type) is refused when it passes it, or `--max-unpacked`.
+    static func unpackLimit(of layer: Layer, maxUnpacked: Int64?) -> UnpackLimit {
+        if let maxUnpacked, maxUnpacked < layer.descriptor.size {
+            return UnpackLimit(bytes: maxUnpacked, reason: "the --max-unpacked limit (raise it to pull this model)")
+        }
+        return UnpackLimit(bytes: layer.descriptor.size, reason: "the layer's own size (an uncompressed tar never unpacks to more)")
+    }
+
+    /// Disk space the pull needs: a directory layer is downloaded as a tar, then unpacked up to its limit.
+    func bytesNeeded(maxUnpacked: Int64?) -> Int64 {
+        layers.reduce(config.size) { total, layer in
+            total + layer.descriptor.size + (layer.isTar ? Self.unpackLimit(of: layer, maxUnpacked: maxUnpacked).bytes : 0)
+        }
     }
 
     init(manifest: Manifest, reference: String) throws {

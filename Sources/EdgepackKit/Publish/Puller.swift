@@ -17,7 +17,8 @@ public struct PulledLayer: Sendable, Codable {
 /// verify every digest, and lay the models out as `DIR/models/NAME/VERSION/FILE`. A pull is a copy like every
 /// other command: from a source (a registry, or any other) into a `FileTreeDestination`, through the `Copier`
 /// (its plan, verification, parallelism and stopping), staged beside `DIR` and put in place only when complete
-/// (an earlier pull there is replaced whole, or kept whole if this one fails or is stopped).
+/// (an earlier pull there is replaced whole, or kept whole if this one fails or is stopped). `DIR` is replaced only
+/// when an earlier pull made it (`PullMarker`); a directory model unpacks to plain files only, within its limit.
 public struct Puller: Sendable {
     public let client: RegistryClient
 
@@ -26,33 +27,35 @@ public struct Puller: Sendable {
     }
 
     /// Pulls `repository` at a tag or digest. Blobs are downloaded resumably into the staging folder and linked
-    /// into place (no second copy of a model).
-    public func pull(repository: Repository, reference: ManifestReference, into directory: String) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
+    /// into place (no second copy of a model). `maxUnpacked` lowers the most a directory model may unpack to.
+    public func pull(repository: Repository, reference: ManifestReference, into directory: String,
+                     maxUnpacked: Int64? = nil) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (bytes, manifest) = try client.fetchManifestBytes(reference, in: repository)
         let client = self.client
         return try Self.pull(manifest: Blob(descriptor: manifest.descriptor, content: .bytes(bytes)), named: ImageReference.join(repository, reference),
-                             into: directory, concurrency: client.options.concurrency) { downloads in
+                             into: directory, concurrency: client.options.concurrency, maxUnpacked: maxUnpacked) { downloads in
             (RegistrySource(client: client, downloadingInto: downloads), repository.path)
         }
     }
 
     /// Pulls the pipeline manifest `manifest` (its exact bytes) from the source `makeSource` gives (told the
     /// folder it may download into), read from the repository it names; `name` names the pipeline in messages.
-    public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int,
+    public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int, maxUnpacked: Int64? = nil,
                             source makeSource: (_ downloads: String) -> (source: any ContentSource, repository: String))
         throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         guard case .bytes(let bytes) = manifest.content else { throw OCIError(.unsupported, "the manifest of \(name) is not held in memory") }
         let plan = try PullPlan(manifest: try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest \(name)"), reference: name)
+        try PullMarker.ensureReplaceable(directory)
         let config = Mutex<PipelineConfig?>(nil)
-        let destination = try FileTreeDestination(directory: directory, placements: plan.placements,
-                                                  isReplaceable: { FileStatus.exists($0 + "/" + PullPlan.configFile) }) { staged in
+        let destination = try FileTreeDestination(directory: directory, placements: plan.placements(maxUnpacked: maxUnpacked),
+                                                  isReplaceable: PullMarker.isPresent) { staged in
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: staged + "/" + PullPlan.configFile)))
             let decoded = try CanonicalJSON.decode(PipelineConfig.self, from: bytes, what: "the pipeline config")
             config.withLock { $0 = decoded }
+            try PullMarker.write(into: staged, reference: name, digest: manifest.descriptor.digest)
         }
         do {
-            // A directory layer is downloaded as a tar, then unpacked: twice its size for a moment.
-            try DiskSpace.ensure(plan.bytesNeeded, for: directory, what: "the pull")
+            try DiskSpace.ensure(plan.bytesNeeded(maxUnpacked: maxUnpacked), for: directory, what: "the pull")
         } catch {
             destination.abort()
             throw error

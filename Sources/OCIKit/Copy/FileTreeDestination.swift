@@ -15,12 +15,15 @@ public final class FileTreeDestination: ContentDestination {
     public struct Placement: Sendable, Hashable {
         /// Relative to the folder; plain components only (checked).
         public var path: String
-        /// A tar unpacked into the folder `path`, rather than the file `path`.
+        /// A tar unpacked into the folder `path` (plain files only: `TarExtractor`), rather than the file `path`.
         public var unpacked: Bool
+        /// The most an unpacked tar may expand to.
+        public var limit: UnpackLimit?
 
-        public init(path: String, unpacked: Bool = false) {
+        public init(path: String, unpacked: Bool = false, limit: UnpackLimit? = nil) {
             self.path = path
             self.unpacked = unpacked
+            self.limit = limit
         }
     }
 
@@ -29,12 +32,12 @@ public final class FileTreeDestination: ContentDestination {
     public let downloads: String
     private let staging: StagedDirectory
     private let placements: [Digest: [Placement]]
-    private let check: @Sendable (_ staged: String) throws -> Void
+    private let finish: @Sendable (_ staged: String) throws -> Void
 
-    /// `isReplaceable` accepts an existing non-empty folder to replace (an earlier result); `check` looks at the
-    /// staged folder, complete, before it is put in place.
+    /// `isReplaceable` accepts an existing non-empty folder to replace (an earlier result); `finish` looks at the
+    /// staged folder, complete, before it is put in place, and may add to it (a file saying who wrote it).
     public init(directory: String, placements: [Digest: [Placement]], isReplaceable: (String) -> Bool,
-                check: @escaping @Sendable (_ staged: String) throws -> Void = { _ in }) throws {
+                finish: @escaping @Sendable (_ staged: String) throws -> Void = { _ in }) throws {
         var taken = Set<String>()
         for (digest, places) in placements {
             for place in places {
@@ -48,7 +51,7 @@ public final class FileTreeDestination: ContentDestination {
         }
         self.directory = directory
         self.placements = placements
-        self.check = check
+        self.finish = finish
         staging = try StagedDirectory(for: directory, isReplaceable: isReplaceable)
         downloads = staging.path + "/.blobs"
     }
@@ -64,7 +67,7 @@ public final class FileTreeDestination: ContentDestination {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if place.unpacked {
                 try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-                try TarExtractor.extract(local, into: target)
+                try TarExtractor.extract(local, into: target, label: place.path, limit: place.limit)
             } else if link(local, target) != 0 {
                 throw OCIError.io("create", target, errno: errno)
             }
@@ -113,7 +116,7 @@ public final class FileTreeDestination: ContentDestination {
 
     public func commit() throws {
         try? FileManager.default.removeItem(atPath: downloads)
-        try check(staging.path)
+        try finish(staging.path)
         try staging.commit()
     }
 

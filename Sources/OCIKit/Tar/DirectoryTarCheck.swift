@@ -8,10 +8,10 @@ extension DirectoryTarWriter {
     /// Walked with one `fstatat` and one `faccessat` per entry relative to its open folder (no path lookups
     /// from the root), so a 20,000-file model checks in milliseconds.
     public func check(directory: String) throws {
-        try checkChildren(of: directory, relative: "")
+        try checkChildren(of: directory, relative: "", root: directory)
     }
 
-    private func checkChildren(of directory: String, relative: String) throws {
+    private func checkChildren(of directory: String, relative: String, root: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0, let stream = fdopendir(fd) else {
             if fd >= 0 { close(fd) }
@@ -38,13 +38,13 @@ extension DirectoryTarWriter {
             } else if status.isRegularFile {
                 guard readable else { throw OCIError(.io, "cannot read \(path): permission denied") }
             } else if status.isSymlink {
-                try checkSymlink(relative + name, target: try DirectoryListing.readLink(path), path: path)
+                try checkSymlink(relative + name, target: try DirectoryListing.readLink(path), path: path, root: root)
             } else {
                 throw OCIError(.unsupported, "\(path) is not a regular file, directory or symlink; remove it from the model directory")
             }
         }
         for name in folders {
-            try checkChildren(of: directory + "/" + name, relative: relative + name + "/")
+            try checkChildren(of: directory + "/" + name, relative: relative + name + "/", root: root)
         }
     }
 }

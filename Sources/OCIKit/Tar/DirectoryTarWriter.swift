@@ -51,7 +51,7 @@ public struct DirectoryTarWriter: Sendable {
                     try FileStreamer.stream(path: path, into: sink, exactSize: status.size, buffer: buffer)
                 }
             } else if status.isSymlink, let target = entry.linkTarget {
-                try checkSymlink(entry.name, target: target, path: path)
+                try checkSymlink(entry.name, target: target, path: path, root: directory)
                 try tar.addSymlink(entry.name, target: target)
             } else {
                 throw OCIError(.unsupported, "\(path) is not a regular file, directory or symlink; remove it from the model directory")
@@ -60,11 +60,13 @@ public struct DirectoryTarWriter: Sendable {
         try tar.finish()
     }
 
-    func checkSymlink(_ entryName: String, target: String, path: String) throws {
+    /// A link is kept only if it stays inside `root` both as written and as resolved through the other links
+    /// (`SymlinkContainment`): what `TarExtractor` unpacks, so `pull` takes every layer `export` writes.
+    func checkSymlink(_ entryName: String, target: String, path: String, root: String) throws {
         if options.symlinks == .refuse {
             throw OCIError(.unsafePath, "\(path) is a symlink, and symlinks are refused")
         }
-        guard Self.staysInside(linkName: entryName, target: target) else {
+        guard Self.staysInside(linkName: entryName, target: target), SymlinkContainment.staysInside(root: root, linkName: entryName) else {
             throw OCIError(.unsafePath, "\(path) is a symlink to '\(target)', outside the model directory; replace it with the file itself")
         }
     }
