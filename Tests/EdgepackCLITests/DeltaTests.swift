@@ -83,12 +83,12 @@ import TestSupport
         let (pushed, _) = try push(dir.file("v2.tar"), site)
         #expect(pushed.succeeded, "\(pushed.stderr)")
         // Without pipeline names: the registry's catalog, where it lists one (the basic-auth registry does; the
-        // token registry's token service grants no catalog access, so it asks for the names).
+        // token registry's token service grants it only to accounts that may push, so a reader is asked for names).
         let listed = "\(registries.basic)/cat\(UUID().uuidString.prefix(6).lowercased())"
         #expect(try push(dir.file("v1.tar"), listed).0.succeeded)
         let catalog = try edgepack(["inventory", "--registry", listed, "-o", dir.file("catalog.json")], environment: pusher)
         #expect(catalog.succeeded && catalog.stdout.contains(": 6 repositories"), "\(catalog.stdout)\(catalog.stderr)")
-        let unlisted = try edgepack(["inventory", "--registry", site, "-o", dir.file("none.json")], environment: pusher)
+        let unlisted = try edgepack(["inventory", "--registry", site, "-o", dir.file("none.json")], environment: ["OCI_USERNAME": "reader", "OCI_PASSWORD": "reader-pass"])
         #expect(!unlisted.succeeded && unlisted.stderr.contains("name the pipelines to inventory"), "\(unlisted.stderr)")
         let both = try edgepack(["export", definition, "-o", dir.file("x.tar"), "--since", dir.file("v1.tar"), "--site-inventory", dir.file("site.json")])
         #expect(both.status == 64, "\(both.stderr)")

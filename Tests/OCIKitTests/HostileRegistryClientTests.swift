@@ -63,7 +63,8 @@ import TestSupport
         let started = Date()
         let error = #expect(throws: OCIError.self) { try client.fetchManifest(.tag("v1"), in: repository) }
         #expect(Date().timeIntervalSince(started) < 8)
-        #expect(error?.message == "\(hostile.registry) sent no byte of manifest edge/pipelines/p:v1 for 2 s: the registry stalled")
+        // Tried twice: the line says so, with the time it took.
+        #expect(error?.message.hasPrefix("\(hostile.registry) sent no byte of manifest edge/pipelines/p:v1 for 2 s: the registry stalled (2 tries over 4.") == true, "\(error?.message ?? "")")
     }
 
     @Test func aStalledBlobFailsInAFewTimeoutsNamingIt() throws {
@@ -75,7 +76,7 @@ import TestSupport
         let error = #expect(throws: OCIError.self) { try client.fetchBlob(descriptor, from: repository, toFile: dir.file("config.json")) }
         // Half the blob each time, then nothing: the first stall made progress, the next two did not.
         #expect(Date().timeIntervalSince(started) < 10)
-        #expect(error?.message == "\(hostile.registry) stopped sending blob \(descriptor.digest) of edge/pipelines/p: no byte for 2 s")
+        #expect(error?.message.hasPrefix("\(hostile.registry) stopped sending blob \(descriptor.digest) of edge/pipelines/p: no byte for 2 s") == true, "\(error?.message ?? "")")
         #expect(!FileManager.default.fileExists(atPath: dir.file("config.json")))
     }
 }

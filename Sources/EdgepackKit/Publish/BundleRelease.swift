@@ -39,7 +39,9 @@ extension Release {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try FileManager.default.createDirectory(atPath: scratch + "/files", withIntermediateDirectories: true)
         try Data(try bundle.bytes(layer)).write(to: URL(fileURLWithPath: scratch + "/chart.tgz"))
-        try TarExtractor.extract(scratch + "/chart.tgz", into: scratch + "/files")
+        // A chart's templates are a few KiB; a bundle's .tgz that unpacks to more than this is no chart of ours.
+        try TarExtractor.extract(scratch + "/chart.tgz", into: scratch + "/files", label: "the bundle's chart",
+                                 limit: UnpackLimit(bytes: 16 << 20, reason: "more than any chart's templates need"))
         guard let top = try FileManager.default.contentsOfDirectory(atPath: scratch + "/files").first else { return .builtIn }
         return try ChartTemplates.load(directory: scratch + "/files/" + top)
     }
