@@ -13,15 +13,14 @@ struct Build: AsyncParsableCommand {
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
+    @OptionGroup var report: ArtifactOutputOptions
 
     func run() async throws {
+        let output = PathArgument.absolute(self.output)
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images)
         let destination = try LayoutDirectoryDestination(directory: output, digester: workspace.digester)
         let summary = try ReleaseCopy(build).copy(to: destination)
         let written = summary.blobsCopied + summary.manifestsWritten
-        printArtifacts(build)
-        noteUnmirroredImages(build)
-        notePlaceholderRegistry(build, bundle: nil)
-        print("wrote \(output) (\(written) new blob\(written == 1 ? "" : "s"))")
+        try report.report(build, output: output, blobsWritten: written, wrote: "wrote \(self.output) (\(written) new blob\(written == 1 ? "" : "s"))")
     }
 }

@@ -18,9 +18,11 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var images: ImageOptions
     @OptionGroup var signing: SigningOptions
     @OptionGroup var delta: DeltaOptions
+    @OptionGroup var report: ArtifactOutputOptions
 
     func run() async throws {
-        let progress = ProgressDisplay(quiet: false, plainLines: false)
+        let output = PathArgument.absolute(self.output)
+        let progress = ProgressDisplay(quiet: !report.showsProgress, plainLines: false)
         // A directory model hashed now is kept as its tar beside the bundle, which is then written from it.
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress, keepingTarsBeside: output)
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
@@ -32,10 +34,7 @@ struct Export: AsyncParsableCommand {
         defer { progress.stop() }
         try copy.copy(to: destination, onEvent: progress.onEvent)
         progress.stop()
-        printArtifacts(build)
-        noteUnmirroredImages(build)
-        notePlaceholderRegistry(build, bundle: output)
-        print("wrote \(output)")
+        try report.report(build, output: output, bundle: self.output, wrote: "wrote \(self.output)")
     }
 }
 

@@ -30,7 +30,7 @@ struct Inventory: AsyncParsableCommand {
         }
         let inventory = try RegistryInventory.collect(client: client, prefixPath: Publisher.split(layout).path, registry: layout.prefix,
                                                       repositories: repositories)
-        try AtomicFile.write(Data((try CanonicalJSON.prettyText(inventory) + "\n").utf8), to: output)
+        try AtomicFile.write(Data((try CanonicalJSON.prettyText(inventory) + "\n").utf8), to: PathArgument.absolute(output))
         let blobs = inventory.digests.count
         print("wrote \(output): \(inventory.repositories.count) repositories, \(blobs) blobs and manifests")
     }

@@ -23,10 +23,14 @@ struct Pull: AsyncParsableCommand {
     @Flag(help: "Print the layers as JSON.")
     var json = false
 
+    @Flag(name: .shortAndLong, help: "No progress, table or summary; only errors.")
+    var quiet = false
+
     @Option(help: "The most a directory model may unpack to (e.g. 512M, 4G); by default its layer's size.")
     var maxUnpacked: String?
 
     func validate() throws {
+        if quiet, json { throw ValidationError("--quiet and --json both choose the output: pass one of them") }
         if let maxUnpacked, UploadOptions.bytes(maxUnpacked) == nil {
             throw ValidationError("--max-unpacked takes a size such as 512M or 4G, got '\(maxUnpacked)'")
         }
@@ -39,28 +43,34 @@ struct Pull: AsyncParsableCommand {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
         let repository = Repository(parsed.repository)
-        var pinned = try PullTarget.resolve(parsed, client: client)
-        if verification.verifyKey != nil, parsed.digest == nil, let digest = try client.manifestDigest(pinned, in: repository) {
-            pinned = .digest(digest)  // what was verified is exactly what is pulled, even if the tag moves meanwhile
+        let output = PathArgument.absolute(self.output)
+        let (pinned, manifest) = try PullTarget.explainingMissing(parsed) {
+            var pinned = try PullTarget.resolve(parsed, client: client)
+            if verification.verifyKey != nil, parsed.digest == nil {
+                guard let digest = try client.manifestDigest(pinned, in: repository) else {
+                    throw OCIError(.notFound, "\(parsed.name): no such version")
+                }
+                pinned = .digest(digest)  // what was verified is exactly what is pulled, even if the tag moves meanwhile
+            }
+            try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned.description)
+            return (pinned, try client.fetchManifest(pinned, in: repository).manifest)
         }
-        try verification.verifyBeforePull(client: client, repository: parsed.repository, reference: pinned.description)
-        let progress = ProgressDisplay(quiet: json, plainLines: false)
-        let manifest = try client.fetchManifest(pinned, in: repository).manifest
+        let progress = ProgressDisplay(quiet: json || quiet, plainLines: false)
         progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: manifest.layers.reduce(manifest.config.size) { $0 + $1.size },
                        polling: { client.counters.receivedBytes })
         defer { progress.stop() }
         let (_, layers) = try Puller(client: client).pull(repository: repository, reference: pinned, into: output,
                                                         maxUnpacked: maxUnpacked.flatMap(UploadOptions.bytes))
         progress.stop()
-        if client.counters.resumes > 0 {
+        if client.counters.resumes > 0, !quiet {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))
         }
         if json {
             print(try CanonicalJSON.prettyText(layers))
-        } else {
+        } else if !quiet {
             print(Table.render(header: ["DIGEST", "FILENAME", "NAME", "TYPE", "RUNTIME", "VERSION"],
                                rows: layers.map { [$0.digest, $0.filename, $0.name, $0.type, $0.runtime, $0.version] }))
-            print("wrote \(output)")
+            print("wrote \(self.output)")
         }
     }
 }

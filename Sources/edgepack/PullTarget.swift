@@ -7,12 +7,9 @@ import OCIKit
 enum PullTarget {
     static func resolve(_ reference: ImageReference, client: RegistryClient) throws -> ManifestReference {
         if let written = reference.manifestReference { return ManifestReference(written) }
-        let components = reference.repository.split(separator: "/").map(String.init)
-        guard components.count >= 2, components[components.count - 2] == "pipelines" else {
+        guard let (name, prefix) = pipeline(of: reference) else {
             throw CommandError("\(reference.name) names no version: add :VERSION or @sha256:DIGEST")
         }
-        let name = components[components.count - 1]
-        let prefix = ([reference.registry] + components.dropLast(2)).joined(separator: "/")
         let versions = try PublishHistory.list(name, layout: try RegistryLayout(prefix: prefix), client: client)
         let hint = "edgepack publishes \(name) --registry \(prefix)"
         guard let newest = versions.first else {
@@ -26,5 +23,22 @@ enum PullTarget {
         let line = "Using the newest published version: \(newest.version)\(time(newest).map { " (created \($0))" } ?? "")"
         FileHandle.standardError.write(Data((MessageText.escaped(line) + "\n").utf8))  // both come from the registry
         return .tag(newest.version)
+    }
+
+    /// The pipeline name and registry prefix of `HOST/PREFIX/pipelines/NAME`, or nil for another repository.
+    static func pipeline(of reference: ImageReference) -> (name: String, prefix: String)? {
+        let components = reference.repository.split(separator: "/").map(String.init)
+        guard components.count >= 2, components[components.count - 2] == "pipelines" else { return nil }
+        return (components[components.count - 1], ([reference.registry] + components.dropLast(2)).joined(separator: "/"))
+    }
+
+    /// Runs `body`; a version it does not find gets the command that lists the versions there are.
+    static func explainingMissing<T>(_ reference: ImageReference, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as OCIError where error.code == .notFound {
+            guard let (name, prefix) = pipeline(of: reference) else { throw error }
+            throw OCIError(.notFound, error.message + ": list the versions with 'edgepack publishes \(name) --registry \(prefix)'", cause: error.cause)
+        }
     }
 }

@@ -29,8 +29,8 @@ struct Render: AsyncParsableCommand {
     func run() async throws {
         let credentials = embedCredentials ? try credentialsFromEnvironment() : nil
         let (_, build) = try buildPipeline(definition, cache, render, images: images)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let written = try RenderWriter(directory: output).write(build, templates: try render.chartTemplates(), credentials: credentials)
+        try FileManager.default.createDirectory(atPath: PathArgument.absolute(output), withIntermediateDirectories: true)
+        let written = try RenderWriter(directory: PathArgument.absolute(output)).write(build, templates: try render.chartTemplates(), credentials: credentials)
         for path in written where !path.contains("/chart/") { print("wrote \(path)") }
         print("wrote \(output)/chart/\(build.name)/")
         if build.layout.isPlaceholder {

@@ -19,8 +19,36 @@ import TestSupport
         // A digest that is not there is named with '@', as written.
         let other = "sha256:" + String(repeating: "1", count: 64)
         let missing = try edgepack(["pull", "\(repository)@\(other)", "-o", dir.file("missing")], environment: pusher)
-        #expect(missing.stderr == "edgepack: error: fetch \(repository.dropFirst(registries.token.count + 1))@\(other): not found on \(registries.token) (MANIFEST_UNKNOWN: manifest unknown)\n")
+        let hint = ": list the versions with 'edgepack publishes \(pipeline.pipeline_name) --registry \(registry)'"
+        #expect(missing.stderr == "edgepack: error: fetch \(repository.dropFirst(registries.token.count + 1))@\(other): not found on \(registries.token) (MANIFEST_UNKNOWN: manifest unknown)\(hint)\n")
         #expect(!FileManager.default.fileExists(atPath: dir.file("missing")))
+        let unknownTag = try edgepack(["pull", "\(repository):11111111-1111-5111-8111-111111111111", "-o", dir.file("missing")], environment: pusher)
+        #expect(unknownTag.status == 1 && unknownTag.stderr.hasSuffix("(MANIFEST_UNKNOWN: manifest unknown)\(hint)\n"), "\(unknownTag.stderr)")
+    }
+
+    /// `-o` as a shell takes it (relative, with `..`, through a symlinked folder), and `-q` prints nothing.
+    @Test func outputPathsResolveAsAShellsAndQuietIsQuiet() throws {
+        let registry = "\(registries.token)/paths\(UUID().uuidString.prefix(6).lowercased())"
+        let (published, record) = try publish("ccfraud/edgepack.yaml", registry: registry)  // a directory model too
+        #expect(published.succeeded, "\(published.stderr)")
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.file("work/sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("work/link"), withDestinationPath: dir.file("elsewhere"))
+        let url = try #require(record).pipeline_url
+        let pulled = try edgepack(["pull", url, "-o", "../out", "-q"], environment: pusher, directory: dir.file("work/sub"))
+        #expect(pulled.status == 0 && pulled.stdout.isEmpty && pulled.stderr.isEmpty, "\(pulled.stdout)\(pulled.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("work/out/pipeline.json")))
+        let linked = try edgepack(["pull", url, "-o", "link/pulled", "-q"], environment: pusher, directory: dir.file("work"))
+        #expect(linked.status == 0, "\(linked.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("elsewhere/pulled/pipeline.json")))
+        let exported = try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", "../b.tar", "-q"], directory: dir.file("work/sub"))
+        #expect(exported.status == 0 && exported.stdout.isEmpty && exported.stderr.isEmpty, "\(exported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("work/b.tar")))
+        let built = try edgepack(["build", fixture("ccfraud/edgepack.yaml"), "-o", "../layout", "--json"], directory: dir.file("work/sub"))
+        struct Written: Decodable { struct Entry: Decodable { var reference: String }; var artifacts: [Entry] }
+        let written = try JSONDecoder().decode(Written.self, from: Data(built.stdout.utf8))
+        #expect(written.artifacts.count == 6 && built.stderr.isEmpty, "\(built.stdout)\(built.stderr)")
     }
 
     @Test func noTagPullsTheNewestPublishedVersionAndSaysWhich() throws {
