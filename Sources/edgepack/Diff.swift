@@ -6,11 +6,11 @@ import OCIKit
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "What changed between two releases (bundles or layout folders), and what a delta bundle between them carries.",
-        discussion: "The delta is what 'edgepack export --since A' leaves in a bundle of B: the blobs a site holding A lacks."
+        abstract: "What changed between two releases (bundles, layout folders or published versions), and what a delta between them carries.",
+        discussion: "The delta is what 'edgepack export --since A' leaves in a bundle of B: the blobs a site holding A lacks. A published version is HOST/PREFIX/pipelines/NAME:VERSION (its pipeline, models, chart and compose file)."
     )
 
-    @Argument(help: "The release the site has: a bundle (export) or a layout folder (build).", completion: .file(extensions: ["tar"]))
+    @Argument(help: "The release the site has: a bundle (export), a layout folder (build), or HOST/PREFIX/pipelines/NAME:VERSION.", completion: .file(extensions: ["tar"]))
     var before: String
 
     @Argument(help: "The release to ship.", completion: .file(extensions: ["tar"]))
@@ -19,8 +19,10 @@ struct Diff: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var connection: ConnectionOptions
+
     func run() async throws {
-        let diff = try ReleaseDiff(from: try Self.open(before), to: try Self.open(after))
+        let diff = try ReleaseDiff(from: try open(before), to: try open(after))
         if json {
             print(try CanonicalJSON.prettyText(diff))
             return
@@ -36,11 +38,18 @@ struct Diff: AsyncParsableCommand {
         print("delta:  \(totals.deltaBlobs) blob\(totals.deltaBlobs == 1 ? "" : "s") (\(ByteCount.format(totals.deltaBytes))), a bundle of \(ByteCount.format(totals.deltaBundleBytes)) (edgepack export --since \(ShellWord.quoted(before)))")
     }
 
-    static func open(_ path: String) throws -> any ImageLayoutSource {
+    func open(_ path: String) throws -> any ImageLayoutSource {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CommandError("cannot read \(path): no such file or folder; give a bundle (edgepack export) or a layout folder (edgepack build)")
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? try LayoutDirectorySource(directory: path) : try ImageLayoutBundle(path: path)
         }
-        return isDirectory.boolValue ? try LayoutDirectorySource(directory: path) : try ImageLayoutBundle(path: path)
+        guard path.contains("/pipelines/"), let reference = try? ImageReference(parsing: path), let tag = reference.tag,
+              let (name, prefix) = PullTarget.pipeline(of: reference) else {
+            throw CommandError("cannot read \(path): no such file or folder, and not a published version; give a bundle (edgepack export), a layout folder (edgepack build) or HOST/PREFIX/pipelines/NAME:VERSION")
+        }
+        let client = try connection.client(host: reference.registry, resolver: try connection.credentials())
+        return try PullTarget.explainingMissing(reference) {
+            try RegistryRelease(client: client, layout: try RegistryLayout(prefix: prefix), pipeline: name, version: tag)
+        }
     }
 }

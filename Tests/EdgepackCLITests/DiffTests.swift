@@ -57,6 +57,32 @@ import TestSupport
 
     @Test func aMissingSideIsOneLine() throws {
         let result = try edgepack(["diff", "/nonexistent/a.tar", fixture("ccfraud/edgepack.yaml")])
-        #expect(result.status == 1 && result.stderr == "edgepack: error: cannot read /nonexistent/a.tar: no such file or folder; give a bundle (edgepack export) or a layout folder (edgepack build)\n")
+        #expect(result.status == 1 && result.stderr == "edgepack: error: cannot read /nonexistent/a.tar: no such file or folder, and not a published version; give a bundle (edgepack export), a layout folder (edgepack build) or HOST/PREFIX/pipelines/NAME:VERSION\n")
+    }
+
+    /// Two published versions in a registry: the changed model, the same one, and what a delta would carry.
+    @Test func twoPublishedVersionsDifferInTheirChangedModel() throws {
+        let registry = "\(registries.token)/diff\(UUID().uuidString.prefix(6).lowercased())"
+        let dir = try TemporaryDirectory()
+        let definition = try randomModelsPipeline([4096, 200_000], named: "differ", in: dir)
+        struct Record: Decodable { var pipeline_version: String }
+        func publishVersion() throws -> String {
+            let result = try edgepack(["publish", definition, "--registry", registry, "--json", "-q"], environment: pusher)
+            guard result.succeeded else { throw TestFailure("publish: \(result.stderr)") }
+            return try JSONDecoder().decode(Record.self, from: Data(result.stdout.utf8)).pipeline_version
+        }
+        let v1 = try publishVersion()
+        try writeRandomModel(dir.file("models/m1.bin"), bytes: 200_000)
+        let v2 = try publishVersion()
+        let result = try edgepack(["diff", "\(registry)/pipelines/differ:\(v1)", "\(registry)/pipelines/differ:\(v2)", "--json"], environment: pusher)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        let changes = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.repository, $0.change) })
+        #expect(changes["models/m1"] == "changed" && changes["models/m0"] == "same" && changes["pipelines/differ"] == "changed", "\(result.stdout)")
+        #expect(changes["charts/differ"] != nil && changes["compose/differ"] != nil)
+        #expect(report.totals.delta_bytes >= 200_000 && report.totals.delta_bytes < 220_000, "the new model and small manifests: \(report.totals)")
+
+        let unknown = try edgepack(["diff", "\(registry)/pipelines/differ:\(v1)", "\(registry)/pipelines/differ:11111111-1111-5111-8111-111111111111"], environment: pusher)
+        #expect(unknown.status == 1 && unknown.stderr.contains("list the versions with 'edgepack publishes differ --registry \(registry)'"), "\(unknown.stderr)")
     }
 }
