@@ -34,7 +34,7 @@ import TestSupport
         #expect(result.stderr.split(separator: "\n").count == 1)
         // Under the name it was saved for, the same registry answers (a missing manifest, not an auth failure).
         let saved = try pull("localhost:\(port)/advice/pipelines/p@\(digest)", environment: docker)
-        #expect(saved.stderr == "edgepack: error: fetch advice/pipelines/p@\(digest): not found on localhost:\(port) (MANIFEST_UNKNOWN: manifest unknown)\n")
+        #expect(saved.stderr == "edgepack: error: fetch advice/pipelines/p@\(digest): not found on localhost:\(port) (MANIFEST_UNKNOWN: manifest unknown): list the versions with 'edgepack publishes p --registry localhost:\(port)/advice'\n")
     }
 
     @Test func rejectedCredentialsSayWhereTheyCameFrom() throws {
