@@ -13,11 +13,15 @@ struct Build: AsyncParsableCommand {
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
+    @OptionGroup var offline: OfflineOption
     @OptionGroup var report: ArtifactOutputOptions
+
+    func validate() throws { try offline.check(cache) }
 
     func run() async throws {
         let output = PathArgument.absolute(self.output)
-        let (workspace, build) = try buildPipeline(definition, cache, render, images: images)
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline)
+        if offline.offline && report.showsProgress { noteCachedTags(build) }
         let destination = try LayoutDirectoryDestination(directory: output, digester: workspace.digester)
         let summary = try ReleaseCopy(build).copy(to: destination)
         let written = summary.blobsCopied + summary.manifestsWritten

@@ -16,15 +16,20 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
+    @OptionGroup var offline: OfflineOption
     @OptionGroup var signing: SigningOptions
     @OptionGroup var delta: DeltaOptions
     @OptionGroup var report: ArtifactOutputOptions
+
+    func validate() throws { try offline.check(cache) }
 
     func run() async throws {
         let output = PathArgument.absolute(self.output)
         let progress = ProgressDisplay(quiet: !report.showsProgress, plainLines: false)
         // A directory model hashed now is kept as its tar beside the bundle, which is then written from it.
-        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, progress: progress, keepingTarsBeside: output)
+        let (workspace, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline, progress: progress,
+                                                   keepingTarsBeside: output)
+        if offline.offline && report.showsProgress { noteCachedTags(build) }
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
         let copy = ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")

@@ -13,11 +13,12 @@ struct ImageOptions: ParsableArguments {
 
     /// What finds the images to copy (nil with --no-mirror). Source credentials come from
     /// EDGEPACK_SOURCE_USERNAME/_PASSWORD, docker's config.json and credential helpers; never the destination's.
-    func gatherer(noCache: Bool, digests: DigestCache, registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions()) -> ImageGatherer? {
+    func gatherer(noCache: Bool, digests: DigestCache, registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions(),
+                  offline: Bool = false) -> ImageGatherer? {
         guard !noMirror else { return nil }
         var options = registryOptions
         options.plainHTTP = false  // a loopback source falls back to HTTP by itself; another host must speak HTTPS
-        let resolver = ImageResolver(registryOptions: options, cache: noCache ? nil : BlobCache(digests: digests))
+        let resolver = ImageResolver(registryOptions: options, cache: noCache ? nil : BlobCache(digests: digests), offline: offline)
         let credentials = CredentialResolver()
         return ImageGatherer(resolver: resolver, allPlatforms: allPlatforms) { host in try credentials.sourceCredential(for: host) }
     }
@@ -26,6 +27,26 @@ struct ImageOptions: ParsableArguments {
         var options = RegistryOptions()
         options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
         return options
+    }
+}
+
+/// --offline, for the commands that read images but write nowhere else (build, export, render).
+struct OfflineOption: ParsableArguments {
+    @Flag(help: "Use no network for images: each comes from its local source or the blob cache (a tag as it last resolved with the network).")
+    var offline = false
+
+    func check(_ cache: CacheOptions) throws {
+        if offline && cache.noCache { throw ValidationError("--offline reads images from the blob cache: drop --no-cache") }
+    }
+}
+
+/// Says on stderr, for an offline build, when each image's tag was resolved (the time is the cache's alone: it
+/// never goes into what is built).
+func noteCachedTags(_ build: PipelineBuild) {
+    let cache = BlobCache()
+    for image in build.release.images {
+        guard let reference = try? ImageReference(parsing: image.source), reference.digest == nil, let record = cache.cachedTag(of: reference) else { continue }
+        FileHandle.standardError.write(Data(MessageText.escaped("note: \(image.source) is \(record.digest) as resolved at \(record.resolvedAt) (read from the blob cache, no network)").utf8 + [10]))
     }
 }
 

@@ -80,6 +80,7 @@ struct Inspect: AsyncParsableCommand {
                 [image.repository + ":" + image.tag, image.platform?.description ?? image.platforms.map(\.description).joined(separator: ", "),
                  image.digest.string, ByteCount.format(image.size)]
             }))
+            if let note = Self.tagsResolved(for: images) { sections.append(note) }
         }
         for pipeline in shown where pipeline.isPipeline { sections.append(try PipelineSummary.render(pipeline)) }
         if case .layout(let layout) = opened, let note = try deltaNote(layout) { sections.append(note) }
@@ -93,6 +94,18 @@ struct Inspect: AsyncParsableCommand {
         if let bundle = layout as? ImageLayoutBundle { return try PipelineImage.carried(in: bundle) }
         if let directory = layout as? LayoutDirectorySource { return try PipelineImage.carried(in: directory) }
         return nil
+    }
+
+    /// When the tags the images came from were resolved, as this machine's blob cache recorded it (the time is
+    /// never in the bundle: same inputs, same bytes); nil when the cache knows none of them.
+    private static func tagsResolved(for images: [PipelineImage]) -> String? {
+        let cache = BlobCache()
+        let lines = images.compactMap { image in
+            cache.cachedTags(leadingTo: image.digest).first.map {
+                MessageText.escaped("\(image.repository):\(image.tag) came from \($0.reference), resolved at \($0.resolvedAt) (blob cache)")
+            }
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 
     static func kind(_ artifactType: String, reference: String) -> String {

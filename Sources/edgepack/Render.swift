@@ -25,10 +25,14 @@ struct Render: AsyncParsableCommand {
 
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
+    @OptionGroup var offline: OfflineOption
+
+    func validate() throws { try offline.check(cache) }
 
     func run() async throws {
         let credentials = embedCredentials ? try credentialsFromEnvironment() : nil
-        let (_, build) = try buildPipeline(definition, cache, render, images: images)
+        let (_, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline)
+        if offline.offline { noteCachedTags(build) }
         try FileManager.default.createDirectory(atPath: PathArgument.absolute(output), withIntermediateDirectories: true)
         let written = try RenderWriter(directory: PathArgument.absolute(output)).write(build, templates: try render.chartTemplates(), credentials: credentials)
         for path in written where !path.contains("/chart/") { print("wrote \(path)") }

@@ -33,7 +33,7 @@ struct RenderOptions: ParsableArguments {
 /// Loads the definition and builds every artifact, as build, export and render all do; with a progress display,
 /// the hashing of the models is shown as work.
 func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ render: RenderOptions, images: ImageOptions,
-                   registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions(),
+                   registryOptions: RegistryOptions = ImageOptions.sourceRegistryOptions(), offline: Bool = false,
                    progress: ProgressDisplay? = nil, keepingTarsBeside output: String? = nil) throws -> (Workspace, PipelineBuild) {
     var workspace = Workspace(useCache: !cache.noCache)
     workspace.digester.spill = output.map { TarSpill(beside: $0) }
@@ -43,7 +43,7 @@ func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ re
         workspace.digester.onHashed = { progress.advance($0) }
     }
     defer { progress?.stop() }
-    let gatherer = images.gatherer(noCache: cache.noCache, digests: workspace.cache, registryOptions: registryOptions)
+    let gatherer = images.gatherer(noCache: cache.noCache, digests: workspace.cache, registryOptions: registryOptions, offline: offline)
     let build = try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates(), images: gatherer)
     return (workspace, build)
 }

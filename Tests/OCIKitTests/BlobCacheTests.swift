@@ -52,4 +52,43 @@ import TestSupport
         #expect(BlobCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/x"]) == "/x/edgepack/blobs")
         #expect(BlobCache.defaultDirectory(environment: ["HOME": "/h"]) == "/h/.cache/edgepack/blobs")
     }
+
+    @Test func manifestsAreKeptByDigestAndCheckedOnTheWayOut() throws {
+        let dir = try TemporaryDirectory()
+        let cache = BlobCache(directory: dir.file("blobs"))
+        let bytes = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.utf8)
+        let digest = SHA256Hasher.digest(bytes)
+        #expect(cache.manifestBytes(digest) == nil)
+        try cache.storeManifest(bytes, as: digest)
+        try cache.storeManifest(Array("not these bytes".utf8), as: SHA256Hasher.digest(Array("other".utf8)))  // refused: not its digest
+        #expect(cache.manifestBytes(digest) == bytes)
+        #expect(cache.manifestBytes(SHA256Hasher.digest(Array("other".utf8))) == nil)
+        let path = dir.file("blobs/sha256/\(digest.encoded)")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        try Data(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":{}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(cache.manifestBytes(digest) == nil && !FileStatus.exists(path))
+    }
+
+    /// A tag's record says where it pointed and when, and leads to an index's platform manifests too.
+    @Test func tagRecordsAreWrittenWholeAndFoundFromAPlatformDigest() throws {
+        let dir = try TemporaryDirectory()
+        let cache = BlobCache(directory: dir.file("blobs"))
+        let child = Descriptor(mediaType: MediaType.imageManifest, digest: SHA256Hasher.digest(Array("child".utf8)), size: 5)
+        let index = Array(try CanonicalJSON.encode(Index(manifests: [child])))
+        let top = Descriptor(mediaType: MediaType.imageIndex, digest: SHA256Hasher.digest(index), size: Int64(index.count))
+        #expect(cache.cachedTag("127.0.0.1:5000/engine:v1") == nil)
+        try cache.recordTag("127.0.0.1:5000/engine:v1", as: top, at: Date(timeIntervalSince1970: 1_780_000_000))
+        let record = try #require(cache.cachedTag("127.0.0.1:5000/engine:v1"))
+        #expect(record.descriptor == top && record.resolvedAt == "2026-05-28T20:26:40Z")
+        #expect(cache.cachedTag("127.0.0.1:5000/engine:v2") == nil)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.file("blobs/tags"))
+        #expect(files == ["\(SHA256Hasher.digest(Array("127.0.0.1:5000/engine:v1".utf8)).encoded).json"])
+        let text = try String(contentsOfFile: dir.file("blobs/tags/\(files[0])"), encoding: .utf8)
+        #expect(text.contains(#""resolved_at":"2026-05-28T20:26:40Z""#) && text.contains(#""media_type":"application/vnd.oci.image.index.v1+json""#), "\(text)")
+        #expect(try FileManager.default.attributesOfItem(atPath: dir.file("blobs/tags/\(files[0])"))[.posixPermissions] as? Int == 0o600)
+        #expect(cache.cachedTags(leadingTo: top.digest) == [record])
+        #expect(cache.cachedTags(leadingTo: child.digest).isEmpty, "the index itself is not cached yet")
+        try cache.storeManifest(index, as: top.digest)
+        #expect(cache.cachedTags(leadingTo: child.digest) == [record])
+    }
 }

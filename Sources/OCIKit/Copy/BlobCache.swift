@@ -75,7 +75,7 @@ public final class BlobCache: Sendable {
         return path
     }
 
-    private func use(_ digest: Digest) {
+    func use(_ digest: Digest) {
         inUse.withLock { _ = $0.insert(digest) }
         let marker = marker(digest)
         if utimes(marker, nil) != 0 {

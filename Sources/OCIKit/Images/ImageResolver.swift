@@ -31,10 +31,13 @@ public struct ResolvedImage: Sendable {
 public struct ImageResolver: Sendable {
     public var registryOptions: RegistryOptions
     public var cache: BlobCache?
+    /// No network: a registry image comes from the cache (a tag as it last resolved there), or not at all.
+    public var offline: Bool
 
-    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = BlobCache()) {
+    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = BlobCache(), offline: Bool = false) {
         self.registryOptions = registryOptions
         self.cache = cache
+        self.offline = offline
     }
 
     /// `credential` is used for a registry source (the caller finds it for the source's host).
@@ -56,13 +59,16 @@ public struct ImageResolver: Sendable {
     private func resolveUnlabelled(_ spec: ImageSourceSpec, _ choice: PlatformChoice, _ credential: Credential) throws -> ResolvedImage {
         switch spec {
         case .registry(let reference):
+            if let cached = try resolveFromCache(spec, reference, choice) { return cached }
             let (host, repository) = Self.endpoint(reference)
             let client = try RegistryClient.connect(host: host, credential: credential, options: registryOptions)
             let source = RegistrySource(client: client, cache: cache)
             let (bytes, blob) = try client.fetchManifestBytes(reference.digest.map(ManifestReference.digest) ?? .tag(reference.tag!), in: Repository(repository))
             source.remember(bytes, as: blob.descriptor.digest)
             let top = Descriptor(mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size)
-            return try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)
+            let resolved = try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)
+            keepInCache(resolved, top: top, reference: reference)
+            return resolved
         case .ociArchive(let path, let reference):
             let bundle = try ImageLayoutBundle(path: try path.resolved())
             let (entry, tag) = try Self.entry(in: bundle.index, reference: reference, what: spec.description)
@@ -108,7 +114,7 @@ public struct ImageResolver: Sendable {
         return (Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size), tag(ofName: entry.annotations?[AnnotationKey.refName]))
     }
 
-    private func choose(_ spec: ImageSourceSpec, _ source: any ContentSource, _ top: Descriptor, _ repository: String,
+    func choose(_ spec: ImageSourceSpec, _ source: any ContentSource, _ top: Descriptor, _ repository: String,
                         _ choice: PlatformChoice, tag: String) throws -> ResolvedImage {
         let bytes = try Self.checkedManifest(source, top, repository)
         switch try ManifestContent(bytes, mediaType: top.mediaType) {

@@ -23,6 +23,8 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
         case supplySourceCredentials(host: String)
         /// An image to copy cannot be read where it is named: give a local copy of it, or do not copy it.
         case provideImageSource(image: String)
+        /// An image to copy with no network is not (wholly) in the blob cache: copy it once with the network, or give a local copy.
+        case fillImageCache(image: String)
         /// A copy from a source that leaves out blobs (a delta) found the destination without some of them.
         case provideAbsentContent
     }
