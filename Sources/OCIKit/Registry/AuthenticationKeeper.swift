@@ -31,6 +31,8 @@ final class AuthenticationKeeper: Sendable {
     /// Scopes to ask for in groups, in first-use order (empty: none expected, or refused).
     private let expected = Mutex<[String]>([])
     private let broadTokens = Mutex<[CachedToken]>([])
+    /// Set once the token service refused a token for a group: expectations announced later are not grouped either.
+    private let broadRefused = Atomic<Bool>(false)
     static let groupSize = 32
     private let fetching = Mutex<Void>(())
     static let expiryMargin: TimeInterval = 10
@@ -58,6 +60,7 @@ final class AuthenticationKeeper: Sendable {
     /// Scopes the job will need (e.g. push to every repository of a publish): the next token asked for
     /// includes them all.
     func expect(_ scopes: [String]) {
+        guard !broadRefused.load(ordering: .relaxed) else { return }
         expected.withLock { expected in
             var seen = Set(expected)
             expected += scopes.filter { seen.insert($0).inserted }
@@ -133,7 +136,7 @@ final class AuthenticationKeeper: Sendable {
             broad.remove(at: index)
             return true
         }
-        if refused { expected.withLock { $0 = [] } }
+        if refused { dropExpectations() }
     }
 
     /// A token for `wanted` and the expected scopes of every group `wanted` touches; nil when none of `wanted` is
@@ -155,9 +158,14 @@ final class AuthenticationKeeper: Sendable {
             return token
         } catch let error as OCIError where error.code == .unauthorized {
             // Refused (or bad credentials, which the per-repository request that follows reports).
-            self.expected.withLock { $0 = [] }
+            dropExpectations()
             return nil
         }
+    }
+
+    private func dropExpectations() {
+        broadRefused.store(true, ordering: .relaxed)
+        expected.withLock { $0 = [] }
     }
 
     /// The expected scopes of every group (`groupSize` consecutive expected repositories) that a resource of
