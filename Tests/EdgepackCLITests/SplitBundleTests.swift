@@ -66,6 +66,21 @@ import OCIKit
         #expect(try JSONDecoder().decode(Record.self, from: Data(direct.stdout.utf8)).pipeline_digest == record.pipeline_digest)
     }
 
+    @Test func verifyChecksASplitBundleNamedByItsFirstPartOrItsName() throws {
+        let dir = try TemporaryDirectory()
+        let pair = try TestKeyPair(in: dir)
+        try FileManager.default.createDirectory(atPath: dir.file("usb"), withIntermediateDirectories: true)
+        let exported = try edgepack(["export", fixture("ccfraud/edgepack.yaml"), "-o", dir.file("usb/bundle.tar"), "--split", "1M", "--sign-key", pair.privatePath, "-q"])
+        #expect(exported.succeeded, "\(exported.stderr)")
+        let first = try edgepack(["verify", dir.file("usb/bundle.tar.000"), "--key", pair.publicPath])
+        #expect(first.succeeded && first.stdout.contains("pipelines/ccfraud-pipeline@"), "\(first.stderr)")
+        let named = try edgepack(["verify", dir.file("usb/bundle.tar") + ":pipelines/ccfraud-pipeline:2c5968b7-62fa-49f8-9489-aaf84cfb80aa", "--key", pair.publicPath])
+        #expect(named.succeeded && named.stdout == first.stdout, "\(named.stderr)")
+        try flipByte(at: 600, of: dir.file("usb/bundle.tar.000"))
+        let corrupt = try edgepack(["verify", dir.file("usb/bundle.tar.000"), "--key", pair.publicPath])
+        #expect(corrupt.status == 1 && corrupt.stderr.split(separator: "\n").count == 1 && corrupt.stderr.contains("bundle.tar.000 is corrupt"), "\(corrupt.stderr)")
+    }
+
     func flipByte(at offset: UInt64, of path: String) throws {
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         defer { try? handle.close() }
