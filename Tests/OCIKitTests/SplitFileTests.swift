@@ -51,5 +51,8 @@ import TestSupport
         try dir.write("b.tar.parts.json", text)
         let error = try #require(throws: OCIError.self) { try ImageLayoutBundle(path: dir.file("b.tar.000")) }
         #expect(error.message.contains("'../etc/passwd', not b.tar.001"), "\(error.message)")
+        try dir.write("b.tar.parts.json", text.replacingOccurrences(of: "\"bundle\":\"b.tar\"", with: "\"bundle\":\"c.tar\""))
+        let other = try #require(throws: OCIError.self) { try ImageLayoutBundle(path: dir.file("b.tar")) }
+        #expect(other.message.contains("lists the parts of 'c.tar', not of b.tar"), "\(other.message)")
     }
 }

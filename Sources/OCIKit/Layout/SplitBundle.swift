@@ -33,8 +33,9 @@ public struct SplitBundle: Codable, Sendable, Equatable {
         if path.hasSuffix(suffix) { return path }
         let name = (path as NSString).lastPathComponent
         let number = (name as NSString).pathExtension
-        if number.utf8.count == 3, number.utf8.allSatisfy({ (0x30...0x39).contains($0) }), FileStatus.exists(path) {
-            let base = String(path.dropLast(4))
+        let base = String(path.dropLast(4))
+        if number.utf8.count == 3, number.utf8.allSatisfy({ (0x30...0x39).contains($0) }), FileStatus.exists(path),
+           base.hasSuffix(".tar") || FileStatus.exists(base + suffix) {
             guard FileStatus.exists(base + suffix) else {
                 throw OCIError(.notFound, "\(path) looks like one part of a split bundle, but \((base as NSString).lastPathComponent)\(suffix), which lists the parts, is not beside it; copy it with the parts")
             }
@@ -86,7 +87,11 @@ public struct SplitBundle: Codable, Sendable, Equatable {
         let status = try FileStatus(path: listPath)
         guard status.size <= 1 << 20 else { throw OCIError(.invalidLayout, "\(listPath) is \(status.size) bytes; a parts list is far smaller, refusing it") }
         let list = try CanonicalJSON.decode(SplitBundle.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: listPath))), what: listPath)
-        try list.checkShape(listName: (listPath as NSString).lastPathComponent)
+        let listName = (listPath as NSString).lastPathComponent
+        guard listName == list.bundle + suffix else {
+            throw OCIError(.invalidLayout, "\(listName) lists the parts of '\(MessageText.escaped(list.bundle))', not of \(listName.dropLast(suffix.count)); refusing it")
+        }
+        try list.checkShape(listName: listName)
         return list
     }
 
