@@ -5,7 +5,7 @@ import OCIKit
 
 /// export --since / --site-inventory: a delta bundle, which leaves out the blobs its site already holds.
 struct DeltaOptions: ParsableArguments {
-    @Option(help: "Write a delta bundle for a site that was given this bundle: leave out the blobs it carried.", completion: .file(extensions: ["tar"]))
+    @Option(help: "Write a delta bundle for a site that was given this bundle (or split bundle): leave out the blobs it carried.", completion: .file(extensions: ["tar"]))
     var since: String?
 
     @Option(help: "Write a delta bundle for a site whose registry holds what this file (from 'edgepack inventory') lists.", completion: .file(extensions: ["json"]))

@@ -13,6 +13,9 @@ struct Export: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The bundle to write, e.g. bundle.tar.")
     var output: String
 
+    @Option(help: "Write the bundle as parts of at most this size (e.g. 64M, 4G): OUTPUT.000, .001, … and OUTPUT.parts.json; their concatenation is the bundle.")
+    var split: String?
+
     @OptionGroup var render: RenderOptions
     @OptionGroup var cache: CacheOptions
     @OptionGroup var images: ImageOptions
@@ -21,7 +24,12 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var delta: DeltaOptions
     @OptionGroup var report: ArtifactOutputOptions
 
-    func validate() throws { try offline.check(cache) }
+    func validate() throws {
+        try offline.check(cache)
+        if let split, (UploadOptions.bytes(split) ?? 0) < 1 << 20 {
+            throw ValidationError("--split takes a part size of at least 1M such as 64M or 4G, got '\(split)'")
+        }
+    }
 
     func run() async throws {
         let output = PathArgument.absolute(self.output)
@@ -33,13 +41,27 @@ struct Export: AsyncParsableCommand {
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
         let copy = ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")
+        let partSize = split.flatMap(UploadOptions.bytes)
+        if let partSize, bundleSize(copy) / partSize >= Int64(SplitBundle.maximumParts) {
+            throw CommandError("--split \(split!) would cut the bundle (about \(ByteCount.format(bundleSize(copy)))) into more than \(SplitBundle.maximumParts) parts: pass a larger size")
+        }
         let destination = LayoutArchiveDestination(path: output, mtime: SourceDate.epoch(), digester: workspace.digester,
-                                                   omitting: try delta.omitted(from: artifacts, alsoCarrying: try build.imageConfigs()))
+                                                   omitting: try delta.omitted(from: artifacts, alsoCarrying: try build.imageConfigs()), partSize: partSize)
         progress.start("exporting \(build.name)", total: copy.bytes)
         defer { progress.stop() }
         try copy.copy(to: destination, onEvent: progress.onEvent)
         progress.stop()
-        try report.report(build, output: output, bundle: self.output, wrote: "wrote \(self.output)")
+        try report.report(build, output: output, bundle: self.output, wrote: "wrote \(self.output)" + (partSize == nil ? "" : try Self.partsNote(output)))
+    }
+}
+
+extension Export {
+    /// ` in 3 parts (bundle.tar.000 to .002, listed in bundle.tar.parts.json)`.
+    static func partsNote(_ output: String) throws -> String {
+        let list = try SplitBundle.read(listPath: output + SplitBundle.suffix)
+        let name = list.bundle, last = list.parts.count - 1
+        return " in \(list.parts.count) part\(last == 0 ? "" : "s") (\(SplitBundle.partName(name, 0))\(last == 0 ? "" : " to ." + String(SplitBundle.partName(name, last).suffix(3)))"
+            + ", listed in \(name)\(SplitBundle.suffix))"
     }
 }
 

@@ -15,7 +15,7 @@ struct Inspect: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "A layout directory, a bundle (.tar), or a registry reference.", completion: .file())
+    @Argument(help: "A layout directory, a bundle (.tar, or a split one's .tar.000 or .tar.parts.json), or a registry reference.", completion: .file())
     var target: String
 
     @Option(help: "In a layout or bundle: the artifact for --config/--manifest, e.g. models/ccfraud (default: the pipeline).")

@@ -38,6 +38,7 @@ enum InspectTarget {
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) {
             return .layout(isDirectory.boolValue ? try LayoutDirectorySource(directory: text) : try ImageLayoutBundle(path: text))
         }
+        if try SplitBundle.listPath(for: text) != nil { return .layout(try ImageLayoutBundle(path: text)) }  // a split bundle by its own name
         let written = text.hasPrefix("oci://") ? String(text.dropFirst("oci://".count)) : text
         if let reference = try? ImageReference(parsing: written), reference.nameAsWritten.contains("/"), reference.registry != "docker.io" || written.hasPrefix("docker.io/") {
             return .registry(reference)

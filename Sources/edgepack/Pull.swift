@@ -8,7 +8,8 @@ struct Pull: AsyncParsableCommand {
         commandName: "pull",
         abstract: "Fetch a published pipeline and its models, verifying every digest, as an edge engine does.",
         discussion: """
-        Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE, and DIR/.edgepack-pull saying what was pulled. \
+        Writes DIR/pipeline.json and DIR/models/NAME/VERSION/FILE (with --model, only the models named), and \
+        DIR/.edgepack-pull saying what was pulled. \
         DIR must be new, empty, or a folder an earlier pull made (which is replaced whole). A directory model \
         unpacks to plain files, folders and links inside its folder only, and to no more than its layer's size.
         """
@@ -28,6 +29,9 @@ struct Pull: AsyncParsableCommand {
 
     @Option(help: "The most a directory model may unpack to (e.g. 512M, 4G); by default its layer's size.")
     var maxUnpacked: String?
+
+    @Option(name: .customLong("model"), help: "Pull only this model (repeatable); the pipeline config always comes. By default every model.")
+    var models: [String] = []
 
     func validate() throws {
         if quiet, json { throw ValidationError("--quiet and --json both choose the output: pass one of them") }
@@ -56,11 +60,12 @@ struct Pull: AsyncParsableCommand {
             return (pinned, try client.fetchManifest(pinned, in: repository).manifest)
         }
         let progress = ProgressDisplay(quiet: json || quiet, plainLines: false)
-        progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: manifest.layers.reduce(manifest.config.size) { $0 + $1.size },
+        let fetched = manifest.layers.filter { models.isEmpty || models.contains($0.annotations?[LayerAnnotation.name] ?? "") }
+        progress.start("pulling \(parsed.repository.split(separator: "/").last ?? "")", total: fetched.reduce(manifest.config.size) { $0 + $1.size },
                        polling: { client.counters.receivedBytes })
         defer { progress.stop() }
         let (_, layers) = try Puller(client: client).pull(repository: repository, reference: pinned, into: output,
-                                                        maxUnpacked: maxUnpacked.flatMap(UploadOptions.bytes))
+                                                        maxUnpacked: maxUnpacked.flatMap(UploadOptions.bytes), models: models)
         progress.stop()
         if client.counters.resumes > 0, !quiet {
             FileHandle.standardError.write(Data("resumed \(client.counters.resumes) interrupted download\(client.counters.resumes == 1 ? "" : "s") (\(ByteCount.format(client.counters.resumedBytes)) not fetched again)\n".utf8))

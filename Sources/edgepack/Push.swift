@@ -11,7 +11,7 @@ struct Push: AsyncParsableCommand {
             + HelpText.credentials + "\n\n" + HelpText.exitCodes
     )
 
-    @Argument(help: "A bundle written by 'edgepack export'.", completion: .file(extensions: ["tar"]))
+    @Argument(help: "A bundle written by 'edgepack export' (a split one: its first part BUNDLE.tar.000, BUNDLE.tar.parts.json, or BUNDLE.tar).", completion: .file(extensions: ["tar"]))
     var bundle: String
 
     @Option(help: "The registry prefix to push under, e.g. registry.site.local/edge.")

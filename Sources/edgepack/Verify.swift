@@ -22,7 +22,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let publicKey = try loadPublicKey(key)
         let policy = PipelineVerifier.Policy(requireAttestations: attestations.requireAttestations)
-        if reference.hasSuffix(".tar") {
+        if try reference.hasSuffix(".tar") || SplitBundle.listPath(for: reference) != nil {
             let bundle = try ImageLayoutBundle(path: reference)
             printVerified(try PipelineVerifier.verify(bundle: bundle, key: publicKey, keyName: key, policy: policy), source: bundle)
             return

@@ -10,6 +10,8 @@ struct PullMarker: Codable {
     var digest: String
     /// When the pull finished (the only part of a pulled folder that differs between two pulls).
     var pulledAt: String
+    /// The models pulled when only some were chosen (absent when the pull has them all).
+    var models: [String]?
 
     /// Refuses an existing, non-empty folder an earlier pull did not make: replacing it would delete the user's files.
     static func ensureReplaceable(_ directory: String) throws {
@@ -24,8 +26,8 @@ struct PullMarker: Codable {
         (try? FileStatus(path: directory + "/" + file, followLinks: false))?.isRegularFile == true
     }
 
-    static func write(into directory: String, reference: String, digest: Digest) throws {
-        let marker = PullMarker(reference: reference, digest: digest.string, pulledAt: SourceDate.rfc3339(Int64(Date().timeIntervalSince1970)))
+    static func write(into directory: String, reference: String, digest: Digest, models: [String]? = nil) throws {
+        let marker = PullMarker(reference: reference, digest: digest.string, pulledAt: SourceDate.rfc3339(Int64(Date().timeIntervalSince1970)), models: models)
         try Data(CanonicalJSON.encode(marker) + [0x0A]).write(to: URL(fileURLWithPath: directory + "/" + file))
     }
 }

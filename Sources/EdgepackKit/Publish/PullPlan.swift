@@ -2,7 +2,7 @@ import OCIKit
 
 /// What `pull` will write for a pipeline manifest, decided and checked before a byte is fetched: the manifest
 /// is an edgepack pipeline with at least one model layer, and every layer maps to its own
-/// `models/NAME/VERSION/FILE`, each part a plain file name.
+/// `models/NAME/VERSION/FILE`, each part a plain file name; or only the layers of the models chosen.
 struct PullPlan {
     struct Layer {
         var descriptor: Descriptor
@@ -13,8 +13,12 @@ struct PullPlan {
         var isTar: Bool { descriptor.mediaType == MediaType.ModelPack.weightTar }
     }
 
-    let layers: [Layer]
+    private(set) var layers: [Layer]
     let config: Descriptor
+    /// Blobs of the manifest this plan leaves out (models not chosen); none are fetched.
+    private(set) var leftOut: Set<Digest> = []
+    /// The models chosen, nil for all of them.
+    private(set) var chosenModels: [String]?
 
     /// Where the pipeline config goes in the pulled folder.
     static let configFile = "pipeline.json"
@@ -43,6 +47,21 @@ struct PullPlan {
         layers.reduce(config.size) { total, layer in
             total + layer.descriptor.size + (layer.isTar ? Self.unpackLimit(of: layer, maxUnpacked: maxUnpacked).bytes : 0)
         }
+    }
+
+    /// The plan for only the models named `names` (every layer of each); each name must be one of the pipeline's.
+    func choosing(models names: [String], reference: String) throws -> PullPlan {
+        guard !names.isEmpty else { return self }
+        let known = layers.map(\.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for name in names where !known.contains(name) {
+            throw OCIError(.notFound, "\(reference) has no model '\(MessageText.escaped(name))'; its models are \(known.joined(separator: ", "))")
+        }
+        var chosen = self
+        chosen.layers = layers.filter { names.contains($0.name) }
+        let kept = Set(chosen.layers.map(\.descriptor.digest) + [config.digest])
+        chosen.leftOut = Set(layers.map(\.descriptor.digest)).subtracting(kept)
+        chosen.chosenModels = known.filter(names.contains)
+        return chosen
     }
 
     init(manifest: Manifest, reference: String) throws {

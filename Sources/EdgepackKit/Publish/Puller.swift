@@ -27,24 +27,26 @@ public struct Puller: Sendable {
     }
 
     /// Pulls `repository` at a tag or digest. Blobs are downloaded resumably into the staging folder and linked
-    /// into place (no second copy of a model). `maxUnpacked` lowers the most a directory model may unpack to.
+    /// into place (no second copy of a model). `maxUnpacked` lowers the most a directory model may unpack to;
+    /// `models`, when not empty, names the only models to fetch (the pipeline config always comes).
     public func pull(repository: Repository, reference: ManifestReference, into directory: String,
-                     maxUnpacked: Int64? = nil) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
+                     maxUnpacked: Int64? = nil, models: [String] = []) throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         let (bytes, manifest) = try client.fetchManifestBytes(reference, in: repository)
         let client = self.client
         return try Self.pull(manifest: Blob(descriptor: manifest.descriptor, content: .bytes(bytes)), named: ImageReference.join(repository, reference),
-                             into: directory, concurrency: client.options.concurrency, maxUnpacked: maxUnpacked) { downloads in
+                             into: directory, concurrency: client.options.concurrency, maxUnpacked: maxUnpacked, models: models) { downloads in
             (RegistrySource(client: client, downloadingInto: downloads), repository.path)
         }
     }
 
     /// Pulls the pipeline manifest `manifest` (its exact bytes) from the source `makeSource` gives (told the
     /// folder it may download into), read from the repository it names; `name` names the pipeline in messages.
-    public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int, maxUnpacked: Int64? = nil,
+    public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int, maxUnpacked: Int64? = nil, models: [String] = [],
                             source makeSource: (_ downloads: String) -> (source: any ContentSource, repository: String))
         throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         guard case .bytes(let bytes) = manifest.content else { throw OCIError(.unsupported, "the manifest of \(name) is not held in memory") }
         let plan = try PullPlan(manifest: try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest \(name)"), reference: name)
+            .choosing(models: models, reference: name)
         try PullMarker.ensureReplaceable(directory)
         let config = Mutex<PipelineConfig?>(nil)
         let destination = try FileTreeDestination(directory: directory, placements: plan.placements(maxUnpacked: maxUnpacked),
@@ -52,7 +54,7 @@ public struct Puller: Sendable {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: staged + "/" + PullPlan.configFile)))
             let decoded = try CanonicalJSON.decode(PipelineConfig.self, from: bytes, what: "the pipeline config")
             config.withLock { $0 = decoded }
-            try PullMarker.write(into: staged, reference: name, digest: manifest.descriptor.digest)
+            try PullMarker.write(into: staged, reference: name, digest: manifest.descriptor.digest, models: plan.chosenModels)
         }
         do {
             try DiskSpace.ensure(plan.bytesNeeded(maxUnpacked: maxUnpacked), for: directory, what: "the pull")
@@ -62,7 +64,7 @@ public struct Puller: Sendable {
         }
         let (source, repository) = makeSource(destination.downloads)
         let item = CopyItem(descriptor: manifest.descriptor, sourceRepository: repository, repository: repository, tag: nil)
-        try Copier(from: source, to: destination, concurrency: concurrency).copy([item])
+        try Copier(from: source, to: SkippingDestination(destination, skipping: plan.leftOut), concurrency: concurrency).copy([item])
         guard let pulled = config.withLock({ $0 }) else { throw OCIError(.invalidLayout, "\(name) has no pipeline config") }
         return (pulled, plan.layers.map { layer in
             let annotations = layer.descriptor.annotations ?? [:]

@@ -6,6 +6,8 @@ public enum BlobContent: Sendable, Hashable {
     case directoryTar(path: String, options: TarOptions)
     /// A byte range of a file: a blob inside an uncompressed tar (an offline bundle).
     case fileRange(path: String, offset: Int64, length: Int64)
+    /// A byte range of files read as one (a blob of a bundle split into parts, spanning two of them).
+    case partsRange(ConcatenatedFiles, offset: Int64, length: Int64)
     /// A file still being downloaded (a registry blob on its way into the blob cache), read as it grows.
     case growing(GrowingFile, length: Int64)
     /// A registry blob read from its download as it arrives, never stored (a copy with no blob cache).
@@ -21,6 +23,8 @@ public enum BlobContent: Sendable, Hashable {
         case .fileRange(let path, let offset, let length):
             let source = try FileUploadSource(path: path, offset: offset, length: length)
             try FileStreamer.stream(source: source, path: path, into: sink)
+        case .partsRange(let files, let offset, let length):
+            try FileStreamer.stream(source: files.source(offset: offset, length: length), path: "a split bundle", into: sink)
         case .growing(let file, let length):
             try FileStreamer.stream(source: GrowingFileUploadSource(file, offset: 0, length: length), path: "a download", into: sink)
         case .streamed(let blob):

@@ -102,6 +102,7 @@ public struct RegistryDestination: ContentDestination {
             case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
             case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
             case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
+            case .partsRange(let files, let start, _): files.source(offset: start + offset, length: length)
             case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
             case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length, holdingTheEnd: heldEnd)
             case .streamed(let download): download.reader(offset: offset, length: length)

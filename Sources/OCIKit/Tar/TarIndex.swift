@@ -26,17 +26,17 @@ public struct TarIndex: Sendable {
     public private(set) var links: [String: String] = [:]
 
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw OCIError.io("open", path, errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw OCIError.io("read", path, errno: errno) }
-        let fileSize = Int64(info.st_size)
+        try self.init(files: try ConcatenatedFiles(file: path), name: path)
+    }
+
+    /// The tar that `files` are the parts of; `path` names it in messages.
+    public init(files: ConcatenatedFiles, name path: String) throws {
+        let fileSize = files.size
         var position: Int64 = 0
         var paxPath: String?, paxSize: Int64?, paxLink: String?, longName: String?, longLink: String?
         var header = [UInt8](repeating: 0, count: 512)
         while true {
-            guard try Self.read(fd, &header, at: position, path: path) else { break }
+            guard try Self.read(files, &header, at: position, path: path) else { break }
             if header.allSatisfy({ $0 == 0 }) { break }
             guard Self.checksumMatches(header) else {
                 throw OCIError(.invalidLayout, "\(path) is not a tar (bad header checksum at byte \(position)); bundles must be uncompressed")
@@ -53,7 +53,7 @@ public struct TarIndex: Sendable {
                     throw OCIError(.invalidLayout, "\(path) has a \(size)-byte long-name or pax header at byte \(position); refusing it")
                 }
                 var data = [UInt8](repeating: 0, count: Int(size))
-                _ = try Self.read(fd, &data, at: dataStart, path: path)
+                _ = try Self.read(files, &data, at: dataStart, path: path)
                 if type == UInt8(ascii: "L") {
                     longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
                 } else {
@@ -61,7 +61,7 @@ public struct TarIndex: Sendable {
                 }
             case UInt8(ascii: "K"):
                 var data = [UInt8](repeating: 0, count: Int(size))
-                _ = try Self.read(fd, &data, at: dataStart, path: path)
+                _ = try Self.read(files, &data, at: dataStart, path: path)
                 longLink = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
             case UInt8(ascii: "g"):
                 break
@@ -109,10 +109,9 @@ public struct TarIndex: Sendable {
         return nil
     }
 
-    private static func read(_ fd: Int32, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
+    private static func read(_ files: ConcatenatedFiles, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
         let wanted = buffer.count
-        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, off_t(offset)) }
-        guard count >= 0 else { throw OCIError.io("read", path, errno: errno) }
+        let count = try buffer.withUnsafeMutableBytes { try files.read(into: $0, at: offset) }
         if count == 0 { return false }
         guard count == wanted else { throw OCIError(.invalidLayout, "\(path) is truncated at byte \(offset)") }
         return true
