@@ -27,11 +27,14 @@ import TestSupport
         let statement = Array(#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"engine","digest":{"sha256":"\#(arm.encoded)"}}],"predicateType":"\#(vendorScan)","predicate":{}}"#.utf8)
         artifacts.append(try CosignSigner.attestationArtifact(for: arm, repository: repository,
                                                               attestations: [(vendorScan, try DSSEEnvelope(payload: statement, key: key))]))
+        try Copier(from: ArtifactSource(artifacts), to: RegistryDestination(client: try sourceClient(), prefixPath: "")).copy(artifacts.map { CopyItem($0) })
+        return (repository, arm)
+    }
+
+    func sourceClient() throws -> RegistryClient {
         var options = RegistryOptions()
         options.plainHTTP = true
-        let client = try RegistryClient.connect(host: source, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
-        try Copier(from: ArtifactSource(artifacts), to: RegistryDestination(client: client, prefixPath: "")).copy(artifacts.map { CopyItem($0) })
-        return (repository, arm)
+        return try RegistryClient.connect(host: source, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
     }
 
     func definition(_ dir: TemporaryDirectory, engine: String) throws -> String {
@@ -113,6 +116,21 @@ import TestSupport
         let atSite = try verifies("\(site)/engine@\(arm)", vendor)
         #expect(atSite.succeeded && atSite.stdout.contains("signed for \(source)/\(repository)"), "\(atSite.stderr) \(atSite.stdout)")
         #expect(try verifies("\(site)/engine@\(arm)", other).status == 1)
+    }
+
+    @Test func aSourceSignatureOverTheBoundsFailsTheExportInOneLine() throws {
+        let dir = try TemporaryDirectory()
+        let (repository, arm) = try vendorImage(signedBy: try TestKeyPair(in: dir, name: "vendor"))
+        // 257 layers where cosign writes one or two: refused before any layer is read, nothing written.
+        let layers = (0...256).map { CosignLayer(mediaType: Cosign.simpleSigningMediaType, payload: Array("payload \($0)".utf8), annotations: [:]) }
+        let flood = try CosignImage.artifact(reference: "\(repository):sha256-\(arm.encoded).sig", layers: layers)
+        try Copier(from: ArtifactSource([flood]), to: RegistryDestination(client: try sourceClient(), prefixPath: "")).copy([CopyItem(flood)])
+        let bundle = dir.file("bundle.tar")
+        let exported = try edgepack(["export", try definition(dir, engine: "\(source)/\(repository):v1"), "-o", bundle, "--registry", "ghcr.io/acme/edge"],
+                                    environment: environment(dir))
+        #expect(exported.status != 0 && exported.stderr.hasPrefix("edgepack: error: image \(source)/\(repository):v1: "), "\(exported.stderr)")
+        #expect(exported.stderr.contains("257 layers") && exported.stderr.contains("engine.source") && exported.stderr.split(separator: "\n").count == 1, "\(exported.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bundle))
     }
 
     @Test func allPlatformsCarriesTheIndexsSignatureAndEachPlatforms() throws {

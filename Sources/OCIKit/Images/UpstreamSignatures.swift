@@ -60,10 +60,16 @@ public struct UpstreamSignatures: Sendable, Equatable {
 }
 
 extension ResolvedImage {
-    /// The signatures its source registry holds for what is copied (none for layouts and archives).
+    /// The signatures its source registry holds for what is copied (none for layouts and archives). A failure
+    /// names the image; a local copy of it (which carries none) is the way around a source's unreadable ones.
     public func upstreamSignatures() throws -> UpstreamSignatures {
         guard let registry = source as? RegistrySource else { return UpstreamSignatures() }
-        let digests = try UpstreamSignatures.signedDigests(of: descriptor, in: source, repository: sourceRepository)
-        return try UpstreamSignatures.find(for: digests, in: registry.client, repository: sourceRepository)
+        do {
+            let digests = try UpstreamSignatures.signedDigests(of: descriptor, in: source, repository: sourceRepository)
+            return try UpstreamSignatures.find(for: digests, in: registry.client, repository: sourceRepository)
+        } catch let error as OCIError {
+            throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause,
+                           remedy: error.remedy ?? .provideImageSource(image: spec.description), refusal: error.refusal)
+        }
     }
 }
