@@ -6,11 +6,11 @@ import OCIKit
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists.",
-        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Every blob the signatures vouch for is read and hashed (from a registry, downloaded). Exits non-zero on any missing or bad signature, attestation or blob."
+        abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists, or an image's signature.",
+        discussion: "REF is a registry reference (ghcr.io/acme/edge/pipelines/NAME:VERSION), a bundle's (bundle.tar:pipelines/NAME:VERSION), or a bundle (its one pipeline). Every blob the signatures vouch for is read and hashed (from a registry, downloaded). Exits non-zero on any missing or bad signature, attestation or blob.\n\nA REF that is not a pipeline (a mirrored engine: ghcr.io/acme/edge/engine@sha256:…, bundle.tar:engine:TAG) has its cosign signature verified, e.g. with its vendor's key: the signatures found beside an image where it was mirrored from travel with it."
     )
 
-    @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), BUNDLE.tar:pipelines/NAME:VERSION, or BUNDLE.tar.")
+    @Argument(help: "The pipeline: HOST/PREFIX/pipelines/NAME:VERSION (or @sha256:…), BUNDLE.tar:pipelines/NAME:VERSION, or BUNDLE.tar; or an image: HOST/PREFIX/engine@sha256:…, BUNDLE.tar:engine:TAG.")
     var reference: String
 
     @Option(help: "The public key (PEM) the signatures must verify with, e.g. cosign.pub.", completion: .file())
@@ -39,6 +39,13 @@ struct Verify: AsyncParsableCommand {
             source = try connection.client(host: parsed.registry, resolver: try connection.credentials())
             repository = parsed.repository
             tagOrDigest = parsed.digest?.string ?? parsed.tag ?? "latest"
+        }
+        guard PipelineVerifier.prefix(ofPipelineRepository: repository) != nil else {
+            if attestations.requireAttestations {
+                throw CommandError("--require-attestations applies to pipelines; \(reference) is an image, whose signature alone is verified: drop the option")
+            }
+            printVerified([try CosignVerifier(source: source, key: publicKey, keyName: key).verifyImage(tagOrDigest, in: repository)], source: source)
+            return
         }
         let verified = try PipelineVerifier(source: source, key: publicKey, keyName: key, policy: policy).verify(repository: repository, reference: tagOrDigest)
         printVerified(verified, source: source)

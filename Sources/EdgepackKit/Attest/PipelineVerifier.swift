@@ -45,12 +45,10 @@ public struct PipelineVerifier: Sendable {
     /// bundle), `reference` a tag or digest. Returns what was verified, the pipeline first.
     public func verify(repository: String, reference: String) throws -> [VerifiedSignature] {
         let source = verifier.source
-        guard let range = repository.range(of: "pipelines/", options: .backwards),
-              range.lowerBound == repository.startIndex || repository[repository.index(before: range.lowerBound)] == "/" else {
+        guard let prefix = Self.prefix(ofPipelineRepository: repository) else {
             throw OCIError(.invalidReference, "\(source.displayName(repository)) is not an edgepack pipeline repository (PREFIX/pipelines/NAME)")
         }
-        let prefix = String(repository[..<range.lowerBound])
-        let identity = String(repository[range.lowerBound...])
+        let identity = String(repository.dropFirst(prefix.count))
         guard let blob = try source.manifest(reference, in: repository), case .bytes(let bytes) = blob.content else {
             throw OCIError(.notFound, "\(source.displayName(repository)):\(reference) not found")
         }
@@ -84,6 +82,14 @@ public struct PipelineVerifier: Sendable {
             for (manifest, repository) in vouched { try source.checkContent(of: manifest, in: repository, seen: &seen) }
         }
         return verified
+    }
+
+    /// The prefix of a pipeline repository (`acme/edge/` of `acme/edge/pipelines/NAME`, empty for a bundle's
+    /// `pipelines/NAME`); nil when `repository` is no pipeline's.
+    public static func prefix(ofPipelineRepository repository: String) -> String? {
+        guard let range = repository.range(of: "pipelines/", options: .backwards),
+              range.lowerBound == repository.startIndex || repository[repository.index(before: range.lowerBound)] == "/" else { return nil }
+        return String(repository[..<range.lowerBound])
     }
 
     /// The manifest of the engine image's mirror (`PREFIX/engine:TAG`, or `engine:TAG` in a bundle), when the

@@ -43,7 +43,15 @@ public struct SupplyChain: Sendable {
     /// written again only with something added: without a key, it stays exactly as it is. With a key, the
     /// pipeline's signature names the attestations the key signed (`Cosign.attestationsClaim`), so that
     /// stripping them is noticed.
+    /// The vendor's signatures, attestations and SBOMs of the mirrored images go with them, merged likewise.
     public func plan(for build: PipelineBuild, alsoSigning others: [SignedManifest] = []) throws -> (artifacts: [Artifact], changes: CosignChanges) {
+        var chain = self
+        chain.existing = ExistingCosignImages.adding(build.release.images, to: existing)
+        let (artifacts, changes) = try chain.ownPlan(for: build, alsoSigning: others)
+        return (artifacts + (try chain.upstreamAttachments(of: build.release.images, besides: others)), changes)
+    }
+
+    func ownPlan(for build: PipelineBuild, alsoSigning others: [SignedManifest]) throws -> (artifacts: [Artifact], changes: CosignChanges) {
         var changes = CosignChanges()
         var claims: [Digest: [String: String]] = [:]
         var attestations: [Artifact] = []

@@ -24,6 +24,8 @@ public struct PipelineImage: Sendable {
     /// Where to read it from, and its repository there.
     public var content: any ContentSource
     public var sourceRepository: String
+    /// The cosign signatures, attestations and SBOMs found beside it where it came from, carried with it.
+    public var signatures = UpstreamSignatures()
 
     /// The repository under the registry prefix (or the bundle's ref name without the tag).
     public var repository: String {

@@ -38,7 +38,8 @@ public struct CosignVerifier: Sendable {
         return VerifiedSignature(repository: repository, digest: digest, dockerReference: claim.dockerReference, attestations: attestations)
     }
 
-    func verifySignature(_ digest: Digest, in repository: String, identity: String) throws -> SimpleSigningPayload {
+    /// `identity` nil: a signature for any reference (an image signed by its vendor names the vendor's registry).
+    func verifySignature(_ digest: Digest, in repository: String, identity: String?) throws -> SimpleSigningPayload {
         let name = "\(source.displayName(repository))@\(digest)"
         let tag = Cosign.signatureTag(for: digest)
         guard let layers = try source.cosignImageLayers(tag: tag, in: repository)?.filter({ $0.mediaType == Cosign.simpleSigningMediaType }) else {
@@ -67,7 +68,7 @@ public struct CosignVerifier: Sendable {
                 problems.append("the signature in \(tag) is for \(claim.manifestDigest), not \(digest)")
                 continue
             }
-            guard Self.names(claim.dockerReference, identity) else {
+            if let identity, !Self.names(claim.dockerReference, identity) {
                 problems.append("the signature in \(tag) is for \(claim.dockerReference), not \(identity)")
                 continue
             }
