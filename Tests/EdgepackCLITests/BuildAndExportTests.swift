@@ -87,8 +87,8 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfr
 /// layout's index shows up here, and must be deliberate (update the pins and say why in the commit).
 @Suite struct PinnedOutputTests {
     static let pins: [String: (bundle: String, layoutIndex: String)] = [
-        "ccfraud": ("ca95fa38be334683e9abbd38000243733e01e2d46aa629a3e045b3e042cbad05", "ec07405a686f788feaf9183cc7c018f65c1077da9c06def36d542ab0e9de744f"),
-        "vgg16-clustering": ("111cd35c3588ca01530796410b602f54f62d07a902b32710ca682ba53c378da9", "140281dc3e8191ba1686025f137f06e0bbb97fb7e57b1f1bc56a9b705d665c1b"),
+        "ccfraud": ("7249321a02835ad5e1fe5c5e72ed275b581ca37f38c25228e09f8bd6055c0535", "1ec6517bbbc0baf9a18cd65aeaf0345d21bfae70a64a1c129e3c7f4cebaa649b"),
+        "vgg16-clustering": ("14468ef3bcb54f1781581571befda2ae64fcd7451e376ae4c89b535c287bbb17", "480ecfc9352db4f2e6e4548bcea0ccf610eb094ac85475b51834ed4fa3cb2604"),
     ]
 
     @Test(arguments: ["ccfraud", "vgg16-clustering"])

@@ -168,6 +168,26 @@ import Yams
         }
     }
 
+    @Test func aDeltaLeavesOutTheUnchangedModelImagesLayersAndDiffCountsThem() throws {
+        let dir = try TemporaryDirectory()
+        let copied = try copyFixture("ccfraud", into: dir)
+        let definition = copied + "/every-step.yaml"
+        #expect(try edgepack(["export", definition, "-o", dir.file("v1.tar"), "--model-images"]).succeeded)
+        let handle = try #require(FileHandle(forWritingAtPath: copied + "/models/ccfraud-xgb.onnx"))
+        handle.seekToEndOfFile()
+        handle.write(Data("changed".utf8))
+        handle.closeFile()
+        let delta = try edgepack(["export", definition, "-o", dir.file("v2.tar"), "--model-images", "--since", dir.file("v1.tar")])
+        #expect(delta.succeeded, "\(delta.stderr)")
+        // aloha and ccfraud are unchanged: their ModelPack layers and their images' layers stay at the site.
+        let inspect = try edgepack(["inspect", dir.file("v2.tar")])
+        #expect(inspect.stdout.contains("Delta bundle: it leaves out 4 blobs"), "\(inspect.stdout)\(inspect.stderr)")
+        let diff = try edgepack(["diff", dir.file("v1.tar"), dir.file("v2.tar")])
+        #expect(diff.succeeded, "\(diff.stderr)")
+        let changed = diff.stdout.split(separator: "\n").filter { $0.hasPrefix("model-images/") && $0.hasSuffix("changed") }
+        #expect(changed.count == 1 && changed[0].hasPrefix("model-images/ccfraud-xgb "), "\(diff.stdout)")
+    }
+
     private func printedModelImage(_ listing: String) -> String? {
         listing.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).first { $0.hasPrefix("model-images/") }
     }
