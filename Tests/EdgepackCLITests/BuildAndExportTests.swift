@@ -87,8 +87,8 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfr
 /// layout's index shows up here, and must be deliberate (update the pins and say why in the commit).
 @Suite struct PinnedOutputTests {
     static let pins: [String: (bundle: String, layoutIndex: String)] = [
-        "ccfraud": ("7249321a02835ad5e1fe5c5e72ed275b581ca37f38c25228e09f8bd6055c0535", "1ec6517bbbc0baf9a18cd65aeaf0345d21bfae70a64a1c129e3c7f4cebaa649b"),
-        "vgg16-clustering": ("14468ef3bcb54f1781581571befda2ae64fcd7451e376ae4c89b535c287bbb17", "480ecfc9352db4f2e6e4548bcea0ccf610eb094ac85475b51834ed4fa3cb2604"),
+        "ccfraud": ("3224fcc0f299448651ec503aac4b750ee15fd10f1a12f18947e8991bdb328370", "57ccf57b867e58a5dd53e7e1352bfa616a25111fdd50487eeb2afd527508176d"),
+        "vgg16-clustering": ("189c0f01a19e7e0aad923d5f00315d45d3703337bf9859aade0253c04b0df5a9", "ddc31497e63e21d50cdcace1952e8d9515057ca86853ea28bdebf3e85f13f4c1"),
     ]
 
     @Test(arguments: ["ccfraud", "vgg16-clustering"])

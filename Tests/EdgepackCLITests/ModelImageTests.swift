@@ -94,8 +94,10 @@ import Yams
             #expect(volume[path: "image.pullPolicy"] as? String == "IfNotPresent")
         }
         let mounts = deployment[path: "spec.template.spec.containers.0.volumeMounts"] as? [[String: Any]] ?? []
-        #expect(mounts.filter { $0["name"] as? String != "persist" }.map { [$0["name"] as? String, $0["mountPath"] as? String] }
-            == [["model-aloha", "/models/aloha"], ["model-ccfraud", "/models/ccfraud"], ["model-ccfraud-xgb", "/models/ccfraud-xgb"]])
+        // The image holds models/NAME/…: that folder (subPath, 1.33) is what appears at /models/NAME.
+        #expect(mounts.filter { $0["name"] as? String != "persist" }.map { [$0["name"] as? String, $0["mountPath"] as? String, $0["subPath"] as? String] }
+            == [["model-aloha", "/models/aloha", "models/aloha"], ["model-ccfraud", "/models/ccfraud", "models/ccfraud"],
+                ["model-ccfraud-xgb", "/models/ccfraud-xgb", "models/ccfraud-xgb"]])
         #expect(mounts.allSatisfy { $0["name"] as? String == "persist" || $0["readOnly"] as? Bool == true })
 
         // By default nothing is mounted; asking for it without model images, or for an unknown mode, is one line.
@@ -114,18 +116,18 @@ import Yams
         let (dir, _) = try render(Self.definition, ["--model-images"])
         let schema = try run(repositoryRoot + "/scripts/check-compose-schema", [dir.file("out/compose.yaml")])
         #expect(schema.status == 0 && schema.stdout.contains("valid against"), "\(schema.stdout)\(schema.stderr)")
-        let config = try run("docker-compose", ["-f", dir.file("out/compose.yaml"), "config"], environment: ["OCI_USERNAME": "u", "OCI_PASSWORD": "p"])
-        #expect(config.succeeded && config.stdout.contains("type: image"), "\(config.stderr)")
         let compose = try #require(try Yams.load(yaml: String(contentsOfFile: dir.file("out/compose.yaml"), encoding: .utf8)) as? [String: Any])
         let volumes = compose[path: "services.engine.volumes"] as? [Any] ?? []
         #expect(volumes.first as? String == "persist:/persist")
         let images = volumes.compactMap { $0 as? [String: Any] }
         #expect(images.map { $0["target"] as? String } == ["/models/aloha", "/models/ccfraud", "/models/ccfraud-xgb"])
+        #expect(images.map { $0[path: "image.subpath"] as? String } == ["models/aloha", "models/ccfraud", "models/ccfraud-xgb"])
         #expect(images.allSatisfy { $0["type"] as? String == "image" && $0["read_only"] as? Bool == true
             && ($0["source"] as? String ?? "").hasPrefix("\(registry)/model-images/") })
         let deploy = try String(contentsOfFile: dir.file("out/DEPLOY.md"), encoding: .utf8)
         #expect(deploy.contains("--mount type=image,source=\(registry)/model-images/aloha@sha256:"), "\(deploy)")
-        #expect(deploy.contains(",destination=/models/aloha"))
+        #expect(deploy.contains(",destination=/models/aloha,subpath=models/aloha"))
+        #expect(deploy.contains("podman pull -q \(registry)/model-images/aloha@sha256:"))
     }
 
     @Test func bundlesWithModelImagesAreByteIdenticalAcrossRunsAndVerify() throws {

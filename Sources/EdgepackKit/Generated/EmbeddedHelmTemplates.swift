@@ -76,8 +76,9 @@ app.kubernetes.io/component: engine
 {{- end -}}
 
 {{/*
-How models reach the engine besides its own pull: "none", or "imageVolume" (each model image mounted read-only at
-/models/NAME; Kubernetes 1.33 or later, and a chart built with --model-images).
+How models reach the engine besides its own pull: "none", or "imageVolume" (each model image's models/NAME folder
+mounted read-only at /models/NAME, a subPath of an image volume: Kubernetes 1.33 or later, and a chart built with
+--model-images).
 */}}
 {{- define "edgepack.modelMount" -}}
 {{- $values := .Values.models | default dict -}}
@@ -182,6 +183,7 @@ spec:
             {{- range $model, $reference := .Values.models.images }}
             - name: {{ include "edgepack.modelVolumeName" $model }}
               mountPath: {{ printf "/models/%s" $model | quote }}
+              subPath: {{ printf "models/%s" $model | quote }}
               readOnly: true
             {{- end }}
             {{- end }}

@@ -26,10 +26,15 @@ public struct DeployCommands: Sendable, Equatable, Codable {
                 + [release.engineLocation(in: layout).reference]
             return lines.joined(separator: " \\\n    ")
         }
-        // Podman mounts each model image (if built) read-only where the chart's imageVolume puts it.
-        let modelMounts = release.modelImageReferences(in: layout).map { "--mount type=image,source=\($0.reference),destination=/models/\($0.model)" }
+        // Podman mounts each model image (if built) read-only where the chart's imageVolume puts it: the image's
+        // models/NAME folder (`subpath`, podman 5) at /models/NAME. It mounts only images it holds, so the command
+        // pulls them first.
+        let modelImages = release.modelImageReferences(in: layout)
+        let modelMounts = modelImages.map {
+            "--mount type=image,source=\($0.reference),destination=/models/\($0.model),subpath=models/\($0.model)"
+        }
         dockerRun = run("docker", totals.gpuFlags(podman: false), [])
-        podmanRun = run("podman", totals.gpuFlags(podman: true), modelMounts)
+        podmanRun = modelImages.map { "podman pull -q \($0.reference) && \\\n" }.joined() + run("podman", totals.gpuFlags(podman: true), modelMounts)
         helmInstall = [
             "helm install --atomic $HELM_INSTALL_NAME",
             "oci://\(layout.chartRepository(release.name))",
