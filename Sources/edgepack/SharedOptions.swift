@@ -25,6 +25,9 @@ struct RenderOptions: ParsableArguments {
     @Option(help: "Start from this Helm chart directory instead of the built-in templates.", completion: .directory)
     var templates: String?
 
+    @Flag(help: "Also build each model as an OCI image Kubernetes can mount (model-images/NAME:VERSION), as deployment.models_as_images does.")
+    var modelImages = false
+
     func chartTemplates() throws -> ChartTemplates {
         try templates.map(ChartTemplates.load(directory:)) ?? .builtIn
     }
@@ -39,12 +42,15 @@ func buildPipeline(_ definition: DefinitionArgument, _ cache: CacheOptions, _ re
     workspace.digester.spill = output.map { TarSpill(beside: $0) }
     let loaded = try workspace.load(definition.file, allowOutside: definition.allowOutside)
     if let progress, !progress.isQuiet {
-        progress.start("hashing \(loaded.name)", total: loaded.models.reduce(0) { $0 + ContentBytes.under($1.resolvedPath) })
+        // Model images are hashed once more, as their own layers.
+        let passes: Int64 = render.modelImages || loaded.deployment.modelsAsImages ? 2 : 1
+        progress.start("hashing \(loaded.name)", total: passes * loaded.models.reduce(0) { $0 + ContentBytes.under($1.resolvedPath) })
         workspace.digester.onHashed = { progress.advance($0) }
     }
     defer { progress?.stop() }
     let gatherer = images.gatherer(noCache: cache.noCache, digests: workspace.cache, registryOptions: registryOptions, offline: offline)
-    let build = try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates(), images: gatherer)
+    let build = try workspace.build(loaded, registry: render.registry, templates: try render.chartTemplates(), images: gatherer,
+                                    modelImages: render.modelImages)
     return (workspace, build)
 }
 

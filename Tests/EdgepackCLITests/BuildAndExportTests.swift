@@ -87,8 +87,8 @@ let fixtures = ["ccfraud/edgepack.yaml", "vgg16-clustering/edgepack.yaml", "ccfr
 /// layout's index shows up here, and must be deliberate (update the pins and say why in the commit).
 @Suite struct PinnedOutputTests {
     static let pins: [String: (bundle: String, layoutIndex: String)] = [
-        "ccfraud": ("ca95fa38be334683e9abbd38000243733e01e2d46aa629a3e045b3e042cbad05", "ec07405a686f788feaf9183cc7c018f65c1077da9c06def36d542ab0e9de744f"),
-        "vgg16-clustering": ("111cd35c3588ca01530796410b602f54f62d07a902b32710ca682ba53c378da9", "140281dc3e8191ba1686025f137f06e0bbb97fb7e57b1f1bc56a9b705d665c1b"),
+        "ccfraud": ("3224fcc0f299448651ec503aac4b750ee15fd10f1a12f18947e8991bdb328370", "57ccf57b867e58a5dd53e7e1352bfa616a25111fdd50487eeb2afd527508176d"),
+        "vgg16-clustering": ("189c0f01a19e7e0aad923d5f00315d45d3703337bf9859aade0253c04b0df5a9", "ddc31497e63e21d50cdcace1952e8d9515057ca86853ea28bdebf3e85f13f4c1"),
     ]
 
     @Test(arguments: ["ccfraud", "vgg16-clustering"])

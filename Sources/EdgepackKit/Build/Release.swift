@@ -16,9 +16,11 @@ public struct Release: Sendable {
     public var definition: PipelineDefinition?
     /// The images copied with it (engine, sidekicks); empty when they are referenced where they live.
     public var images: [PipelineImage] = []
+    /// Each model as a mountable image (`model-images/NAME:VERSION`), when asked for; empty otherwise.
+    public var modelImages: [Artifact] = []
 
-    /// Models first, then the pipeline.
-    public var artifacts: [Artifact] { models.map(\.artifact) + [pipeline] }
+    /// Models (and their images) first, then the pipeline.
+    public var artifacts: [Artifact] { models.map(\.artifact) + modelImages + [pipeline] }
 }
 
 /// A release rendered for one registry: its chart, compose file and run commands name that registry.

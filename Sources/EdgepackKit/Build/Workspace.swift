@@ -18,13 +18,18 @@ public struct Workspace: Sendable {
     }
 
     /// Builds every artifact; `registry` (a flag) wins over the definition's registry, else URLs use a placeholder.
-    /// With `images`, the engine and sidekick images are found too, and the release carries them.
+    /// With `images`, the engine and sidekick images are found too, and the release carries them. With
+    /// `modelImages` (or the definition's `deployment.models_as_images`), each model is also built as an image.
     public func build(_ definition: PipelineDefinition, registry: String? = nil, templates: ChartTemplates = .builtIn,
-                      images: ImageGatherer? = nil) throws -> PipelineBuild {
+                      images: ImageGatherer? = nil, modelImages: Bool = false) throws -> PipelineBuild {
         defer { cache.save() }
         let builder = builder(templates: templates)
         let layout = try RegistryLayout.resolve(flag: registry, definition: definition)
         var release = try builder.build(definition)
+        if modelImages || definition.deployment.modelsAsImages {
+            release.modelImages = try ModelImageBuilder(digester: digester, tarOptions: builder.tarOptions, created: builder.created)
+                .images(for: release.models, arch: definition.deployment.arch)
+        }
         release.images = try images?.images(for: definition) ?? []
         return try builder.renderer.render(release, for: layout)
     }

@@ -3,7 +3,7 @@ import Yams
 /// Reads `deployment:`: the engine's resources, arch and accel (with Wallaroo's rule of which accelerator runs on
 /// which architecture), and each sidekick's own resources, arch, accel and image.
 struct DeploymentReader {
-    static let deploymentKeys = ["replicas", "cpus", "memory", "gpus", "arch", "accel", "sidekicks"]
+    static let deploymentKeys = ["replicas", "cpus", "memory", "gpus", "arch", "accel", "sidekicks", "models_as_images"]
     static let sidekickKeys = ["cpus", "memory", "gpus", "arch", "accel", "image", "source"]
 
     let diagnostics: DiagnosticCollector
@@ -18,6 +18,7 @@ struct DeploymentReader {
         deployment.resources = resources(mapping, defaults: .engineDefault)
         deployment.arch = mapping.enumeration("arch", Architecture.self, what: "arch") ?? deployment.arch
         (deployment.accel, deployment.qaic) = acceleration(mapping, arch: deployment.arch, default: .none)
+        deployment.modelsAsImages = mapping.boolean("models_as_images") ?? false
         if let sidekicks = YAMLMapping(mapping["sidekicks"], path: "deployment.sidekicks", allowedKeys: nil, diagnostics: diagnostics) {
             let known = Set(models.map(\.name))
             for pair in sidekicks.pairs {

@@ -50,6 +50,8 @@ public struct Deployment: Sendable, Equatable {
     public var qaic: QaicConfig = QaicConfig()
     /// Per-model containers (Wallaroo's engineAux), in definition order.
     public var sidekicks: [Sidekick] = []
+    /// Each model is also published as an image Kubernetes can mount (`models_as_images`).
+    public var modelsAsImages = false
 }
 
 public struct Sidekick: Sendable, Equatable {

@@ -70,6 +70,28 @@ app.kubernetes.io/component: engine
 {{- printf "sidekick-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* A model's image volume: "model-" and its name as a DNS label. */}}
+{{- define "edgepack.modelVolumeName" -}}
+{{- printf "model-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+How models reach the engine besides its own pull: "none", or "imageVolume" (each model image's models/NAME folder
+mounted read-only at /models/NAME, a subPath of an image volume: Kubernetes 1.33 or later, and a chart built with
+--model-images).
+*/}}
+{{- define "edgepack.modelMount" -}}
+{{- $values := .Values.models | default dict -}}
+{{- $mount := $values.mount | default "none" -}}
+{{- if not (has $mount (list "none" "imageVolume")) -}}
+{{- fail (printf "models.mount is %q: use none or imageVolume" $mount) -}}
+{{- end -}}
+{{- if and (eq $mount "imageVolume") (not $values.images) -}}
+{{- fail "models.mount=imageVolume, but this chart has no model images: build or publish with --model-images" -}}
+{{- end -}}
+{{- $mount -}}
+{{- end -}}
+
 {{/*
 Installing (or upgrading) without credentials fails here, with the values to set. `helm lint` renders with
 neither IsInstall nor IsUpgrade set, so the chart still lints.
@@ -83,6 +105,7 @@ neither IsInstall nor IsUpgrade set, so the chart still lints.
 """#####),
         ("templates/engine-deploy.yaml", #####"""
 {{- include "edgepack.requireCredentials" . -}}
+{{- $mountModels := eq (include "edgepack.modelMount" .) "imageVolume" -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -156,6 +179,14 @@ spec:
           volumeMounts:
             - name: persist
               mountPath: /persist
+            {{- if $mountModels }}
+            {{- range $model, $reference := .Values.models.images }}
+            - name: {{ include "edgepack.modelVolumeName" $model }}
+              mountPath: {{ printf "/models/%s" $model | quote }}
+              subPath: {{ printf "models/%s" $model | quote }}
+              readOnly: true
+            {{- end }}
+            {{- end }}
         {{- range $model, $aux := .Values.engineAux.images }}
         {{- if $aux.image }}
         - name: {{ include "edgepack.sidekickName" $model }}
@@ -173,6 +204,14 @@ spec:
       volumes:
         - name: persist
           emptyDir: {}
+        {{- if $mountModels }}
+        {{- range $model, $reference := .Values.models.images }}
+        - name: {{ include "edgepack.modelVolumeName" $model }}
+          image:
+            reference: {{ $reference | quote }}
+            pullPolicy: IfNotPresent
+        {{- end }}
+        {{- end }}
       {{- with .Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

@@ -29,7 +29,8 @@ extension Release {
         self.init(name: config.id, version: config.version, engine: Engine(image: image), deployment: deployment,
                   config: config, models: models, pipeline: pipeline,
                   templates: try chart.map { try Self.templates(fromChart: $0, in: bundle) } ?? .builtIn, definition: nil,
-                  images: try PipelineImage.carried(in: bundle, engineName: image, sidekicks: deployment.sidekicks))
+                  images: try PipelineImage.carried(in: bundle, engineName: image, sidekicks: deployment.sidekicks),
+                  modelImages: artifacts.filter { $0.repository.hasPrefix(ModelImageBuilder.repository + "/") })
     }
 
     /// The chart's own files (its templates), from the chart package inside the bundle.

@@ -24,13 +24,14 @@ public enum SiteContent {
 
     /// The blobs a delta bundle of `artifacts` leaves out: those the site holds, except what `push` reads from the
     /// bundle itself (configs, and the chart, compose, signature and attestation contents, which it renders or
-    /// checks again for the site). Model and pipeline layers, and image layers, are what gets left out.
+    /// checks again for the site). Model and pipeline layers, model images' layers and image layers, are what gets left out.
     public static func omitted(from artifacts: [Artifact], siteHolds: Set<OCIKit.Digest>) -> Set<OCIKit.Digest> {
         let heavy: Set<String> = [EdgepackMediaType.pipelineArtifact, MediaType.ModelPack.artifactType]
         var carried = Set<OCIKit.Digest>()
         for artifact in artifacts {
             carried.insert(artifact.config.descriptor.digest)
-            if !heavy.contains(artifact.manifest.artifactType ?? "") { carried.formUnion(artifact.layers.map(\.descriptor.digest)) }
+            let isModelImage = artifact.repository.hasPrefix(ModelImageBuilder.repository + "/")
+            if !heavy.contains(artifact.manifest.artifactType ?? ""), !isModelImage { carried.formUnion(artifact.layers.map(\.descriptor.digest)) }
         }
         return siteHolds.subtracting(carried)
     }
@@ -40,7 +41,7 @@ public enum SiteContent {
     /// registry's catalog lists under the prefix (nil when the registry keeps its catalog to itself).
     public static func repositories(pipelines: [String], client: RegistryClient, layout: RegistryLayout) throws -> [String]? {
         let path = Publisher.split(layout).path
-        let kinds = ["pipelines/", "models/", "charts/", "compose/", "sidekicks/", "engine"]
+        let kinds = ["pipelines/", "models/", "model-images/", "charts/", "compose/", "sidekicks/", "engine"]
         guard !pipelines.isEmpty else {
             guard let catalog = try? client.catalog() else { return nil }
             let prefix = path.isEmpty ? "" : path + "/"
@@ -55,7 +56,7 @@ public enum SiteContent {
             let models = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
                 try client.fetchManifest(ManifestReference(tag), in: Repository(repository)).manifest.layers.compactMap { $0.annotations?[LayerAnnotation.name] }
             }
-            for model in Set(models.flatMap { $0 }).sorted() { repositories += ["models/\(model)", "sidekicks/\(model)"] }
+            for model in Set(models.flatMap { $0 }).sorted() { repositories += ["models/\(model)", "model-images/\(model)", "sidekicks/\(model)"] }
         }
         var seen = Set<String>()
         return repositories.filter { seen.insert($0).inserted }

@@ -72,6 +72,12 @@ struct HelmValues: Encodable, Sendable {
         var images: OrderedMapping<AuxImage>
     }
 
+    /// Models as image volumes (`mount: imageVolume`, Kubernetes 1.33 or later), from the images `--model-images` builds.
+    struct ModelValues: Encodable, Sendable {
+        var mount = "none"
+        var images: OrderedMapping<String>
+    }
+
     struct Service: Encodable, Sendable {
         var type = "ClusterIP"
         var port = 8080
@@ -92,6 +98,7 @@ struct HelmValues: Encodable, Sendable {
     var ociRegistry: OCIRegistry
     var engine: EngineValues
     var engineAux: EngineAux
+    var models: ModelValues
     var resources: ResourceValues
     var service = Service()
     var ingress = Ingress()

@@ -54,6 +54,7 @@ struct ChartRenderer {
                 ($0.model, HelmValues.AuxImage(image: release.sidekickLocation($0, in: layout)?.reference ?? "",
                                                resources: HelmValues.resources($0.resources, accel: $0.accel)))
             })),
+            models: .init(images: OrderedMapping(release.modelImageReferences(in: layout).map { ($0.model, $0.reference) })),
             resources: HelmValues.resources(resources, accel: release.deployment.accel)
         )
         var files = templates.files

@@ -7,9 +7,34 @@ struct ComposeFile: Encodable, Sendable {
         /// Host devices (ROCm GPUs: /dev/kfd and /dev/dri).
         var devices: [String]?
         var deploy: Deploy
-        var volumes: [String]? = ["persist:/persist"]
+        var volumes: [Volume]? = [.named("persist:/persist")]
         var restart = "unless-stopped"
         var healthcheck: Healthcheck? = Healthcheck()
+    }
+
+    /// A volume in compose's short form (`persist:/persist`), or a model image mounted read-only (`type: image`).
+    enum Volume: Encodable, Sendable {
+        case named(String)
+        /// `subpath`: the folder of the image to mount, instead of its root.
+        case image(source: String, target: String, subpath: String)
+
+        enum CodingKeys: String, CodingKey { case type, source, target, read_only, image }
+        struct ImageOptions: Encodable, Sendable { var subpath: String }
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .named(let text):
+                var container = encoder.singleValueContainer()
+                try container.encode(text)
+            case .image(let source, let target, let subpath):
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode("image", forKey: .type)
+                try container.encode(source, forKey: .source)
+                try container.encode(target, forKey: .target)
+                try container.encode(true, forKey: .read_only)
+                try container.encode(ImageOptions(subpath: subpath), forKey: .image)
+            }
+        }
     }
 
     struct Deploy: Encodable, Sendable {

@@ -21,7 +21,10 @@ struct ComposeRenderer {
             ("CONFIG_MEMORY", resources.memory),
         ]
         let (deploy, devices) = ComposeFile.deploy(resources, accel: release.deployment.accel)
-        let engine = ComposeFile.Service(image: release.engineLocation(in: layout).reference, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
+        var engine = ComposeFile.Service(image: release.engineLocation(in: layout).reference, environment: OrderedMapping(environment), devices: devices, deploy: deploy)
+        engine.volumes? += release.modelImageReferences(in: layout).map {
+            .image(source: $0.reference, target: "/models/\($0.model)", subpath: "models/\($0.model)")
+        }
         let sidekicks = release.deployment.sidekicks.sorted { $0.model < $1.model }.compactMap { sidekick -> (String, ComposeFile.Service)? in
             guard let image = release.sidekickLocation(sidekick, in: layout)?.reference else { return nil }
             let (deploy, devices) = ComposeFile.deploy(sidekick.resources, accel: sidekick.accel)

@@ -18,15 +18,23 @@ public struct DeployCommands: Sendable, Equatable, Codable {
         let variables = ["PIPELINE_URL": layout.pipeline(release.name, version), "OCI_REGISTRY": layout.host]
         dockerRunVariables = variables
         let totals = RunTotals(config)
-        let run = { (tool: String, gpuFlags: [String]) in
+        let run = { (tool: String, gpuFlags: [String], mounts: [String]) in
             let lines = ["\(tool) run", "-p $EDGE_PORT:8080", #"-e OCI_USERNAME="$OCI_USERNAME""#, #"-e OCI_PASSWORD="$OCI_PASSWORD""#]
                 + variables.sorted { $0.key < $1.key }.map { "-e \($0.key)=\($0.value)" }
                 + [(["-e CONFIG_CPUS=\(totals.configCPUs)"] + gpuFlags + ["--cpus=\(totals.cpusText)", "--memory=\(totals.memoryText)"]).joined(separator: " ")]
+                + mounts
                 + [release.engineLocation(in: layout).reference]
             return lines.joined(separator: " \\\n    ")
         }
-        dockerRun = run("docker", totals.gpuFlags(podman: false))
-        podmanRun = run("podman", totals.gpuFlags(podman: true))
+        // Podman mounts each model image (if built) read-only where the chart's imageVolume puts it: the image's
+        // models/NAME folder (`subpath`, podman 5) at /models/NAME. It mounts only images it holds, so the command
+        // pulls them first.
+        let modelImages = release.modelImageReferences(in: layout)
+        let modelMounts = modelImages.map {
+            "--mount type=image,source=\($0.reference),destination=/models/\($0.model),subpath=models/\($0.model)"
+        }
+        dockerRun = run("docker", totals.gpuFlags(podman: false), [])
+        podmanRun = modelImages.map { "podman pull -q \($0.reference) && \\\n" }.joined() + run("podman", totals.gpuFlags(podman: true), modelMounts)
         helmInstall = [
             "helm install --atomic $HELM_INSTALL_NAME",
             "oci://\(layout.chartRepository(release.name))",

@@ -48,7 +48,7 @@ public struct FileDigester: Sendable {
     /// changed since it was hashed; else the tar is generated and hashed, and remembered if the tree did not change
     /// meanwhile.
     public func digest(directory path: String, options: TarOptions) throws -> ContentDigest {
-        let key = Self.canonicalPath(path)
+        let key = Self.treeKey(path, options: options)
         let listing = try DirectoryListing(directory: path)
         let fingerprint = listing.fingerprint(options: options)
         if let cached = cache?.lookupTree(path: key, fingerprint: fingerprint) {
@@ -76,7 +76,7 @@ public struct FileDigester: Sendable {
     /// `size` bytes: the tar can then be written without hashing it, provided the listing is the same afterwards.
     func trustedListing(of path: String, options: TarOptions, digest: Digest, size: Int64) -> DirectoryListing? {
         guard let cache, let listing = try? DirectoryListing(directory: path),
-              cache.lookupTree(path: Self.canonicalPath(path), fingerprint: listing.fingerprint(options: options)) == ContentDigest(digest: digest, size: size)
+              cache.lookupTree(path: Self.treeKey(path, options: options), fingerprint: listing.fingerprint(options: options)) == ContentDigest(digest: digest, size: size)
         else { return nil }
         return listing
     }
@@ -93,6 +93,12 @@ public struct FileDigester: Sendable {
     /// Digests of `paths`, in the same order, hashed up to `concurrency` at a time.
     public func digest(files paths: [String]) throws -> [ContentDigest] {
         try Parallel.map(paths, concurrency: concurrency) { try digest(file: $0) }
+    }
+
+    /// A tree's layer is remembered by its real path and, for a layer that stores it under a folder, that folder
+    /// too: both layers of one model stay cached (a real path never holds `//`).
+    static func treeKey(_ path: String, options: TarOptions) -> String {
+        options.root.isEmpty ? canonicalPath(path) : canonicalPath(path) + "//" + options.root
     }
 
     static func canonicalPath(_ path: String) -> String {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 
 /// A directory tree's entries in the order its tar layer stores them (names sorted bytewise at each level,
 /// a folder's content right after it), each with its `lstat` status and, for a symlink, its target.
@@ -19,10 +20,18 @@ struct DirectoryListing: Equatable {
     let entries: [Entry]
     /// The newest ctime in the tree, directories included: how recent its most recent change was.
     let newestChangeNanoseconds: Int64
+    /// `directory` named one regular file: its one entry is that file, under its own name.
+    let isSingleFile: Bool
 
     init(directory: String) throws {
         var entries: [Entry] = []
-        try Self.list(directory: directory, relative: "", into: &entries)
+        var info = stat()
+        isSingleFile = stat(directory, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        if isSingleFile {
+            entries = [Entry(name: (directory as NSString).lastPathComponent, status: FileStatus(info))]
+        } else {
+            try Self.list(directory: directory, relative: "", into: &entries)
+        }
         self.entries = entries
         newestChangeNanoseconds = entries.map(\.status.changedNanoseconds).max() ?? 0
     }
@@ -31,6 +40,7 @@ struct DirectoryListing: Equatable {
     func fingerprint(options: TarOptions) -> Digest {
         let hasher = SHA256Hasher()
         var text = "tar \(options.mtime) \(options.symlinks.rawValue)\n"
+        if !options.root.isEmpty { text += "root \(options.root.utf8.count):\(options.root)\n" }
         for entry in entries {
             let s = entry.status
             text += "\(s.mode) \(s.size) \(s.device) \(s.inode) \(s.modifiedNanoseconds) \(s.changedNanoseconds) \(entry.name.utf8.count):\(entry.name)"

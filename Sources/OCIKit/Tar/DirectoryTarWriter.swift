@@ -10,10 +10,14 @@ public struct TarOptions: Sendable, Hashable {
 
     public var mtime: Int64
     public var symlinks: SymlinkPolicy
+    /// The folder every entry is stored under (`models/NAME`), its folders written first; empty: at the top.
+    /// With a root, the path may also be one file, stored as `ROOT/FILENAME`.
+    public var root: String
 
-    public init(mtime: Int64 = SourceDate.epoch(), symlinks: SymlinkPolicy = .preserveInside) {
+    public init(mtime: Int64 = SourceDate.epoch(), symlinks: SymlinkPolicy = .preserveInside, root: String = "") {
         self.mtime = mtime
         self.symlinks = symlinks
+        self.root = root
     }
 }
 
@@ -41,18 +45,23 @@ public struct DirectoryTarWriter: Sendable {
     private func writeEntries(_ listing: DirectoryListing, of directory: String, to sink: any ByteSink) throws {
         let tar = try TarArchiveWriter(to: sink, mtime: options.mtime)
         let buffer = try FileStreamer.Buffer()
+        let folders = options.root.split(separator: "/").map(String.init)
+        for depth in folders.indices {
+            try tar.addDirectory(folders[...depth].joined(separator: "/"))
+        }
+        let stored = { (name: String) in folders.isEmpty ? name : folders.joined(separator: "/") + "/" + name }
         for entry in listing.entries {
-            let path = directory + "/" + entry.name
+            let path = listing.isSingleFile ? directory : directory + "/" + entry.name
             let status = entry.status
             if status.isDirectory {
-                try tar.addDirectory(entry.name)
+                try tar.addDirectory(stored(entry.name))
             } else if status.isRegularFile {
-                try tar.addFile(entry.name, size: status.size, executable: status.isExecutable) { sink in
+                try tar.addFile(stored(entry.name), size: status.size, executable: status.isExecutable) { sink in
                     try FileStreamer.stream(path: path, into: sink, exactSize: status.size, buffer: buffer)
                 }
             } else if status.isSymlink, let target = entry.linkTarget {
                 try checkSymlink(entry.name, target: target, path: path, root: directory)
-                try tar.addSymlink(entry.name, target: target)
+                try tar.addSymlink(stored(entry.name), target: target)
             } else {
                 throw OCIError(.unsupported, "\(path) is not a regular file, directory or symlink; remove it from the model directory")
             }

@@ -43,6 +43,28 @@ app.kubernetes.io/component: engine
 {{- printf "sidekick-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* A model's image volume: "model-" and its name as a DNS label. */}}
+{{- define "edgepack.modelVolumeName" -}}
+{{- printf "model-%s" (regexReplaceAll "[^a-z0-9-]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+How models reach the engine besides its own pull: "none", or "imageVolume" (each model image's models/NAME folder
+mounted read-only at /models/NAME, a subPath of an image volume: Kubernetes 1.33 or later, and a chart built with
+--model-images).
+*/}}
+{{- define "edgepack.modelMount" -}}
+{{- $values := .Values.models | default dict -}}
+{{- $mount := $values.mount | default "none" -}}
+{{- if not (has $mount (list "none" "imageVolume")) -}}
+{{- fail (printf "models.mount is %q: use none or imageVolume" $mount) -}}
+{{- end -}}
+{{- if and (eq $mount "imageVolume") (not $values.images) -}}
+{{- fail "models.mount=imageVolume, but this chart has no model images: build or publish with --model-images" -}}
+{{- end -}}
+{{- $mount -}}
+{{- end -}}
+
 {{/*
 Installing (or upgrading) without credentials fails here, with the values to set. `helm lint` renders with
 neither IsInstall nor IsUpgrade set, so the chart still lints.
