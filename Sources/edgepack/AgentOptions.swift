@@ -1,0 +1,96 @@
+import ArgumentParser
+import EdgepackKit
+import Foundation
+import OCIKit
+
+/// What `edgepack agent` follows, where it keeps its state and how it applies a version.
+struct AgentOptions: ParsableArguments {
+    enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {
+        case command
+    }
+
+    @Option(help: "The registry prefix the site reads from, e.g. registry.site.local/acme/edge.")
+    var registry: String
+
+    @Option(help: "The pipeline to follow.")
+    var pipeline: String
+
+    @Option(help: "The channel to follow, e.g. prod.")
+    var channel: String
+
+    @Option(help: "Where to report this site's status, when not the registry it reads from (e.g. the origin behind a read-only cache).")
+    var reportRegistry: String?
+
+    @Option(help: "The state folder: pulled versions, the current link, status.json (default: /var/lib/edgepack as root, else $XDG_STATE_HOME/edgepack).",
+            completion: .directory)
+    var state: String?
+
+    @Option(help: "This site's name in reports (default: the host name).")
+    var site: String?
+
+    @Flag(help: "Poll once, apply what is new, and exit (for cron and systemd timers).")
+    var once = false
+
+    @Option(help: "How to start a version: command.")
+    var runtime: RuntimeKind = .command
+
+    @Option(help: "With --runtime command: the shell command that starts a version; it gets EDGEPACK_VERSION, EDGEPACK_DIGEST, EDGEPACK_DIR and EDGEPACK_PIPELINE_URL.")
+    var applyCommand: String?
+
+    @Option(help: "Versions kept for rollback, the running one included.")
+    var keep = 3
+
+    @Option(help: "Refuse any version whose cosign signatures do not verify with this public key (PEM).", completion: .file())
+    var verifyKey: String?
+
+    @Option(help: "The URL that answers 2xx once a version is healthy (default: the engine's port on this host, http://127.0.0.1:$EDGE_PORT/pipelines, 8080 without EDGE_PORT).")
+    var healthUrl: String?
+
+    @Option(help: "How long a version has to become healthy, e.g. 60s or 2m.")
+    var healthTimeout = "60s"
+
+    func validate() throws {
+        if !once { throw ValidationError("only --once is built so far: run the agent from a timer with --once") }
+        if keep < 1 { throw ValidationError("--keep must be at least 1 (the running version)") }
+        if runtime == .command, applyCommand == nil { throw ValidationError("--runtime command needs --apply-command CMD") }
+        if let site, !ReferenceName.isTag(site) {
+            throw ValidationError("--site '\(site)' is not a usable site name: letters, digits, '.', '_' and '-', at most 128, not starting with '.' or '-'")
+        }
+        if Self.seconds(healthTimeout) == nil { throw ValidationError("--health-timeout '\(healthTimeout)' is not a duration such as 60s, 2m or 1h") }
+    }
+
+    func settings() throws -> AgentSettings {
+        let verification = try verifyKey.map { (key: try loadPublicKey($0), name: $0) }
+        return AgentSettings(layout: try RegistryLayout(prefix: registry), pipeline: pipeline, channel: channel, site: try siteName(),
+                             keep: keep, verification: verification, healthURL: healthUrl, healthTimeout: Self.seconds(healthTimeout) ?? 60)
+    }
+
+    func makeRuntime() throws -> any AgentRuntime {
+        switch runtime {
+        case .command: CommandRuntime(command: applyCommand ?? "")
+        }
+    }
+
+    func stateDirectory() -> String { state ?? Self.defaultStateDirectory() }
+
+    static func defaultStateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if getuid() == 0 { return "/var/lib/edgepack" }
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? NSHomeDirectory() + "/.local/state"
+        return base + "/edgepack"
+    }
+
+    /// The host name up to its first dot, made a valid tag.
+    func siteName() throws -> String {
+        if let site { return site }
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        guard ReferenceName.isTag(host) else { throw CommandError("the host name '\(MessageText.escaped(host))' is not a usable site name: pass --site NAME") }
+        return host
+    }
+
+    /// `90`, `90s`, `2m`, `1h`.
+    static func seconds(_ text: String) -> TimeInterval? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value >= 0 { return value * unit }
+        return Double(text).flatMap { $0 >= 0 ? $0 : nil }
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `agent status --json`, as the agent writes it.
+struct AgentStatusFile: Decodable {
+    struct Attempt: Decodable { var outcome: String; var reason: String; var at: String; var version: String?; var digest: String? }
+    var site: String
+    var pipeline: String
+    var channel: String
+    var version: String?
+    var digest: String?
+    var applied_at: String?
+    var last_attempt: Attempt?
+    var bad_digests: [String]
+}
+
+/// A site for the agent tests: its state folder, a health server its apply command (re)starts on a free port,
+/// and a list of versions that server reports unhealthy.
+struct AgentSite {
+    let dir: TemporaryDirectory
+    let port: Int
+    let registry: String
+    var state: String { dir.file("state") }
+    var badVersions: String { dir.file("bad-versions") }
+
+    init(registry: String) throws {
+        dir = try TemporaryDirectory("edgepack-agent")
+        self.registry = registry
+        let free = try run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+        port = Int(free.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    /// Stops the server the previous apply started, then starts one for this version (30 s lifetime).
+    var applyCommand: String {
+        let pidFile = dir.file("server.pid")
+        return "if [ -f '\(pidFile)' ]; then kill $(cat '\(pidFile)') 2>/dev/null; sleep 0.2; fi; "
+            + "'\(repositoryRoot)/scripts/agent-health-server' \(port) \"$EDGEPACK_VERSION\" '\(pidFile)' '\(badVersions)' 30 >/dev/null 2>&1 &"
+    }
+
+    func agent(_ extra: [String] = [], command: String? = nil, pipeline: String = "edge", channel: String = "prod") throws -> ProcessResult {
+        try edgepack(arguments(extra, command: command, pipeline: pipeline, channel: channel), environment: pusher)
+    }
+
+    func arguments(_ extra: [String] = [], command: String? = nil, pipeline: String = "edge", channel: String = "prod") -> [String] {
+        ["agent", "--once", "--registry", registry, "--pipeline", pipeline, "--channel", channel, "--state", state, "--site", "site-a",
+         "--runtime", "command", "--apply-command", command ?? applyCommand, "--health-url", "http://127.0.0.1:\(port)/",
+         "--health-timeout", "3s"] + extra
+    }
+
+    func status() throws -> AgentStatusFile {
+        let printed = try edgepack(["agent", "status", "--state", state])
+        guard printed.succeeded else { throw TestFailure("agent status: \(printed.stderr)") }
+        return try JSONDecoder().decode(AgentStatusFile.self, from: Data(printed.stdout.utf8))
+    }
+
+    /// What the health server answers now.
+    func answer() throws -> String {
+        try run("curl", ["-s", "--max-time", "2", "http://127.0.0.1:\(port)/"]).stdout
+    }
+
+    func versionFolders() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: state + "/versions")) ?? []).sorted()
+    }
+
+    func current() -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: state + "/current")).map { ($0 as NSString).lastPathComponent }
+    }
+
+    /// Stops the health server now (it would stop by itself after its lifetime).
+    func stopServer() {
+        if let pid = try? String(contentsOfFile: dir.file("server.pid"), encoding: .utf8), let number = Int32(pid) { kill(number, SIGTERM) }
+    }
+}
+
+/// A row of `sites --json`.
+struct SiteRow: Decodable {
+    var site: String
+    var version: String?
+    var applied_at: String?
+    var last_attempt: AgentStatusFile.Attempt?
+    var reported_at: String?
+    var reported_seconds_ago: Int?
+}
+
+@Suite(.serialized) struct AgentTests {
+    /// Publishes the pipeline `edge` (one random 4 KiB model, new content each time) to `channel`; returns its record.
+    func publishNewVersion(_ dir: TemporaryDirectory, registry: String, channel: String = "prod", extra: [String] = []) throws -> ChannelRecord {
+        let definition = try randomModelsPipeline([4096], named: "edge", in: dir)
+        let result = try edgepack(["publish", definition, "--registry", registry, "--channel", channel, "--json", "-q"] + extra, environment: pusher)
+        guard result.succeeded else { throw TestFailure("publish: \(result.stderr)") }
+        return try JSONDecoder().decode(ChannelRecord.self, from: Data(result.stdout.utf8))
+    }
+
+    @Test func appliesEachVersionAndRollsBackOneThatIsNotHealthy() throws {
+        let registry = "\(registries.token)/agent\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+
+        let v1 = try publishNewVersion(project, registry: registry)
+        let first = try site.agent()
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(try site.answer() == v1.pipeline_version)
+        #expect(site.current() == v1.pipeline_version)
+        var status = try site.status()
+        #expect(status.version == v1.pipeline_version && status.digest == v1.pipeline_digest && status.last_attempt?.outcome == "applied")
+        #expect(status.site == "site-a" && status.pipeline == "edge" && status.channel == "prod" && status.applied_at != nil)
+
+        let v2 = try publishNewVersion(project, registry: registry)
+        let second = try site.agent()
+        #expect(second.succeeded, "\(second.stderr)")
+        #expect(try site.answer() == v2.pipeline_version)
+        #expect(site.current() == v2.pipeline_version)
+
+        // v3 starts but never answers 2xx: the agent starts v2 again and remembers v3 as bad.
+        try publishWithBadHealth(project, site: site, registry: registry) { v3 in
+            let third = try site.agent()
+            #expect(third.succeeded, "the site ends on v2, a good version: \(third.stderr)")
+            #expect(third.stderr.contains("rolled-back"), "\(third.stderr)")
+            #expect(try site.answer() == v2.pipeline_version)
+            #expect(site.current() == v2.pipeline_version)
+            status = try site.status()
+            #expect(status.version == v2.pipeline_version && status.digest == v2.pipeline_digest)
+            #expect(status.last_attempt?.outcome == "rolled-back" && status.last_attempt?.version == v3.pipeline_version)
+            let reason = status.last_attempt?.reason ?? ""
+            #expect(reason.contains("did not become healthy") && reason.contains("answered 503") && !reason.contains("\n"), "\(reason)")
+            #expect(status.bad_digests == [v3.pipeline_digest])
+            #expect(site.versionFolders() == [v1.pipeline_version, v2.pipeline_version].sorted(), "the failed version is not kept")
+
+            // The publisher's side: the site runs v2, its last attempt (v3) was rolled back, and it reported just now.
+            let sites = try edgepack(["sites", "edge", "--registry", registry, "--json"], environment: pusher)
+            #expect(sites.succeeded, "\(sites.stderr)")
+            let rows = try JSONDecoder().decode([SiteRow].self, from: Data(sites.stdout.utf8))
+            #expect(rows.map(\.site) == ["site-a"])
+            #expect(rows.first?.version == v2.pipeline_version && rows.first?.last_attempt?.outcome == "rolled-back")
+            #expect(rows.first?.last_attempt?.version == v3.pipeline_version && rows.first?.last_attempt?.reason == reason)
+            #expect((rows.first?.reported_seconds_ago ?? 99) < 60)
+            let table = try edgepack(["sites", "edge", "--registry", registry], environment: pusher)
+            let line = table.stdout.split(separator: "\n").first { $0.hasPrefix("site-a") }.map(String.init) ?? ""
+            #expect(line.contains(v2.pipeline_version) && line.contains("rolled-back \(v3.pipeline_version)") && line.contains("s ago"), "\(table.stdout)")
+
+            // The channel still names v3: not tried again (no apply, nothing written).
+            let again = try site.agent()
+            #expect(again.succeeded && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
+            #expect(try site.status().last_attempt?.outcome == "rolled-back")
+        }
+    }
+
+    func publishWithBadHealth(_ project: TemporaryDirectory, site: AgentSite, registry: String, _ body: (ChannelRecord) throws -> Void) throws {
+        // The version is known only once built: mark it bad before the channel moves (publish without a channel,
+        // then promote).
+        let definition = try randomModelsPipeline([4096], named: "edge", in: project)
+        let published = try edgepack(["publish", definition, "--registry", registry, "--json", "-q"], environment: pusher)
+        guard published.succeeded else { throw TestFailure("publish: \(published.stderr)") }
+        let record = try JSONDecoder().decode(ChannelRecord.self, from: Data(published.stdout.utf8))
+        try site.dir.write("bad-versions", record.pipeline_version + "\n")
+        let promoted = try edgepack(["promote", "edge", record.pipeline_version, "--channel", "prod", "--registry", registry], environment: pusher)
+        guard promoted.succeeded else { throw TestFailure("promote: \(promoted.stderr)") }
+        try body(record)
+    }
+
+    @Test func keepsOnlyTheNewestVersionsAndPinsTheDigest() throws {
+        let registry = "\(registries.token)/agentkeep\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        let seen = site.dir.file("seen")
+        defer { site.stopServer() }
+        let command = "echo \"$EDGEPACK_VERSION $EDGEPACK_DIGEST $EDGEPACK_PIPELINE_URL $EDGEPACK_DIR\" >> '\(seen)'; " + site.applyCommand
+        var versions: [String] = []
+        for _ in 0..<3 {
+            versions.append(try publishNewVersion(project, registry: registry).pipeline_version)
+            let applied = try site.agent(["--keep", "2"], command: command)
+            #expect(applied.succeeded, "\(applied.stderr)")
+        }
+        #expect(site.versionFolders() == Array(versions.suffix(2)).sorted())
+        let lines = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let last = try #require(lines.last)
+        #expect(last[0] == versions[2] && last[1].hasPrefix("sha256:"))
+        #expect(last[2] == "\(registry)/pipelines/edge@\(last[1])", "pinned by digest, never the channel tag")
+        #expect(last[3] == site.state + "/versions/" + versions[2] && FileManager.default.fileExists(atPath: last[3] + "/pipeline.json"))
+    }
+
+    @Test func refusesAnUnsignedVersionWithAVerifyKey() throws {
+        let registry = "\(registries.token)/agentsig\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let keys = try TestKeyPair(in: project)
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let v1 = try publishNewVersion(project, registry: registry, extra: ["--sign-key", keys.privatePath])
+        let signed = try site.agent(["--verify-key", keys.publicPath])
+        #expect(signed.succeeded, "\(signed.stderr)")
+        #expect(site.current() == v1.pipeline_version)
+
+        let v2 = try publishNewVersion(project, registry: registry)
+        let refused = try site.agent(["--verify-key", keys.publicPath])
+        #expect(refused.succeeded, "the site stays on v1, a good version: \(refused.stderr)")
+        #expect(refused.stderr.contains("refused"), "\(refused.stderr)")
+        let status = try site.status()
+        #expect(status.version == v1.pipeline_version && status.last_attempt?.outcome == "refused" && status.last_attempt?.version == v2.pipeline_version)
+        #expect(status.bad_digests == [v2.pipeline_digest])
+        #expect(site.versionFolders() == [v1.pipeline_version], "nothing of the refused version is pulled")
+        #expect(try site.answer() == v1.pipeline_version)
+    }
+
+    /// kill -9 at random points of a first apply (during the pull, the apply command, the health wait): the next
+    /// run ends on the version, with nothing left beside it.
+    @Test func aKilledApplyIsFinishedByTheNextRun() throws {
+        let registry = "\(registries.token)/agentkill\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let v1 = try publishNewVersion(project, registry: registry)
+        #expect(try site.agent().succeeded)
+        let definition = try randomModelsPipeline([8 << 20], named: "edge", in: project)
+        let published = try edgepack(["publish", definition, "--registry", registry, "--channel", "prod", "--json", "-q"], environment: pusher)
+        let v2 = try JSONDecoder().decode(ChannelRecord.self, from: Data(published.stdout.utf8))
+        let slowStart = "sleep 0.3; " + site.applyCommand
+        for delay in [0.15, 0.4, 0.8, 1.2, 1.6] {
+            let process = try startEdgepack(site.arguments(command: slowStart), environment: pusher)
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect([v1.pipeline_version, v2.pipeline_version].contains(site.current() ?? ""), "current is always a whole version")
+        }
+        let finished = try site.agent()
+        #expect(finished.succeeded, "\(finished.stderr)")
+        #expect(site.current() == v2.pipeline_version)
+        #expect(try site.answer() == v2.pipeline_version)
+        #expect(site.versionFolders() == [v1.pipeline_version, v2.pipeline_version].sorted())
+        let left = (try FileManager.default.contentsOfDirectory(atPath: site.state)).sorted()
+        #expect(left == [".lock", "current", "status.json", "versions"], "\(left)")
+    }
+
+    /// A poll with nothing new: one manifest request (a HEAD of the channel tag), no blob, in the registry's access log.
+    @Test func anIdlePollMakesOneManifestRequestAndNoBlobRequest() throws {
+        let path = "agentidle\(UUID().uuidString.prefix(6).lowercased())"
+        let registry = "\(registries.token)/\(path)"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        _ = try publishNewVersion(project, registry: registry)
+        #expect(try site.agent().succeeded)
+        let log = registries.state + "/token.log"
+        let before = try requests(in: log, under: path)
+        let idle = try site.agent()
+        #expect(idle.succeeded && idle.stdout.contains("nothing to do"), "\(idle.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let made = Array(try requests(in: log, under: path).dropFirst(before.count))
+        #expect(made.filter { $0.contains("/manifests/") }.count == 1, "\(made)")
+        #expect(made.filter { $0.contains("/manifests/") }.allSatisfy { $0.contains("\"HEAD ") && $0.contains("/manifests/prod ") }, "\(made)")
+        #expect(!made.contains { $0.contains("/blobs/") }, "\(made)")
+    }
+
+    /// The registry's access-log lines for requests under a repository path.
+    func requests(in log: String, under path: String) throws -> [String] {
+        try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init).filter { $0.contains(" /v2/\(path)/") }
+    }
+
+    /// Credentials that can only pull: the version is applied, the report is refused, said once (not on the next
+    /// attempt), and the status stays local; `--report-registry` sends it elsewhere.
+    @Test func aSiteThatCannotPushSaysSoOnceAndKeepsItsStatus() throws {
+        let registry = "\(registries.token)/agentro\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let reader = ["OCI_USERNAME": "reader", "OCI_PASSWORD": "reader-pass"]
+        _ = try publishNewVersion(project, registry: registry)
+        let first = try edgepack(site.arguments(), environment: reader)
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(first.stderr.components(separatedBy: "cannot report this site's status").count == 2, "\(first.stderr)")
+        #expect(!first.stderr.contains("reader-pass"))
+        let status = try site.status()
+        #expect(status.last_attempt?.outcome == "applied")
+        _ = try publishNewVersion(project, registry: registry)
+        let second = try edgepack(site.arguments(), environment: reader)
+        #expect(second.succeeded && !second.stderr.contains("cannot report"), "said once: \(second.stderr)")
+        let none = try edgepack(["sites", "edge", "--registry", registry], environment: pusher)
+        #expect(none.succeeded && none.stdout.contains("no site reports"), "\(none.stdout)\(none.stderr)")
+
+        let elsewhere = "\(registries.basic)/reports"
+        _ = try publishNewVersion(project, registry: registry)
+        let third = try edgepack(site.arguments(["--report-registry", elsewhere, "--username", "edgepack", "--password-stdin"]), environment: reader, input: "edgepack-pass")
+        #expect(third.succeeded && !third.stderr.contains("cannot report"), "\(third.stderr)")
+        let reported = try edgepack(["sites", "edge", "--registry", elsewhere, "--json"], environment: pusher)
+        #expect(reported.succeeded && reported.stdout.contains("\"site-a\""), "\(reported.stdout)\(reported.stderr)")
+    }
+}
