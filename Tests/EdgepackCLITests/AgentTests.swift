@@ -203,10 +203,11 @@ struct SiteRow: Decodable {
         #expect(try site.answer() == v1.pipeline_version)
     }
 
-    /// kill -9 at random points of a first apply (during the pull, the apply command, the health wait): the next
-    /// run ends on the version, with nothing left beside it.
+    /// kill -9 during the pull (slowed to 4 MiB/s by the quirky proxy), the apply command and the health wait: after
+    /// each kill `current` is a whole version, and the next run ends on the new version with nothing left beside it.
     @Test func aKilledApplyIsFinishedByTheNextRun() throws {
-        let registry = "\(registries.token)/agentkill\(UUID().uuidString.prefix(6).lowercased())"
+        let path = "agentkill\(UUID().uuidString.prefix(6).lowercased())"
+        let registry = "\(registries.quirky)/\(path)"
         let project = try TemporaryDirectory()
         let site = try AgentSite(registry: registry)
         defer { site.stopServer() }
@@ -215,14 +216,22 @@ struct SiteRow: Decodable {
         let definition = try randomModelsPipeline([8 << 20], named: "edge", in: project)
         let published = try edgepack(["publish", definition, "--registry", registry, "--channel", "prod", "--json", "-q"], environment: pusher)
         let v2 = try JSONDecoder().decode(ChannelRecord.self, from: Data(published.stdout.utf8))
-        let slowStart = "sleep 0.3; " + site.applyCommand
-        for delay in [0.15, 0.4, 0.8, 1.2, 1.6] {
+        try registries.setQuirks(["rate": "\(4 << 20)"], match: "/v2/\(path)/")
+        defer { try? registries.setQuirks([:], match: "/v2/\(path)/") }
+        let slowStart = "sleep 0.5; " + site.applyCommand
+        var killedDuringPull = false, killedAfterPull = false
+        for delay in [0.6, 1.2, 1.0, 1.5, 0.9, 1.3] {
             let process = try startEdgepack(site.arguments(command: slowStart), environment: pusher)
             Thread.sleep(forTimeInterval: delay)
+            let pulling = FileManager.default.fileExists(atPath: site.state + "/staging")
+            let pulled = site.versionFolders().contains(v2.pipeline_version) && site.current() == v1.pipeline_version
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            killedDuringPull = killedDuringPull || pulling
+            killedAfterPull = killedAfterPull || pulled
             #expect([v1.pipeline_version, v2.pipeline_version].contains(site.current() ?? ""), "current is always a whole version")
         }
+        #expect(killedDuringPull && killedAfterPull, "the kills landed in the pull and after it")
         let finished = try site.agent()
         #expect(finished.succeeded, "\(finished.stderr)")
         #expect(site.current() == v2.pipeline_version)
