@@ -30,7 +30,7 @@ struct AgentRun: AsyncParsableCommand {
         let resolver = try connection.credentials()
         let client = try connection.client(host: Publisher.split(layout).host, resolver: resolver)
         let agent = try EdgeAgent(client: client, settings: settings, state: AgentStateDirectory(path: options.stateDirectory()),
-                                  runtime: try options.makeRuntime())
+                                  runtime: try options.makeRuntime(client: client, credential: try resolver.lookup(for: layout.host).credential))
         let reportLayout = try options.reportRegistry.map { try RegistryLayout(prefix: $0) } ?? layout
         let reporter = StatusReporter(destination: "\(reportLayout.prefix)/sites/\(settings.pipeline)", connect: {
             let reportClient = reportLayout.host == layout.host ? client : try connection.client(host: reportLayout.host, resolver: resolver)

@@ -6,7 +6,7 @@ import OCIKit
 /// What `edgepack agent` follows, where it keeps its state and how it applies a version.
 struct AgentOptions: ParsableArguments {
     enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {
-        case command
+        case command, podman, docker
     }
 
     @Option(help: "The registry prefix the site reads from, e.g. registry.site.local/acme/edge.")
@@ -31,7 +31,7 @@ struct AgentOptions: ParsableArguments {
     @Flag(help: "Poll once, apply what is new, and exit (for cron and systemd timers).")
     var once = false
 
-    @Option(help: "How to start a version: command.")
+    @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command).")
     var runtime: RuntimeKind = .command
 
     @Option(help: "With --runtime command: the shell command that starts a version; it gets EDGEPACK_VERSION, EDGEPACK_DIGEST, EDGEPACK_DIR and EDGEPACK_PIPELINE_URL.")
@@ -65,10 +65,20 @@ struct AgentOptions: ParsableArguments {
                              keep: keep, verification: verification, healthURL: healthUrl, healthTimeout: Self.seconds(healthTimeout) ?? 60)
     }
 
-    func makeRuntime() throws -> any AgentRuntime {
+    /// `client` reads the engine's mirror; `credential` is what the agent authenticated with (the engine gets it).
+    func makeRuntime(client: RegistryClient, credential: Credential) throws -> any AgentRuntime {
+        let tool: ContainerRuntime.Tool
         switch runtime {
-        case .command: CommandRuntime(command: applyCommand ?? "")
+        case .command: return CommandRuntime(command: applyCommand ?? "")
+        case .podman: tool = .podman
+        case .docker: tool = .docker
         }
+        var engineCredentials: [String: String] = [:]
+        if case .password(let username, let password) = credential {
+            engineCredentials = ["OCI_USERNAME": username, "OCI_PASSWORD": password]
+        }
+        return ContainerRuntime(tool: tool, layout: try RegistryLayout(prefix: registry), pipeline: pipeline, client: client,
+                                engineCredentials: engineCredentials, port: ProcessInfo.processInfo.environment["EDGE_PORT"].flatMap(Int.init) ?? 8080)
     }
 
     func stateDirectory() -> String { state ?? Self.defaultStateDirectory() }

@@ -43,7 +43,8 @@ public struct CommandRuntime: AgentRuntime {
 /// that leaves a daemon behind (a health server, conmon) must not hold the agent's files and sockets, nor keep
 /// whoever waits for the agent waiting on a descriptor the daemon inherited.
 enum ChildProcess {
-    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Int32 {
+    /// `outputToStderr`: the program's standard output goes to standard error (a tool's chatter is not the agent's output).
+    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:], outputToStderr: Bool = false) throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -55,6 +56,7 @@ enum ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         closeInheritedDescriptors(&actions)
+        if outputToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
         // The agent ignores SIGINT and SIGTERM (it stops at a safe point); what it starts must not inherit that.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
