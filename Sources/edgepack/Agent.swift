@@ -37,6 +37,15 @@ struct AgentRun: AsyncParsableCommand {
             return SiteReports(client: reportClient, layout: reportLayout, pipeline: settings.pipeline)
         }, warn: { FileHandle.standardError.write(Data("edgepack: warning: \($0)\n".utf8)) })
         agent.onAttempt = reporter.report
+        if options.once {
+            try once(agent, settings: settings)
+        } else {
+            try loop(agent, settings: settings)
+        }
+    }
+
+    /// One poll; exit status 0 when the site ends on a good version.
+    private func once(_ agent: EdgeAgent, settings: AgentSettings) throws {
         let result: EdgeAgent.PollResult
         do {
             result = try agent.poll()
@@ -45,15 +54,52 @@ struct AgentRun: AsyncParsableCommand {
             FileHandle.standardError.write(Data("edgepack: error: \(ErrorAdvice.line(for: error))\n".utf8))
             throw ExitCode(agent.runsGoodVersion ? 0 : 1)
         }
-        let status = try agent.currentStatus()
-        switch result {
-        case .idle:
-            print("\(settings.site): \(status.version ?? "no version") is current on \(settings.channel); nothing to do")
-        case .attempted(let outcome):
-            let line = "\(settings.site): \(outcome.rawValue): \(status.lastAttempt?.reason ?? "")"
-            if outcome == .applied { print(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if case .idle = result {
+            print("\(settings.site): \(try agent.currentStatus().version ?? "no version") is current on \(settings.channel); nothing to do")
         }
+        try say(result, agent: agent, settings: settings)
         if !agent.runsGoodVersion { throw ExitCode(1) }
+    }
+
+    /// Polls until SIGTERM or SIGINT, which stop it between polls or at a safe point of an apply (`current` is
+    /// switched by one rename: it names the old version or the new one). While the registry cannot be reached,
+    /// polls back off and the running version keeps running.
+    private func loop(_ agent: EdgeAgent, settings: AgentSettings) throws {
+        var schedule = PollSchedule(interval: try options.intervalSeconds())
+        var lastError: String?
+        while !Cancellation.isRequested {
+            let delay: TimeInterval
+            do {
+                let result = try agent.poll()
+                if lastError != nil { FileHandle.standardError.write(Data("edgepack: the registry answers again\n".utf8)) }
+                lastError = nil
+                try say(result, agent: agent, settings: settings)
+                delay = schedule.succeeded()
+            } catch let error as OCIError where error.code != .cancelled {
+                delay = schedule.failed()
+                let line = ErrorAdvice.line(for: error)
+                if line != lastError {
+                    FileHandle.standardError.write(Data("edgepack: warning: \(line); polling again with backoff (up to \(Int(schedule.cap))s), the running version keeps running\n".utf8))
+                }
+                lastError = line
+            }
+            do {
+                try Cancellation.sleep(seconds: delay)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// An attempt's outcome: applied on stdout, anything else on stderr.
+    private func say(_ result: EdgeAgent.PollResult, agent: EdgeAgent, settings: AgentSettings) throws {
+        guard case .attempted(let outcome) = result else { return }
+        let line = "\(settings.site): \(outcome.rawValue): \(try agent.currentStatus().lastAttempt?.reason ?? "")"
+        if outcome == .applied {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: a service's log shows it at once
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
     }
 }
 

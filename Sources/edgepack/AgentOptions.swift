@@ -31,6 +31,9 @@ struct AgentOptions: ParsableArguments {
     @Flag(help: "Poll once, apply what is new, and exit (for cron and systemd timers).")
     var once = false
 
+    @Option(help: "Without --once: how often to poll (with ±10% jitter), e.g. 30s or 5m.")
+    var interval = "30s"
+
     @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command).")
     var runtime: RuntimeKind = .command
 
@@ -50,7 +53,7 @@ struct AgentOptions: ParsableArguments {
     var healthTimeout = "60s"
 
     func validate() throws {
-        if !once { throw ValidationError("only --once is built so far: run the agent from a timer with --once") }
+        if (try? intervalSeconds()) == nil { throw ValidationError("--interval '\(interval)' is not a duration of at least 1s, such as 30s or 5m") }
         if keep < 1 { throw ValidationError("--keep must be at least 1 (the running version)") }
         if runtime == .command, applyCommand == nil { throw ValidationError("--runtime command needs --apply-command CMD") }
         if let site, !ReferenceName.isTag(site) {
@@ -79,6 +82,11 @@ struct AgentOptions: ParsableArguments {
         }
         return ContainerRuntime(tool: tool, layout: try RegistryLayout(prefix: registry), pipeline: pipeline, client: client,
                                 engineCredentials: engineCredentials, port: ProcessInfo.processInfo.environment["EDGE_PORT"].flatMap(Int.init) ?? 8080)
+    }
+
+    func intervalSeconds() throws -> TimeInterval {
+        guard let seconds = Self.seconds(interval), seconds >= 1 else { throw CommandError("--interval '\(interval)' is not a duration of at least 1s") }
+        return seconds
     }
 
     func stateDirectory() -> String { state ?? Self.defaultStateDirectory() }

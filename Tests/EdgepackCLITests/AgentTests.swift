@@ -27,8 +27,7 @@ struct AgentSite {
     init(registry: String) throws {
         dir = try TemporaryDirectory("edgepack-agent")
         self.registry = registry
-        let free = try run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-        port = Int(free.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        port = try freeLoopbackPort()
     }
 
     /// Stops the server the previous apply started, then starts one for this version (30 s lifetime).
@@ -42,8 +41,8 @@ struct AgentSite {
         try edgepack(arguments(extra, command: command, pipeline: pipeline, channel: channel), environment: pusher)
     }
 
-    func arguments(_ extra: [String] = [], command: String? = nil, pipeline: String = "edge", channel: String = "prod") -> [String] {
-        ["agent", "--once", "--registry", registry, "--pipeline", pipeline, "--channel", channel, "--state", state, "--site", "site-a",
+    func arguments(_ extra: [String] = [], command: String? = nil, pipeline: String = "edge", channel: String = "prod", once: Bool = true) -> [String] {
+        ["agent"] + (once ? ["--once"] : []) + ["--registry", registry, "--pipeline", pipeline, "--channel", channel, "--state", state, "--site", "site-a",
          "--runtime", "command", "--apply-command", command ?? applyCommand, "--health-url", "http://127.0.0.1:\(port)/",
          "--health-timeout", "3s"] + extra
     }
@@ -293,5 +292,49 @@ struct SiteRow: Decodable {
         #expect(third.succeeded && !third.stderr.contains("cannot report"), "\(third.stderr)")
         let reported = try edgepack(["sites", "edge", "--registry", elsewhere, "--json"], environment: pusher)
         #expect(reported.succeeded && reported.stdout.contains("\"site-a\""), "\(reported.stdout)\(reported.stderr)")
+    }
+
+    /// Without --once: each change is applied as it comes; while the registry answers 500 the polls back off and the
+    /// running version keeps answering; once it answers again the change is applied; SIGTERM stops it (143).
+    @Test func theLoopFollowsTheChannelThroughRegistryFailuresAndStopsOnSIGTERM() throws {
+        let path = "agentloop\(UUID().uuidString.prefix(6).lowercased())"
+        let registry = "\(registries.quirky)/\(path)"
+        let direct = "\(registries.spare)/\(path)"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let v1 = try publishNewVersion(project, registry: direct)
+        // Through sh only to send stderr to a file (exec: the signal goes to edgepack itself).
+        let errors = site.dir.file("agent.err")
+        let process = try startEdgepack(["-c", "exec \"$0\" \"$@\" 2>'\(errors)'", edgepackBinary] + site.arguments(["--interval", "1s"], once: false),
+                                        environment: pusher, output: site.dir.file("agent.out"), program: "/bin/sh")
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(waitFor(30) { site.current() == v1.pipeline_version }, "v1 applied")
+
+        try registries.injectFaults(status: "500", count: 10, method: "HEAD", match: "/v2/\(path)/pipelines/", proxy: registries.quirky)
+        let v2 = try publishNewVersion(project, registry: direct)
+        #expect(try site.answer() == v1.pipeline_version, "the running version keeps running")
+        #expect(waitFor(60) { site.current() == v2.pipeline_version }, "v2 applied once the registry answers again")
+        #expect(try site.answer() == v2.pipeline_version)
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(waitFor(10) { !process.isRunning }, "SIGTERM stops the loop")
+        process.waitUntilExit()
+        #expect([0, 143].contains(process.terminationStatus), "\(process.terminationStatus)")
+        #expect(site.current() == v2.pipeline_version)
+        let printed = try String(contentsOfFile: site.dir.file("agent.out"), encoding: .utf8)
+        #expect(printed.components(separatedBy: ": applied: ").count == 3, "\(printed)")
+        let warned = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(warned.contains("polling again with backoff") && warned.contains("the registry answers again"), "\(warned)")
+        #expect(warned.components(separatedBy: "polling again with backoff").count == 2, "said once: \(warned)")
+    }
+
+    func waitFor(_ seconds: TimeInterval, _ condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
     }
 }
