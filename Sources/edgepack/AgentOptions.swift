@@ -9,14 +9,18 @@ struct AgentOptions: ParsableArguments {
         case command, podman, docker
     }
 
+    @Option(help: "Read these options from a YAML file (keys as the long options without --, e.g. apply-command: …); options given here win.",
+            completion: .file())
+    var config: String?
+
     @Option(help: "The registry prefix the site reads from, e.g. registry.site.local/acme/edge.")
-    var registry: String
+    var registry: String!
 
     @Option(help: "The pipeline to follow.")
-    var pipeline: String
+    var pipeline: String!
 
     @Option(help: "The channel to follow, e.g. prod.")
-    var channel: String
+    var channel: String!
 
     @Option(help: "Where to report this site's status, when not the registry it reads from (e.g. the origin behind a read-only cache).")
     var reportRegistry: String?
@@ -31,17 +35,17 @@ struct AgentOptions: ParsableArguments {
     @Flag(help: "Poll once, apply what is new, and exit (for cron and systemd timers).")
     var once = false
 
-    @Option(help: "Without --once: how often to poll (with ±10% jitter), e.g. 30s or 5m.")
-    var interval = "30s"
+    @Option(help: "Without --once: how often to poll (with ±10% jitter), e.g. 30s or 5m (default: 30s).")
+    var interval: String!
 
-    @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command).")
-    var runtime: RuntimeKind = .command
+    @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command; the default).")
+    var runtime: RuntimeKind!
 
     @Option(help: "With --runtime command: the shell command that starts a version; it gets EDGEPACK_VERSION, EDGEPACK_DIGEST, EDGEPACK_DIR and EDGEPACK_PIPELINE_URL.")
     var applyCommand: String?
 
-    @Option(help: "Versions kept for rollback, the running one included.")
-    var keep = 3
+    @Option(help: "Versions kept for rollback, the running one included (default: 3).")
+    var keep: Int!
 
     @Option(help: "Refuse any version whose cosign signatures do not verify with this public key (PEM).", completion: .file())
     var verifyKey: String?
@@ -49,10 +53,11 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The URL that answers 2xx once a version is healthy (default: the engine's port on this host, http://127.0.0.1:$EDGE_PORT/pipelines, 8080 without EDGE_PORT).")
     var healthUrl: String?
 
-    @Option(help: "How long a version has to become healthy, e.g. 60s or 2m.")
-    var healthTimeout = "60s"
+    @Option(help: "How long a version has to become healthy, e.g. 60s or 2m (default: 60s).")
+    var healthTimeout: String!
 
-    func validate() throws {
+    mutating func validate() throws {
+        try merge(config.map { try AgentConfigFile.load($0) } ?? [:])
         if (try? intervalSeconds()) == nil { throw ValidationError("--interval '\(interval)' is not a duration of at least 1s, such as 30s or 5m") }
         if keep < 1 { throw ValidationError("--keep must be at least 1 (the running version)") }
         if runtime == .command, applyCommand == nil { throw ValidationError("--runtime command needs --apply-command CMD") }
@@ -71,7 +76,7 @@ struct AgentOptions: ParsableArguments {
     /// `client` reads the engine's mirror; `credential` is what the agent authenticated with (the engine gets it).
     func makeRuntime(client: RegistryClient, credential: Credential) throws -> any AgentRuntime {
         let tool: ContainerRuntime.Tool
-        switch runtime {
+        switch runtime ?? .command {
         case .command: return CommandRuntime(command: applyCommand ?? "")
         case .podman: tool = .podman
         case .docker: tool = .docker
@@ -82,6 +87,40 @@ struct AgentOptions: ParsableArguments {
         }
         return ContainerRuntime(tool: tool, layout: try RegistryLayout(prefix: registry), pipeline: pipeline, client: client,
                                 engineCredentials: engineCredentials, port: ProcessInfo.processInfo.environment["EDGE_PORT"].flatMap(Int.init) ?? 8080)
+    }
+
+    /// Fills what the command line left out from the config file, then the defaults; says what is still missing.
+    private mutating func merge(_ file: [String: String]) throws {
+        let origin = config ?? ""
+        func value(_ key: String) -> String? { file[key] }
+        registry = registry ?? value("registry")
+        pipeline = pipeline ?? value("pipeline")
+        channel = channel ?? value("channel")
+        reportRegistry = reportRegistry ?? value("report-registry")
+        state = state ?? value("state")
+        site = site ?? value("site")
+        applyCommand = applyCommand ?? value("apply-command")
+        verifyKey = verifyKey ?? value("verify-key")
+        healthUrl = healthUrl ?? value("health-url")
+        interval = interval ?? value("interval") ?? "30s"
+        healthTimeout = healthTimeout ?? value("health-timeout") ?? "60s"
+        if let text = value("once"), !once {
+            guard let flag = Bool(text) else { throw ValidationError("\(origin): once must be true or false, not '\(text)'") }
+            once = flag
+        }
+        if runtime == nil {
+            guard let kind = RuntimeKind(rawValue: value("runtime") ?? "command") else {
+                throw ValidationError("\(origin): runtime must be one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            runtime = kind
+        }
+        if keep == nil {
+            guard let count = Int(value("keep") ?? "3") else { throw ValidationError("\(origin): keep must be a whole number") }
+            keep = count
+        }
+        for (name, given) in [("registry", registry), ("pipeline", pipeline), ("channel", channel)] where given == nil {
+            throw ValidationError("missing --\(name) (or \(name): in the --config file)")
+        }
     }
 
     func intervalSeconds() throws -> TimeInterval {

@@ -329,6 +329,40 @@ struct SiteRow: Decodable {
         #expect(warned.components(separatedBy: "polling again with backoff").count == 2, "said once: \(warned)")
     }
 
+    /// `--config agent.yaml` takes the same keys as the options; options given on the command line win; an
+    /// unknown key is one line naming the file and line.
+    @Test func theConfigFileTakesTheOptions() throws {
+        let registry = "\(registries.token)/agentconf\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let v1 = try publishNewVersion(project, registry: registry)
+        let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        let config = try site.dir.write("agent.yaml", """
+            registry: \(registry)
+            pipeline: edge
+            channel: prod
+            state: \(site.state)
+            site: from-config
+            once: true
+            runtime: command
+            apply-command: \(quoted(site.applyCommand))
+            health-url: http://127.0.0.1:\(site.port)/
+            health-timeout: 5s
+            keep: 2
+
+            """)
+        let applied = try edgepack(["agent", "--config", config, "--site", "site-a"], environment: pusher)
+        #expect(applied.succeeded, "\(applied.stderr)")
+        #expect(try site.answer() == v1.pipeline_version)
+        #expect(try site.status().site == "site-a", "the command line wins over the file")
+
+        let wrong = try site.dir.write("wrong.yaml", "registry: \(registry)\npipeline: edge\nchanel: prod\n")
+        let refused = try edgepack(["agent", "--once", "--config", wrong], environment: pusher)
+        #expect(refused.status == 1 && refused.stderr.contains("wrong.yaml:3: unknown key 'chanel'"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+    }
+
     func waitFor(_ seconds: TimeInterval, _ condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
