@@ -6,7 +6,7 @@ import OCIKit
 /// What `edgepack agent` follows, where it keeps its state and how it applies a version.
 struct AgentOptions: ParsableArguments {
     enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {
-        case command, podman, docker
+        case command, podman, docker, compose
     }
 
     @Option(help: "Read these options from a YAML file (keys as the long options without --, e.g. apply-command: …); options given here win.",
@@ -40,6 +40,12 @@ struct AgentOptions: ParsableArguments {
 
     @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command; the default).")
     var runtime: RuntimeKind!
+
+    @Option(help: "With --runtime compose: the compose command (default: podman-compose when installed, else 'docker compose').")
+    var composeTool: String?
+
+    @Option(help: "With --runtime compose: a compose file of this site's own, applied over the version's (repeatable).", completion: .file())
+    var composeOverride: [String] = []
 
     @Option(help: "With --runtime command: the shell command that starts a version; it gets EDGEPACK_VERSION, EDGEPACK_DIGEST, EDGEPACK_DIR and EDGEPACK_PIPELINE_URL.")
     var applyCommand: String?
@@ -75,18 +81,23 @@ struct AgentOptions: ParsableArguments {
 
     /// `client` reads the engine's mirror; `credential` is what the agent authenticated with (the engine gets it).
     func makeRuntime(client: RegistryClient, credential: Credential) throws -> any AgentRuntime {
-        let tool: ContainerRuntime.Tool
-        switch runtime ?? .command {
-        case .command: return CommandRuntime(command: applyCommand ?? "")
-        case .podman: tool = .podman
-        case .docker: tool = .docker
-        }
         var engineCredentials: [String: String] = [:]
         if case .password(let username, let password) = credential {
             engineCredentials = ["OCI_USERNAME": username, "OCI_PASSWORD": password]
         }
-        return ContainerRuntime(tool: tool, layout: try RegistryLayout(prefix: registry), pipeline: pipeline, client: client,
-                                engineCredentials: engineCredentials, port: ProcessInfo.processInfo.environment["EDGE_PORT"].flatMap(Int.init) ?? 8080)
+        let layout = try RegistryLayout(prefix: registry)
+        let port = ProcessInfo.processInfo.environment["EDGE_PORT"].flatMap(Int.init) ?? 8080
+        let tool: ContainerRuntime.Tool
+        switch runtime ?? .command {
+        case .command: return CommandRuntime(command: applyCommand ?? "")
+        case .compose:
+            let command = composeTool.map { $0.split(separator: " ").map(String.init) } ?? (Self.isInstalled("podman-compose") ? ["podman-compose"] : ["docker", "compose"])
+            return ComposeRuntime(tool: command, layout: layout, pipeline: pipeline, client: client, verification: try settings().verification,
+                                  siteOverrides: composeOverride, engineCredentials: engineCredentials, port: port)
+        case .podman: tool = .podman
+        case .docker: tool = .docker
+        }
+        return ContainerRuntime(tool: tool, layout: layout, pipeline: pipeline, client: client, engineCredentials: engineCredentials, port: port)
     }
 
     /// Fills what the command line left out from the config file, then the defaults; says what is still missing.
@@ -126,6 +137,10 @@ struct AgentOptions: ParsableArguments {
     func intervalSeconds() throws -> TimeInterval {
         guard let seconds = Self.seconds(interval), seconds >= 1 else { throw CommandError("--interval '\(interval)' is not a duration of at least 1s") }
         return seconds
+    }
+
+    static func isInstalled(_ program: String) -> Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(program)") }
     }
 
     func stateDirectory() -> String { state ?? Self.defaultStateDirectory() }

@@ -60,4 +60,44 @@ import TestSupport
         #expect(status.contains("\"rolled-back\"") && status.contains(v3.record.pipeline_version), "\(status)")
         #expect(!status.contains("edgepack-pass"))
     }
+
+    /// `--runtime compose` through podman-compose: the version's published compose.yaml with PIPELINE_URL pinned by
+    /// an override (and the test's own host-network override, as a site's own file): v1, v2, and v3 rolled back.
+    @Test func composeRuntimeAppliesEachVersionAndRollsBackAnEngineThatCannotStart() throws {
+        guard let (sandbox, image) = try PodmanRunTests().readySandbox() else { return }
+        let registry = "\(registries.token)/agentcompose\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let state = project.file("state")
+        let hostNetwork = try project.write("host-network.yaml", "services:\n  engine:\n    network_mode: host\n")
+        let environment = sandbox.environment.merging(pusher) { $1 }
+        let agent = {
+            try edgepack(["agent", "--once", "--registry", registry, "--pipeline", "edge", "--channel", "prod", "--state", state,
+                          "--site", "compose-site", "--runtime", "compose", "--compose-tool", "python3 -m podman_compose --in-pod=false",
+                          "--compose-override", hostNetwork, "--health-url", "http://127.0.0.1:\(sandbox.enginePort)/pipelines",
+                          "--health-timeout", "90s"], environment: environment)
+        }
+        let servedModel = { () throws -> String in
+            let answer = try #require(try sandbox.engineAnswer("models", timeout: 10))
+            struct Models: Decodable { struct Model: Decodable { var sha: String }; var models: [Model] }
+            return try JSONDecoder().decode(Models.self, from: answer).models.first?.sha ?? ""
+        }
+        defer { _ = try? sandbox.podman(["rm", "--force", "--all", "--time", "0"]) }
+
+        let v1 = try publish(project, engine: image.reference, registry: registry)
+        let first = try agent()
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(try servedModel() == v1.model)
+        let pinned = try String(contentsOfFile: "\(state)/versions/\(v1.record.pipeline_version)/agent-override.yaml", encoding: .utf8)
+        #expect(pinned.contains("\(registry)/pipelines/edge@\(v1.record.pipeline_digest)"))
+
+        let v2 = try publish(project, engine: image.reference, registry: registry)
+        let second = try agent()
+        #expect(second.succeeded, "\(second.stderr)")
+        #expect(try servedModel() == v2.model)
+
+        _ = try publish(project, engine: "\(registries.token)/standin/engine:missing", registry: registry)
+        let third = try agent()
+        #expect(third.succeeded && third.stderr.contains("rolled-back"), "\(third.stderr)")
+        #expect(try servedModel() == v2.model)
+    }
 }
