@@ -363,6 +363,26 @@ struct SiteRow: Decodable {
         #expect(refused.stderr.split(separator: "\n").count == 1)
     }
 
+    /// `render` writes edgepack-agent.service (which systemd-analyze accepts) and an example agent.yaml the agent reads.
+    @Test func renderWritesTheAgentServiceAndAnExampleConfig() throws {
+        let registry = "\(registries.token)/agentrender\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let definition = try randomModelsPipeline([4096], named: "edge", in: project)
+        let rendered = try edgepack(["render", definition, "-o", project.file("out"), "--registry", registry])
+        #expect(rendered.succeeded && rendered.stdout.contains("edgepack-agent.service") && rendered.stdout.contains("agent.yaml"), "\(rendered.stderr)")
+        let example = try String(contentsOfFile: project.file("out/agent.yaml"), encoding: .utf8)
+        #expect(example.contains("registry: \(registry)\npipeline: edge\nchannel: prod\nruntime: podman\n"), "\(example)")
+        // The example as the agent reads it: nothing is published, so the channel points nowhere (not a config error).
+        let read = try edgepack(["agent", "--config", project.file("out/agent.yaml"), "--once", "--state", project.file("state"), "--site", "s"], environment: pusher)
+        #expect(read.status == 1 && read.stderr.contains("the channel prod of edge points at no version"), "\(read.stderr)")
+        if isInstalled("systemd-analyze") {
+            let unit = try String(contentsOfFile: project.file("out/edgepack-agent.service"), encoding: .utf8)
+            try project.write("check/edgepack-agent.service", unit.replacingOccurrences(of: "/usr/local/bin/edgepack", with: edgepackBinary))
+            let verified = try run("systemd-analyze", ["verify", project.file("check/edgepack-agent.service")])
+            #expect(verified.succeeded, "\(verified.stdout)\(verified.stderr)")
+        }
+    }
+
     func waitFor(_ seconds: TimeInterval, _ condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
