@@ -37,10 +37,21 @@ struct AgentRun: AsyncParsableCommand {
             return SiteReports(client: reportClient, layout: reportLayout, pipeline: settings.pipeline)
         }, warn: { FileHandle.standardError.write(Data("edgepack: warning: \($0)\n".utf8)) })
         agent.onAttempt = reporter.report
+        let inbox = options.watch.map { BundleInbox(folder: $0) }
+        let drainInbox = {
+            guard let inbox else { return }
+            let taken = inbox.drain { try AgentBundleIntake(client: client, settings: settings).push($0) }
+            for name in taken.applied { FileHandle.standardOutput.write(Data("\(settings.site): pushed \(inbox.folder)/\(name) (moved to applied/)\n".utf8)) }
+            for name in taken.rejected {
+                let reason = (try? String(contentsOfFile: "\(inbox.folder)/rejected/\(name).reason", encoding: .utf8)) ?? ""
+                FileHandle.standardError.write(Data("\(settings.site): rejected \(inbox.folder)/\(name): \(reason.trimmingCharacters(in: .newlines)) (moved to rejected/)\n".utf8))
+            }
+        }
         if options.once {
+            drainInbox()
             try once(agent, settings: settings)
         } else {
-            try loop(agent, settings: settings)
+            try loop(agent, settings: settings, before: drainInbox)
         }
     }
 
@@ -64,11 +75,12 @@ struct AgentRun: AsyncParsableCommand {
     /// Polls until SIGTERM or SIGINT, which stop it between polls or at a safe point of an apply (`current` is
     /// switched by one rename: it names the old version or the new one). While the registry cannot be reached,
     /// polls back off and the running version keeps running.
-    private func loop(_ agent: EdgeAgent, settings: AgentSettings) throws {
+    private func loop(_ agent: EdgeAgent, settings: AgentSettings, before: () -> Void) throws {
         var schedule = PollSchedule(interval: try options.intervalSeconds())
         var lastError: String?
         while !Cancellation.isRequested {
             let delay: TimeInterval
+            before()
             do {
                 let result = try agent.poll()
                 if lastError != nil { FileHandle.standardError.write(Data("edgepack: the registry answers again\n".utf8)) }

@@ -41,6 +41,10 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command; the default).")
     var runtime: RuntimeKind!
 
+    @Option(help: "An air-gap inbox: bundles dropped here are verified, pushed into --registry with the channel moved, then applied; a failing one goes to DIR/rejected/ with a .reason file.",
+            completion: .directory)
+    var watch: String?
+
     @Option(help: "With --runtime compose: the compose command (default: podman-compose when installed, else 'docker compose').")
     var composeTool: String?
 
@@ -112,6 +116,7 @@ struct AgentOptions: ParsableArguments {
         site = site ?? value("site")
         applyCommand = applyCommand ?? value("apply-command")
         verifyKey = verifyKey ?? value("verify-key")
+        watch = watch ?? value("watch")
         healthUrl = healthUrl ?? value("health-url")
         interval = interval ?? value("interval") ?? "30s"
         healthTimeout = healthTimeout ?? value("health-timeout") ?? "60s"

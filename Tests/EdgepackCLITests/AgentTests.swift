@@ -383,6 +383,53 @@ struct SiteRow: Decodable {
         }
     }
 
+    /// `--watch DIR`: a signed bundle dropped in is verified, pushed into the site's registry with the channel moved,
+    /// and applied; one with a flipped byte in its model lands in DIR/rejected/ with a .reason, and nothing of it runs.
+    @Test func watchedBundlesArePushedAndAppliedAndATamperedOneIsRejected() throws {
+        let registry = "\(registries.token)/agentwatch\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try TemporaryDirectory()
+        let keys = try TestKeyPair(in: project)
+        let site = try AgentSite(registry: registry)
+        defer { site.stopServer() }
+        let inbox = site.dir.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        /// Exports a new version as a signed bundle into the inbox (aged past the settle time); returns its version.
+        func drop(_ name: String, tamper: Bool = false) throws -> String {
+            let definition = try randomModelsPipeline([4096], named: "edge", in: project)
+            let staged = project.file(name)
+            let exported = try edgepack(["export", definition, "-o", staged, "--sign-key", keys.privatePath])
+            guard exported.succeeded else { throw TestFailure("export: \(exported.stderr)") }
+            let line = exported.stdout.split(separator: "\n").first { $0.hasPrefix("pipelines/edge:") } ?? ""
+            let version = String(line.dropFirst("pipelines/edge:".count).prefix { $0 != " " })
+            if tamper {
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: staged))
+                let model = try Data(contentsOf: URL(fileURLWithPath: project.file("models/m0.bin")))
+                let offset = try #require(bytes.range(of: model)).lowerBound + 100
+                bytes[offset] ^= 0xff
+                try bytes.write(to: URL(fileURLWithPath: staged))
+            }
+            _ = try run("touch", ["-d", "-10 seconds", staged])
+            _ = try run("mv", [staged, inbox + "/" + name])
+            return version
+        }
+        let v1 = try drop("v1.tar")
+        let first = try site.agent(["--watch", inbox, "--verify-key", keys.publicPath])
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(site.current() == v1)
+        #expect(try site.answer() == v1)
+        #expect(FileManager.default.fileExists(atPath: inbox + "/applied/v1.tar") && !FileManager.default.fileExists(atPath: inbox + "/v1.tar"))
+
+        let v2 = try drop("v2.tar", tamper: true)
+        let second = try site.agent(["--watch", inbox, "--verify-key", keys.publicPath])
+        #expect(second.succeeded, "the site stays on v1: \(second.stderr)")
+        #expect(second.stderr.contains("rejected \(inbox)/v2.tar"), "\(second.stderr)")
+        let reason = try String(contentsOfFile: inbox + "/rejected/v2.tar.reason", encoding: .utf8)
+        #expect(reason.contains("corrupt") && reason.split(separator: "\n").count == 1, "\(reason)")
+        #expect(FileManager.default.fileExists(atPath: inbox + "/rejected/v2.tar"))
+        #expect(site.current() == v1 && !site.versionFolders().contains(v2))
+        #expect(try site.answer() == v1)
+    }
+
     func waitFor(_ seconds: TimeInterval, _ condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
