@@ -71,6 +71,12 @@ struct AgentOptions: ParsableArguments {
         if (try? intervalSeconds()) == nil { throw ValidationError("--interval '\(interval)' is not a duration of at least 1s, such as 30s or 5m") }
         if keep < 1 { throw ValidationError("--keep must be at least 1 (the running version)") }
         if runtime == .command, applyCommand == nil { throw ValidationError("--runtime command needs --apply-command CMD") }
+        if let pipeline, !ReferenceName.isComponent(Substring(pipeline)) {
+            throw ValidationError("--pipeline '\(pipeline)' is not a pipeline name: lowercase letters and digits, separated by '.', '_' or '-'")
+        }
+        if let channel, !ReferenceName.isTag(channel) || channel.hasPrefix("sha256-") {
+            throw ValidationError("--channel '\(channel)' is not a channel name such as prod or canary")
+        }
         if let site, !ReferenceName.isTag(site) {
             throw ValidationError("--site '\(site)' is not a usable site name: letters, digits, '.', '_' and '-', at most 128, not starting with '.' or '-'")
         }

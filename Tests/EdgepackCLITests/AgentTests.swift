@@ -330,7 +330,8 @@ struct SiteRow: Decodable {
     }
 
     /// `--config agent.yaml` takes the same keys as the options; options given on the command line win; an
-    /// unknown key is one line naming the file and line.
+    /// unknown key is one line naming the file and line; a pipeline, channel or site name that could leave its
+    /// repository or folder is refused before anything is sent.
     @Test func theConfigFileTakesTheOptions() throws {
         let registry = "\(registries.token)/agentconf\(UUID().uuidString.prefix(6).lowercased())"
         let project = try TemporaryDirectory()
@@ -361,6 +362,11 @@ struct SiteRow: Decodable {
         let refused = try edgepack(["agent", "--once", "--config", wrong], environment: pusher)
         #expect(refused.status == 1 && refused.stderr.contains("wrong.yaml:3: unknown key 'chanel'"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1)
+
+        for (option, value) in [("--pipeline", "../../etc"), ("--channel", "sha256-abc"), ("--site", "../x")] {
+            let bad = try edgepack(site.arguments([option, value]), environment: pusher)
+            #expect(bad.status == 64 && bad.stderr.contains("\(option) '\(value)' is not"), "\(bad.stderr)")
+        }
     }
 
     /// `render` writes edgepack-agent.service (which systemd-analyze accepts) and an example agent.yaml the agent reads.
