@@ -44,7 +44,7 @@ struct AgentSite {
     func arguments(_ extra: [String] = [], command: String? = nil, pipeline: String = "edge", channel: String = "prod", once: Bool = true) -> [String] {
         ["agent"] + (once ? ["--once"] : []) + ["--registry", registry, "--pipeline", pipeline, "--channel", channel, "--state", state, "--site", "site-a",
          "--runtime", "command", "--apply-command", command ?? applyCommand, "--health-url", "http://127.0.0.1:\(port)/",
-         "--health-timeout", "3s"] + extra
+         "--health-timeout", "10s"] + extra
     }
 
     func status() throws -> AgentStatusFile {
@@ -217,20 +217,26 @@ struct SiteRow: Decodable {
         let v2 = try JSONDecoder().decode(ChannelRecord.self, from: Data(published.stdout.utf8))
         try registries.setQuirks(["rate": "\(4 << 20)"], match: "/v2/\(path)/")
         defer { try? registries.setQuirks([:], match: "/v2/\(path)/") }
-        let slowStart = "sleep 0.5; " + site.applyCommand
-        var killedDuringPull = false, killedAfterPull = false
-        for delay in [0.6, 1.2, 1.0, 1.5, 0.9, 1.3] {
+        // The command takes 1 s, then the server comes up 1.5 s later in the background (the health wait).
+        let slowStart = "sleep 1; sleep 1.5 && " + site.applyCommand
+        // Each run is killed when it reaches a phase: twice mid-pull (its staging folder exists), then twice while
+        // the version is pulled but not yet switched to (the apply command, the health wait).
+        var killedDuringPull = 0, killedAfterPull = 0
+        for phase in ["pull", "pull", "apply", "apply"] {
             let process = try startEdgepack(site.arguments(command: slowStart), environment: pusher)
-            Thread.sleep(forTimeInterval: delay)
-            let pulling = FileManager.default.fileExists(atPath: site.state + "/staging")
-            let pulled = site.versionFolders().contains(v2.pipeline_version) && site.current() == v1.pipeline_version
+            let reached = waitFor(30) {
+                phase == "pull" ? FileManager.default.fileExists(atPath: site.state + "/staging")
+                    : site.versionFolders().contains(v2.pipeline_version) && site.current() == v1.pipeline_version
+            }
+            if phase == "apply" { Thread.sleep(forTimeInterval: Double.random(in: 0...2)) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            killedDuringPull = killedDuringPull || pulling
-            killedAfterPull = killedAfterPull || pulled
+            if reached, phase == "pull" { killedDuringPull += 1 }
+            if reached, phase == "apply", site.current() == v1.pipeline_version { killedAfterPull += 1 }
             #expect([v1.pipeline_version, v2.pipeline_version].contains(site.current() ?? ""), "current is always a whole version")
         }
-        #expect(killedDuringPull && killedAfterPull, "the kills landed in the pull and after it")
+        #expect(killedDuringPull == 2 && killedAfterPull >= 1, "the kills landed in the pull (\(killedDuringPull)) and after it (\(killedAfterPull))")
+        Thread.sleep(forTimeInterval: 3)  // the killed runs' apply commands (orphaned, not killed with them) finish first
         let finished = try site.agent()
         #expect(finished.succeeded, "\(finished.stderr)")
         #expect(site.current() == v2.pipeline_version)
