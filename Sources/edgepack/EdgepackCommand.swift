@@ -9,7 +9,7 @@ struct EdgepackCommand: AsyncParsableCommand {
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
         version: EdgepackVersion.string,
-        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Promote.self, Inventory.self, Diff.self, Verify.self, Login.self, Logout.self, LocalRegistryCommand.self, Init.self, Completion.self, MirrorImage.self]
+        subcommands: [Validate.self, Digest.self, Build.self, Export.self, Render.self, Inspect.self, Publish.self, Push.self, Pull.self, Publishes.self, Promote.self, Agent.self, Sites.self, Inventory.self, Diff.self, Verify.self, Login.self, Logout.self, LocalRegistryCommand.self, Init.self, Completion.self, MirrorImage.self]
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.

@@ -8,8 +8,9 @@ struct Render: AsyncParsableCommand {
         commandName: "render",
         abstract: "Write the pipeline's Helm chart, values.yaml, compose.yaml and deploy commands.",
         discussion: """
-        Writes DIR/chart/NAME/, DIR/NAME-0.0.1-VERSION.tgz, DIR/values.yaml, DIR/compose.yaml, DIR/.env.example \
-        and DIR/DEPLOY.md. No file contains a password unless --embed-credentials is given.
+        Writes DIR/chart/NAME/, DIR/NAME-0.0.1-VERSION.tgz, DIR/values.yaml, DIR/compose.yaml, DIR/.env.example, \
+        DIR/DEPLOY.md, and for the edge agent DIR/edgepack-agent.service and an example DIR/agent.yaml. No file \
+        contains a password unless --embed-credentials is given.
         """
     )
 
@@ -36,6 +37,10 @@ struct Render: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: PathArgument.absolute(output), withIntermediateDirectories: true)
         let written = try RenderWriter(directory: PathArgument.absolute(output)).write(build, templates: try render.chartTemplates(), credentials: credentials)
         for path in written where !path.contains("/chart/") { print("wrote \(path)") }
+        for (name, text) in [("edgepack-agent.service", AgentServiceFiles.systemdUnit), ("agent.yaml", AgentServiceFiles.agentYAML(pipeline: build.name, layout: build.layout))] {
+            try AtomicFile.write(Data(text.utf8), to: output + "/" + name)
+            print("wrote \(output)/\(name)")
+        }
         print("wrote \(output)/chart/\(build.name)/")
         if build.layout.isPlaceholder {
             print("note: no registry given; URLs use \(RegistryLayout.placeholderPrefix) (pass --registry or set 'registry' in the definition)")

@@ -44,7 +44,7 @@ private struct EngineModels: Decodable, Equatable {
 @Suite struct PodmanRunTests {
     /// A sandbox whose podman can run the stand-in image, with the image pushed and podman logged in; the test is
     /// cancelled (skipped) only when podman itself cannot run a container from a local image on this machine.
-    private func readySandbox() throws -> (PodmanSandbox, StandinEngineImage)? {
+    func readySandbox() throws -> (PodmanSandbox, StandinEngineImage)? {
         #expect(isInstalled("podman"), "podman is not installed: run scripts/setup")
         guard isInstalled("podman") else { return nil }
         let image = try StandinEngineImage.shared.get()

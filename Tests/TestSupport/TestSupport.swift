@@ -118,10 +118,10 @@ public func edgepack(_ arguments: [String], environment: [String: String] = [:],
 }
 
 /// Starts `edgepack` (isolated as `edgepack(_:)` runs it) without waiting, for tests that kill it midway.
-/// Its standard output goes to `output` when given.
-public func startEdgepack(_ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws -> Process {
+/// Its standard output goes to `output` when given; `program` runs instead of edgepack (with the same environment).
+public func startEdgepack(_ arguments: [String], environment: [String: String] = [:], output: String? = nil, program: String? = nil) throws -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: edgepackBinary)
+    process.executableURL = URL(fileURLWithPath: program ?? edgepackBinary)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(isolatedEnvironment.merging(environment) { $1 }) { $1 }
     if let output {
