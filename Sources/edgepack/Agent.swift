@@ -90,10 +90,12 @@ struct AgentRun: AsyncParsableCommand {
             } catch let error as OCIError where error.code != .cancelled {
                 delay = schedule.failed()
                 let line = ErrorAdvice.line(for: error)
-                if line != lastError {
+                // The same failure again, tried for another while, is not news.
+                let reason = line.replacing(/,? \(?\d+ tries over [0-9.]+ s\)?/, with: "")
+                if reason != lastError {
                     FileHandle.standardError.write(Data("edgepack: warning: \(line); polling again with backoff (up to \(Int(schedule.cap))s), the running version keeps running\n".utf8))
                 }
-                lastError = line
+                lastError = reason
             }
             do {
                 try Cancellation.sleep(seconds: delay)

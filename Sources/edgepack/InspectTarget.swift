@@ -80,8 +80,11 @@ enum InspectTarget {
 
     /// A registry artifact: the manifest by tag or digest (a pipeline without either: its newest version).
     static func fetch(_ reference: ImageReference, client: RegistryClient) throws -> InspectedArtifact {
-        let tagOrDigest = try PullTarget.resolve(reference, client: client)
-        let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: Repository(reference.repository))
+        let (tagOrDigest, manifest, blob) = try PullTarget.explainingMissing(reference) {
+            let tagOrDigest = try PullTarget.resolve(reference, client: client)
+            let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: Repository(reference.repository))
+            return (tagOrDigest, manifest, blob)
+        }
         guard case .bytes(let bytes) = blob.content else { throw CommandError("cannot read the manifest of \(reference)") }
         return InspectedArtifact(reference: ImageReference.join(reference.name, tagOrDigest.description), manifestBytes: bytes, manifest: manifest, readConfig: {
             let sink = MemorySink()

@@ -29,6 +29,7 @@ struct Verify: AsyncParsableCommand {
         }
         let source: any ReferenceSource
         let repository: String, tagOrDigest: String
+        var registryReference: ImageReference?  // a version it cannot find names the command that lists them
         if let range = reference.range(of: ".tar:") {
             let bundle = String(reference[..<range.lowerBound]) + ".tar"
             let inside = String(reference[range.upperBound...])
@@ -36,6 +37,7 @@ struct Verify: AsyncParsableCommand {
             (repository, tagOrDigest) = try Self.split(inside)
         } else {
             let parsed = try ImageReference(parsing: reference)
+            registryReference = parsed
             source = try connection.client(host: parsed.registry, resolver: try connection.credentials())
             repository = parsed.repository
             tagOrDigest = parsed.digest?.string ?? parsed.tag ?? "latest"
@@ -47,7 +49,10 @@ struct Verify: AsyncParsableCommand {
             printVerified([try CosignVerifier(source: source, key: publicKey, keyName: key).verifyImage(tagOrDigest, in: repository)], source: source)
             return
         }
-        let verified = try PipelineVerifier(source: source, key: publicKey, keyName: key, policy: policy).verify(repository: repository, reference: tagOrDigest)
+        let verifier = PipelineVerifier(source: source, key: publicKey, keyName: key, policy: policy)
+        let verified = try registryReference.map { parsed in
+            try PullTarget.explainingMissing(parsed) { try verifier.verify(repository: repository, reference: tagOrDigest) }
+        } ?? verifier.verify(repository: repository, reference: tagOrDigest)
         printVerified(verified, source: source)
     }
 

@@ -24,6 +24,8 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("missing")))
         let unknownTag = try edgepack(["pull", "\(repository):11111111-1111-5111-8111-111111111111", "-o", dir.file("missing")], environment: pusher)
         #expect(unknownTag.status == 1 && unknownTag.stderr.hasSuffix("(MANIFEST_UNKNOWN: manifest unknown)\(hint)\n"), "\(unknownTag.stderr)")
+        let inspected = try edgepack(["inspect", "\(repository):11111111-1111-5111-8111-111111111111"], environment: pusher)
+        #expect(inspected.status == 1 && inspected.stderr.hasSuffix("\(hint)\n"), "inspect names the next command too: \(inspected.stderr)")
     }
 
     /// `-o` as a shell takes it (relative, with `..`, through a symlinked folder), and `-q` prints nothing.
