@@ -90,13 +90,13 @@ public struct ReleaseDiff: Sendable, Encodable {
 
     static func kind(of repository: String) -> String {
         let first = repository.split(separator: "/").first.map(String.init) ?? repository
-        return ["pipelines": "pipeline", "models": "model", "charts": "chart", "compose": "compose", "engine": "engine", "sidekicks": "sidekick"][first] ?? "other"
+        return ["pipelines": "pipeline", "models": "model", "model-images": "model image", "charts": "chart", "compose": "compose", "engine": "engine", "sidekicks": "sidekick"][first] ?? "other"
     }
 
     /// Pipeline first, then models, chart, compose, engine and sidekicks, each by name.
     static func order(_ a: String, _ b: String) -> Bool {
-        let rank = ["pipeline": 0, "model": 1, "chart": 2, "compose": 3, "engine": 4, "sidekick": 5, "other": 6]
-        let (ra, rb) = (rank[kind(of: a)] ?? 6, rank[kind(of: b)] ?? 6)
+        let rank = ["pipeline": 0, "model": 1, "model image": 2, "chart": 3, "compose": 4, "engine": 5, "sidekick": 6, "other": 7]
+        let (ra, rb) = (rank[kind(of: a)] ?? 7, rank[kind(of: b)] ?? 7)
         return ra != rb ? ra < rb : a < b
     }
 }
