@@ -107,7 +107,8 @@ struct AgentOptions: ParsableArguments {
         case .podman: tool = .podman
         case .docker: tool = .docker
         }
-        return ContainerRuntime(tool: tool, layout: layout, pipeline: pipeline, client: client, engineCredentials: engineCredentials, port: port)
+        return ContainerRuntime(tool: tool, layout: layout, pipeline: pipeline, client: client, engineCredentials: engineCredentials, port: port,
+                                verification: try settings().verification)
     }
 
     /// Fills what the command line left out from the config file, then the defaults; says what is still missing.
@@ -173,7 +174,10 @@ struct AgentOptions: ParsableArguments {
     /// `90`, `90s`, `2m`, `1h`.
     static func seconds(_ text: String) -> TimeInterval? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-        if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value >= 0 { return value * unit }
-        return Double(text).flatMap { $0 >= 0 ? $0 : nil }
+        // At most a week: a finite, sane duration (infinity would trap where it becomes a whole number).
+        let plain: (Substring) -> Double? = { Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } }
+        let value: Double?
+        if let last = text.last, let unit = units[last], let number = plain(text.dropLast()) { value = number * unit } else { value = plain(Substring(text)) }
+        return value.flatMap { $0 <= 604_800 ? $0 : nil }
     }
 }

@@ -41,6 +41,9 @@ struct LocalRegistryCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+            guard inet_addr(address) != INADDR_NONE || address == "255.255.255.255" else {
+                throw ValidationError("--address takes an IPv4 address of this machine such as 127.0.0.1 or 0.0.0.0, got '\(address)'")
+            }
         }
 
         func run() async throws {

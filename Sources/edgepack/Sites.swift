@@ -23,6 +23,7 @@ struct Sites: AsyncParsableCommand {
 
     func run() async throws {
         let layout = try RegistryLayout(prefix: registry)
+        try Repository.checkComponent(pipeline, as: "pipeline name")
         let client = try connection.client(host: layout.host, resolver: try connection.credentials())
         let reports = try SiteReports(client: client, layout: layout, pipeline: pipeline).all()
         let now = Date()
@@ -55,7 +56,7 @@ struct Sites: AsyncParsableCommand {
             let outcome = attempt.map { $0.outcome == .applied ? $0.outcome.rawValue : "\($0.outcome.rawValue) \($0.version ?? "")" } ?? "-"
             return [status.site, status.version ?? "-", status.appliedAt ?? "-", outcome, attempt?.reason ?? "-", age(status).map(Self.ago) ?? "-"]
         }
-        print(Table.render(header: ["SITE", "VERSION", "SINCE", "LAST ATTEMPT", "REASON", "REPORTED"], rows: rows.map { $0.map(MessageText.escaped) }))
+        print(Table.render(header: ["SITE", "VERSION", "SINCE", "LAST ATTEMPT", "REASON", "REPORTED"], rows: rows))
     }
 
     /// `42s ago`, `5m ago`, `3h ago`, `2d ago`.

@@ -167,12 +167,16 @@ struct SiteRow: Decodable {
         defer { site.stopServer() }
         let command = "echo \"$EDGEPACK_VERSION $EDGEPACK_DIGEST $EDGEPACK_PIPELINE_URL $EDGEPACK_DIR\" >> '\(seen)'; " + site.applyCommand
         var versions: [String] = []
+        // A state folder the user shares: pruning removes only what the agent wrote.
+        try site.dir.write("state/.ssh/id_rsa", "private")
+        try site.dir.write("state/.notes", "mine")
         for _ in 0..<3 {
             versions.append(try publishNewVersion(project, registry: registry).pipeline_version)
             let applied = try site.agent(["--keep", "2"], command: command)
             #expect(applied.succeeded, "\(applied.stderr)")
         }
         #expect(site.versionFolders() == Array(versions.suffix(2)).sorted())
+        #expect(FileManager.default.fileExists(atPath: site.dir.file("state/.ssh/id_rsa")) && FileManager.default.fileExists(atPath: site.dir.file("state/.notes")))
         let lines = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         let last = try #require(lines.last)
         #expect(last[0] == versions[2] && last[1].hasPrefix("sha256:"))

@@ -65,6 +65,18 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("state/registry.pid")))
     }
 
+    /// Another address of this machine: probed there, and named in the login line.
+    @Test func anotherAddressIsProbedWhereItListens() throws {
+        let dir = try TemporaryDirectory()
+        let port = try Self.freePort()
+        let bad = try edgepack(["registry", "up", "--state", dir.file("state"), "--address", "not-an-address"])
+        #expect(bad.status == 64 && bad.stderr.contains("--address takes an IPv4 address"), "\(bad.stderr)")
+        let up = try edgepack(["registry", "up", "--state", dir.file("state"), "--address", "127.0.0.2", "--port", "\(port)"])
+        defer { _ = try? edgepack(["registry", "down", "--state", dir.file("state")]) }
+        #expect(up.status == 0 && up.stdout.hasPrefix("started 127.0.0.2:\(port) (pid "), "\(up.stdout)\(up.stderr)")
+        #expect(up.stdout.contains("edgepack login 127.0.0.2:\(port) --username edgepack"))
+    }
+
     @Test func aMissingRegistryProgramSaysWhatToInstall() throws {
         let dir = try TemporaryDirectory()
         let up = try edgepack(["registry", "up", "--state", dir.file("state"), "--port", "\(try Self.freePort())"], environment: ["PATH": "/nonexistent"])

@@ -64,6 +64,7 @@ private func bundleText(_ bundle: String, in dir: TemporaryDirectory) throws -> 
             (["verify", "\(registry)/pipelines/../../x:v1", "--key", key.publicPath], "not an OCI repository name"),
             (["inspect", "\(registry)/pipelines/../../x:v1"], "not a registry reference"),
             (["publishes", "../x", "--registry", registry], "invalid pipeline name '../x'"),
+            (["sites", "../x", "--registry", registry], "invalid pipeline name '../x'"),
             (["promote", "../x", version, "--channel", "prod", "--registry", registry], "invalid pipeline name '../x'"),
             (["promote", "p", "../../x", "--channel", "prod", "--registry", registry], "'../../x' is not a version of p"),
             (["promote", "p", version, "--channel", "../x", "--registry", registry], "'../x' cannot be a channel"),

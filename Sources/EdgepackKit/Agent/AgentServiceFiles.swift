@@ -34,6 +34,8 @@ public enum AgentServiceFiles {
         ExecStart=/usr/local/bin/edgepack agent --config /etc/edgepack/agent.yaml --state /var/lib/edgepack
         # SIGTERM stops the agent at a safe point (exit 143); the running engine keeps running.
         KillSignal=SIGTERM
+        # Only the agent: podman's conmon and what an apply command started stay in this unit's cgroup.
+        KillMode=process
         SuccessExitStatus=143
         TimeoutStopSec=90
         Restart=on-failure

@@ -91,9 +91,8 @@ public struct AgentStateDirectory: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: versions)) ?? [] where !keep.contains(name) {
             try? FileManager.default.removeItem(atPath: versions + "/" + name)
         }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix(".") && name != ".lock" {
-            try? FileManager.default.removeItem(atPath: path + "/" + name)
-        }
+        // Only edgepack's own temporary names whose writer is gone: the state folder may be one the user shares.
+        _ = TemporaryFiles.removeStale(in: [path])
     }
 }
 

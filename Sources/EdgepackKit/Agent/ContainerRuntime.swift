@@ -17,8 +17,12 @@ public struct ContainerRuntime: AgentRuntime {
     /// environment (they go to the tool's environment, which `-e NAME` copies into the container).
     public let engineCredentials: [String: String]
     public let port: Int
+    /// With a key, the engine mirror's digest is run only when the key signed it (the registry picks what the tag names).
+    public let verification: (key: VerificationKey, name: String)?
 
-    public init(tool: Tool, layout: RegistryLayout, pipeline: String, client: RegistryClient, engineCredentials: [String: String], port: Int) {
+    public init(tool: Tool, layout: RegistryLayout, pipeline: String, client: RegistryClient, engineCredentials: [String: String], port: Int,
+                verification: (key: VerificationKey, name: String)? = nil) {
+        self.verification = verification
         self.tool = tool
         self.layout = layout
         self.pipeline = pipeline
@@ -55,9 +59,14 @@ public struct ContainerRuntime: AgentRuntime {
         }
         let path = Publisher.split(layout).path
         let mirror = Repository((path.isEmpty ? "" : path + "/") + "engine")
-        if let digest = try? client.manifestDigest(.tag(PipelineImage.mirrorTag(of: image)), in: mirror) {
-            return "\(layout.prefix)/engine@\(digest)"
+        // An image pinned by digest is that digest wherever it is stored; a tag is whatever the registry says now.
+        let pinned = try? ImageReference(parsing: image).digest
+        let mirrored = pinned.flatMap { digest in (try? client.manifestDigest(.digest(digest), in: mirror)).flatMap { $0 } }
+            ?? (try? client.manifestDigest(.tag(PipelineImage.mirrorTag(of: image)), in: mirror)).flatMap { $0 }
+        guard let digest = mirrored else { return image }
+        if let (key, name) = verification, digest != pinned {
+            _ = try CosignVerifier(source: client, key: key, keyName: name).verify(digest, in: mirror.path, identity: "engine")
         }
-        return image
+        return "\(layout.prefix)/engine@\(digest)"
     }
 }

@@ -102,6 +102,10 @@ public final class EdgeAgent: @unchecked Sendable {
             }
         }
         if state.completeDigest(version) != digest.string {
+            // The running version's folder is never replaced under its engine (nor lost as the one to roll back to).
+            if version == state.currentVersion(), state.completeDigest(version) != nil {
+                throw Refusal(message: "version \(version) already runs here as another digest; publish a new version instead of reusing its name", version: version)
+            }
             _ = try Puller(client: client).pull(repository: settings.repository, reference: .digest(digest), into: state.stagingFolder(version))
             try state.commitPull(version, digest: digest.string)
         }

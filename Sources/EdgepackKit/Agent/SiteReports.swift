@@ -44,11 +44,11 @@ public struct SiteReports: Sendable {
     public func all() throws -> [AgentStatus] {
         let sites = try client.tags(of: repository).filter { !$0.hasPrefix("sha256-") }.sorted()
         let reports = try Parallel.map(sites, concurrency: client.options.concurrency) { site -> AgentStatus? in
-            let (manifest, _) = try client.fetchManifest(.tag(site), in: repository)
+            guard let (manifest, _) = try? client.fetchManifest(.tag(site), in: repository) else { return nil }
             guard manifest.artifactType == Self.artifactType, let layer = manifest.layers.first, layer.mediaType == Self.artifactType,
                   layer.size <= Self.maxReportSize else { return nil }
             let sink = MemorySink()
-            try client.fetchBlob(layer, from: repository, into: sink)
+            guard (try? client.fetchBlob(layer, from: repository, into: sink)) != nil else { return nil }
             guard var status = try? AgentStatus.decode(sink.bytes, what: "the report of \(site)") else { return nil }
             status.site = site  // the tag is what the site reported as
             return status

@@ -17,8 +17,12 @@ public struct RegistryRelease: ImageLayoutSource {
         var entries: [Descriptor] = [], manifests: [OCIKit.Digest: [UInt8]] = [:]
         func add(_ relative: String, _ tag: String, required: Bool) throws -> Manifest? {
             let place = repository(relative)
-            if !required, try client.manifestDigest(ManifestReference(tag), in: place) == nil { return nil }
-            let (bytes, blob) = try client.fetchManifestBytes(ManifestReference(tag), in: place)
+            let bytes: [UInt8], blob: Blob
+            do {
+                (bytes, blob) = try client.fetchManifestBytes(ManifestReference(tag), in: place)
+            } catch let error as OCIError where error.code == .notFound && !required {
+                return nil
+            }
             var descriptor = blob.descriptor
             descriptor.annotations = [AnnotationKey.refName: "\(relative):\(tag)"]
             entries.append(descriptor)
@@ -27,7 +31,9 @@ public struct RegistryRelease: ImageLayoutSource {
         }
         guard let pipeline = try add("pipelines/\(name)", version, required: true) else { throw OCIError(.notFound, "\(path) is not there") }
         for layer in pipeline.layers {
-            guard let model = layer.annotations?[LayerAnnotation.name], let modelVersion = layer.annotations?[LayerAnnotation.version] else { continue }
+            // Names from the registry: only a plain component and a tag ever become a request.
+            guard let model = layer.annotations?[LayerAnnotation.name], let modelVersion = layer.annotations?[LayerAnnotation.version],
+                  (try? Repository.checkComponent(model, as: "model name")) != nil, ReferenceName.isTag(modelVersion) else { continue }
             _ = try add("models/\(model)", modelVersion, required: false)
         }
         _ = try add("charts/\(name)", RegistryLayout.chartVersion(version), required: false)

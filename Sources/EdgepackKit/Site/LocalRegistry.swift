@@ -35,8 +35,11 @@ public struct LocalRegistry: Sendable {
             self.authenticated = authenticated
         }
 
+        /// The address this machine reaches the registry at (every interface: loopback).
+        var reachableAddress: String { address == "0.0.0.0" ? "127.0.0.1" : address }
+
         /// The host:port clients on this machine use.
-        public var host: String { "localhost:\(port)" }
+        public var host: String { reachableAddress == "127.0.0.1" ? "localhost:\(port)" : "\(address):\(port)" }
     }
 
     /// A running registry.
@@ -66,7 +69,7 @@ public struct LocalRegistry: Sendable {
             }
             return (running, false)
         }
-        if Self.answers(port: settings.port) {
+        if Self.answers(address: settings.reachableAddress, port: settings.port) {
             throw OCIError(.unsupported, "port \(settings.port) is already in use by another program; choose another port")
         }
         try FileManager.default.createDirectory(atPath: settings.storage, withIntermediateDirectories: true)
@@ -158,13 +161,15 @@ public struct LocalRegistry: Sendable {
         let credential: Credential = password.map { .password(username: Self.username, password: $0) } ?? .anonymous
         var options = RegistryOptions()
         options.plainHTTP = true
+        options.transport.insecure = !settings.reachableAddress.hasPrefix("127.")  // plain HTTP to our own registry on another interface
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             guard RegistryProcess.isRunning(pid, config: configFile) else {
                 try? FileManager.default.removeItem(atPath: pidFile)
                 throw OCIError(.unsupported, "the registry stopped at start: \(lastLogLine()) (log: \(logFile))")
             }
-            if Self.answers(port: settings.port), (try? RegistryClient.connect(host: "127.0.0.1:\(settings.port)", credential: credential, options: options)) != nil {
+            if Self.answers(address: settings.reachableAddress, port: settings.port),
+               (try? RegistryClient.connect(host: "\(settings.reachableAddress):\(settings.port)", credential: credential, options: options)) != nil {
                 return
             }
             usleep(50_000)
@@ -182,15 +187,15 @@ public struct LocalRegistry: Sendable {
         return String(line.prefix(200))
     }
 
-    /// Whether something accepts TCP connections on 127.0.0.1:port.
-    static func answers(port: Int) -> Bool {
+    /// Whether something accepts TCP connections on address:port (IPv4).
+    static func answers(address ipv4: String, port: Int) -> Bool {
         let socketHandle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketHandle >= 0 else { return false }
         defer { close(socketHandle) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(ipv4)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketHandle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
