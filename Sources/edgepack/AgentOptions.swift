@@ -68,7 +68,7 @@ struct AgentOptions: ParsableArguments {
 
     mutating func validate() throws {
         try merge(config.map { try AgentConfigFile.load($0) } ?? [:])
-        if (try? intervalSeconds()) == nil { throw ValidationError("--interval '\(interval)' is not a duration of at least 1s, such as 30s or 5m") }
+        if (try? intervalSeconds()) == nil { throw ValidationError("--interval '\(interval ?? "")' is not a duration of at least 1s, such as 30s or 5m") }
         if keep < 1 { throw ValidationError("--keep must be at least 1 (the running version)") }
         if runtime == .command, applyCommand == nil { throw ValidationError("--runtime command needs --apply-command CMD") }
         if let pipeline, !ReferenceName.isComponent(Substring(pipeline)) {
@@ -80,7 +80,7 @@ struct AgentOptions: ParsableArguments {
         if let site, !ReferenceName.isTag(site) {
             throw ValidationError("--site '\(site)' is not a usable site name: letters, digits, '.', '_' and '-', at most 128, not starting with '.' or '-'")
         }
-        if Self.seconds(healthTimeout) == nil { throw ValidationError("--health-timeout '\(healthTimeout)' is not a duration such as 60s, 2m or 1h") }
+        if Self.seconds(healthTimeout) == nil { throw ValidationError("--health-timeout '\(healthTimeout ?? "")' is not a duration such as 60s, 2m or 1h") }
     }
 
     func settings() throws -> AgentSettings {
@@ -147,7 +147,7 @@ struct AgentOptions: ParsableArguments {
     }
 
     func intervalSeconds() throws -> TimeInterval {
-        guard let seconds = Self.seconds(interval), seconds >= 1 else { throw CommandError("--interval '\(interval)' is not a duration of at least 1s") }
+        guard let seconds = Self.seconds(interval), seconds >= 1 else { throw CommandError("--interval '\(interval ?? "")' is not a duration of at least 1s") }
         return seconds
     }
 
