@@ -12,7 +12,7 @@ public struct ConcatenatedFiles: Sendable, Hashable {
 
     public let parts: [Part]
     /// Where each part starts in the whole.
-    private let starts: [Int64]
+    let starts: [Int64]
     public let size: Int64
 
     public init(_ parts: [Part]) {
@@ -56,20 +56,7 @@ public struct ConcatenatedFiles: Sendable, Hashable {
         return SegmentedUploadSource(segments: segments, length: length)
     }
 
-    /// Fills `buffer` from `offset`; fewer bytes only at the end of the last part.
-    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
-        let wanted = Int64(buffer.count)
-        let source = self.source(offset: offset, length: min(wanted, max(0, size - offset)))
-        var filled = 0
-        while filled < buffer.count {
-            let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            if count == 0 { break }
-            filled += count
-        }
-        return filled
-    }
-
-    private func part(holding offset: Int64) -> Int {
+    func part(holding offset: Int64) -> Int {
         var low = 0, high = parts.count
         while low < high {
             let middle = (low + high) / 2
@@ -99,6 +86,47 @@ final class SegmentedUploadSource: UploadSource {
             let count = try current!.read(into: buffer)
             if count > 0 { return count }
             current = nil
+        }
+    }
+}
+
+extension ConcatenatedFiles {
+    /// Many small reads at scattered offsets (a tar's headers): each part opened once, on first use, and read with
+    /// `pread`; every descriptor is closed when the reader goes.
+    public final class Reader {
+        private let files: ConcatenatedFiles
+        private var descriptors: [Int: Int32] = [:]
+
+        public init(_ files: ConcatenatedFiles) {
+            self.files = files
+        }
+
+        deinit { for descriptor in descriptors.values { close(descriptor) } }
+
+        /// Fills `buffer` from `offset`; fewer bytes only at the end of the last part.
+        public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+            var filled = 0
+            while filled < buffer.count, offset + Int64(filled) < files.size {
+                let position = offset + Int64(filled)
+                let index = files.part(holding: position)
+                let descriptor = try self.descriptor(index)
+                let within = position - files.starts[index]
+                let count = min(buffer.count - filled, Int(files.parts[index].size - within))
+                let read = pread(descriptor, buffer.baseAddress! + filled, count, off_t(within))
+                guard read >= 0 else { throw OCIError.io("read", files.parts[index].path, errno: errno) }
+                if read == 0 { break }
+                filled += read
+            }
+            return filled
+        }
+
+        private func descriptor(_ index: Int) throws -> Int32 {
+            if let open = descriptors[index] { return open }
+            let path = files.parts[index].path
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw OCIError.io("open", path, errno: errno) }
+            descriptors[index] = descriptor
+            return descriptor
         }
     }
 }

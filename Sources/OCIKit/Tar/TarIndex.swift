@@ -35,6 +35,7 @@ public struct TarIndex: Sendable {
         var position: Int64 = 0
         var paxPath: String?, paxSize: Int64?, paxLink: String?, longName: String?, longLink: String?
         var header = [UInt8](repeating: 0, count: 512)
+        let files = ConcatenatedFiles.Reader(files)
         while true {
             guard try Self.read(files, &header, at: position, path: path) else { break }
             if header.allSatisfy({ $0 == 0 }) { break }
@@ -109,7 +110,7 @@ public struct TarIndex: Sendable {
         return nil
     }
 
-    private static func read(_ files: ConcatenatedFiles, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
+    private static func read(_ files: ConcatenatedFiles.Reader, _ buffer: inout [UInt8], at offset: Int64, path: String) throws -> Bool {
         let wanted = buffer.count
         let count = try buffer.withUnsafeMutableBytes { try files.read(into: $0, at: offset) }
         if count == 0 { return false }
