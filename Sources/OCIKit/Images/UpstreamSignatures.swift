@@ -27,6 +27,10 @@ public struct UpstreamSignatures: Sendable, Equatable {
         images.first { $0.tag == tag }?.layers
     }
 
+    /// Bounds on what a source may hand over, all images together: a hostile index cannot make edgepack hold more.
+    static let maximumDigests = 64
+    static let maximumTotalBytes = 64 << 20
+
     /// The tags cosign stores beside a manifest's digest.
     public static func tags(for digest: Digest) -> [String] {
         ["sig", "att", "sbom"].map { "\(digest.algorithm)-\(digest.encoded).\($0)" }
@@ -35,11 +39,21 @@ public struct UpstreamSignatures: Sendable, Equatable {
     /// What `source` holds beside `digests` in `repository`. A tag the source does not have, or will not show
     /// (denied, unauthorized), is passed over: an image without signatures is still copied.
     public static func find(for digests: [Digest], in source: any ReferenceSource, repository: String) throws -> UpstreamSignatures {
-        var images: [Image] = []
+        var images: [Image] = [], held = 0
+        guard digests.count <= maximumDigests else {
+            throw OCIError(.unsupported, "lists \(digests.count) manifests; at most \(maximumDigests) have their signatures carried")
+        }
         for digest in digests {
             for tag in tags(for: digest) {
                 do {
-                    if let layers = try source.cosignLayers(tag: tag, in: repository) { images.append(Image(tag: tag, layers: layers)) }
+                    if let layers = try source.cosignLayers(tag: tag, in: repository) {
+                        // Each image is bounded on its own; all of them together are held in memory too.
+                        held += layers.reduce(0) { $0 + $1.payload.count }
+                        guard held <= maximumTotalBytes else {
+                            throw OCIError(.unsupported, "holds more than \(maximumTotalBytes >> 20) MiB of signatures and attestations; refusing to carry them")
+                        }
+                        images.append(Image(tag: tag, layers: layers))
+                    }
                 } catch let error as OCIError where [.notFound, .unauthorized, .denied].contains(error.code) {
                     continue
                 }
