@@ -27,6 +27,20 @@ import TestSupport
 }
 
 extension RoundTripTests {
+    /// Publishing again without a key: the pipeline's unsigned attestations are byte-identical for the same
+    /// inputs, so the `.att` the registry holds is recognised by one HEAD and neither read back nor written.
+    @Test func republishingFindsItsAttestationsByOneHead() throws {
+        let registry = "\(registries.token)/attagain\(UUID().uuidString.prefix(6).lowercased())"
+        let environment = pusher.merging(["EDGEPACK_TRACE": "1"]) { $1 }
+        let (first, _) = try publish("ccfraud/edgepack.yaml", registry: registry, environment: environment)
+        #expect(first.succeeded, "\(first.stderr)")
+        let (again, _) = try publish("ccfraud/edgepack.yaml", registry: registry, environment: environment)
+        #expect(again.succeeded, "\(again.stderr)")
+        let attestation = requests(again).filter { $0.contains(".att") }
+        #expect(Set(attestation).count == 1 && attestation.allSatisfy { $0.hasPrefix("HEAD ") }, "\(attestation)")
+        #expect(!requests(again).contains { $0.contains("/blobs/") || $0.hasPrefix("PUT ") }, "\(requests(again))")
+    }
+
     /// A first publish does not ask about small blobs of its new artifacts (configs, small models) before sending
     /// them: each would cost a request answering "no". Large blobs are still asked about, and a model layer the
     /// pipeline's repository shares is mounted, not sent again.

@@ -12,6 +12,10 @@ public struct ExistingCosignImages: Sendable {
         public var prefixPath: String
         /// The place being written to: what it holds already need not be written again.
         public var isDestination: Bool
+
+        func path(of repository: String) -> String {
+            prefixPath.isEmpty ? repository : "\(prefixPath)/\(repository)"
+        }
     }
 
     public var places: [Place]
@@ -34,10 +38,18 @@ public struct ExistingCosignImages: Sendable {
     }
 
     /// The layers at `tag` in each place that has that tag (the destination first).
-    func layers(tag: String, in repository: String) throws -> [Found] {
-        try places.compactMap { place in
-            try place.source.cosignLayers(tag: tag, in: place.prefixPath.isEmpty ? repository : "\(place.prefixPath)/\(repository)").map { Found(place: place, layers: $0) }
+    func layers(tag: String, in repository: String, where include: (Place) -> Bool = { _ in true }) throws -> [Found] {
+        try places.filter(include).compactMap { place in
+            try place.source.cosignLayers(tag: tag, in: place.path(of: repository)).map { Found(place: place, layers: $0) }
         }
+    }
+
+    /// True when the place written to holds at `tag` exactly `artifact` (by digest: one request, nothing read)
+    /// and no other place has anything at that tag.
+    func destinationHoldsOnly(_ artifact: Artifact, tag: String, in repository: String) throws -> Bool {
+        guard let destination = places.first(where: \.isDestination),
+              try layers(tag: tag, in: repository, where: { !$0.isDestination }).isEmpty else { return false }
+        return try destination.source.taggedDigest(tag, in: destination.path(of: repository)) == artifact.manifestBlob.descriptor.digest
     }
 }
 

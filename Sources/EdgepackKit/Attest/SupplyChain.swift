@@ -108,7 +108,12 @@ public struct SupplyChain: Sendable {
     func attestationLayers(for build: PipelineBuild, changes: inout CosignChanges) throws -> ([CosignLayer], [ExistingCosignImages.Found])? {
         let carriedIn = existing?.places.contains(where: { !$0.isDestination }) == true
         guard attest || carriedIn else { return nil }  // nothing to add: the destination's stay as they are, unread
-        let found = try existing?.layers(tag: Cosign.attestationTag(for: build.pipeline.manifestBlob.descriptor.digest), in: build.pipeline.repository) ?? []
+        let tag = Cosign.attestationTag(for: build.pipeline.manifestBlob.descriptor.digest)
+        if let held = try heldUnchanged(build, tag: tag) {
+            changes.keptAttestations = held.layers.count
+            return (held.layers, [held])
+        }
+        let found = try existing?.layers(tag: tag, in: build.pipeline.repository) ?? []
         var merge = AttestationMerge()
         for place in found { try merge.add(.init(layers: place.layers, mayCountersign: !place.place.isDestination)) }
         let kept = try merge.layers(countersigningWith: nil)
@@ -116,13 +121,28 @@ public struct SupplyChain: Sendable {
         changes.signedAttestations = kept.filter { layer in
             (try? CanonicalJSON.decode(DSSEEnvelope.self, from: layer.payload, what: "an attestation"))?.signatures.isEmpty == false
         }.count
-        if attest && !found.contains(where: { !$0.place.isDestination }) {
-            let (sbom, provenance) = try statements(for: build)
-            try merge.add(made: try sbom.envelope(key: key), predicateType: SPDXDocument.predicateType, signed: key != nil)
-            if let provenance { try merge.add(made: try provenance.envelope(key: key), predicateType: SLSAProvenance.predicateType, signed: key != nil) }
-        }
+        if attest && !found.contains(where: { !$0.place.isDestination }) { try addStatements(for: build, to: &merge) }
         let layers = try merge.layers(countersigningWith: key)
         return layers.isEmpty ? nil : (layers, found)
+    }
+
+    /// Publishing again without a key, nothing carried in: when the destination's `.att` is exactly what this run
+    /// would write on its own (unsigned statements are byte-identical for the same inputs), it is found by one
+    /// digest look-up instead of reading every layer back. Nil when that does not settle it.
+    func heldUnchanged(_ build: PipelineBuild, tag: String) throws -> ExistingCosignImages.Found? {
+        guard key == nil, attest, let existing, let destination = existing.places.first(where: \.isDestination) else { return nil }
+        var made = AttestationMerge()
+        try addStatements(for: build, to: &made)
+        let layers = try made.layers(countersigningWith: nil)
+        let artifact = try CosignImage.artifact(reference: "\(build.pipeline.repository):\(tag)", layers: layers)
+        guard try existing.destinationHoldsOnly(artifact, tag: tag, in: build.pipeline.repository) else { return nil }
+        return ExistingCosignImages.Found(place: destination, layers: layers)
+    }
+
+    func addStatements(for build: PipelineBuild, to merge: inout AttestationMerge) throws {
+        let (sbom, provenance) = try statements(for: build)
+        try merge.add(made: try sbom.envelope(key: key), predicateType: SPDXDocument.predicateType, signed: key != nil)
+        if let provenance { try merge.add(made: try provenance.envelope(key: key), predicateType: SLSAProvenance.predicateType, signed: key != nil) }
     }
 
     /// `artifact`, or nil when the destination already holds exactly its layers (nothing to write).

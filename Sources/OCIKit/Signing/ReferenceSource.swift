@@ -4,6 +4,8 @@
 public protocol ReferenceSource: Sendable {
     /// The manifest a tag or digest names in `repository`, checked against its digest; nil when there is none.
     func manifest(_ reference: String, in repository: String) throws -> Blob?
+    /// The digest of the manifest a tag names in `repository`, without reading it; nil when there is none.
+    func taggedDigest(_ tag: String, in repository: String) throws -> Digest?
     /// A small blob's bytes (a config, a signature payload), checked against its digest.
     func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
     /// Reads a blob of any size, streamed, and fails unless its bytes match its descriptor's digest and size
@@ -17,6 +19,10 @@ extension RegistryClient: ReferenceSource {
     public func manifest(_ reference: String, in repository: String) throws -> Blob? {
         guard try manifestDigest(ManifestReference(reference), in: Repository(repository)) != nil else { return nil }
         return try fetchManifestBytes(ManifestReference(reference), in: Repository(repository)).blob
+    }
+
+    public func taggedDigest(_ tag: String, in repository: String) throws -> Digest? {
+        try manifestDigest(.tag(tag), in: Repository(repository))
     }
 
     public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
@@ -62,6 +68,10 @@ extension ImageLayoutBundle: ReferenceSource {
 }
 
 extension ReferenceSource {
+    public func taggedDigest(_ tag: String, in repository: String) throws -> Digest? {
+        try manifest(tag, in: repository)?.descriptor.digest
+    }
+
     /// The cosign layers of the image at `tag` (its `.sig` or `.att`), or nil when there is none.
     public func cosignLayers(tag: String, in repository: String) throws -> [CosignLayer]? {
         try cosignImageLayers(tag: tag, in: repository)?.map { CosignLayer(descriptor: $0, payload: try smallBlob($0, in: repository)) }
