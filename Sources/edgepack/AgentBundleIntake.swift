@@ -9,21 +9,16 @@ struct AgentBundleIntake {
     let settings: AgentSettings
 
     func push(_ bundle: ImageLayoutBundle) throws {
-        let publisher = BundlePublisher(client: client)
-        let rebuilt = try publisher.rebuild(bundle, for: settings.layout)
+        let rebuilt = try PipelineBuild(bundle: bundle, for: settings.layout)
         guard rebuilt.name == settings.pipeline else {
             throw OCIError(.invalidReference, "the bundle holds the pipeline \(rebuilt.name), not \(settings.pipeline) which this agent follows")
         }
         if let (key, name) = settings.verification {
             _ = try PipelineVerifier.verify(bundle: bundle, key: key, keyName: name)
         }
-        let existing = ExistingCosignImages(source: bundle)
-        let (pushed, _) = try publisher.push(rebuilt, from: bundle) { rebuilt in
-            try SupplyChain(key: nil, attest: false, toolVersion: EdgepackVersion.string, existing: existing)
-                .artifacts(for: rebuilt, alsoSigning: rebuilt.imageManifests)
-        }
-        let publication = PublishLedger.Publication(action: "push", version: pushed.pipelineVersion, channel: settings.channel,
-                                                    createdBy: "edgepack-agent@\(settings.site)", sourceCommit: nil, toolVersion: EdgepackVersion.string)
-        try PublishLedger(client: client, layout: settings.layout, pipeline: pushed.pipelineName).conclude(publication)
+        let publication = PublishLedger.Publication(action: "push", channel: settings.channel, createdBy: "edgepack-agent@\(settings.site)",
+                                                    sourceCommit: nil, toolVersion: EdgepackVersion.string)
+        _ = try Publisher(client: client, layout: settings.layout)
+            .publish(rebuilt, signing: SupplyChain(key: nil, attest: false, toolVersion: EdgepackVersion.string), from: bundle, publication: publication)
     }
 }

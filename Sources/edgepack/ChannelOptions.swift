@@ -17,20 +17,10 @@ struct ChannelOptions: ParsableArguments {
         try channel.map { try checkChannel($0) }
     }
 
-    /// Records the publish in the registry, moves the channel, and returns the record with what that added:
-    /// `replaces`, `created_by`, and `created_at`/`updated_at` from the version's first and latest records.
-    func conclude(_ record: PublishRecord, client: RegistryClient, layout: RegistryLayout, action: String, sourceCommit: String?) throws -> PublishRecord {
-        let ledger = PublishLedger(client: client, layout: layout, pipeline: record.pipelineName)
-        let publication = PublishLedger.Publication(action: action, version: record.pipelineVersion, channel: channel,
-                                                    createdBy: PublishAuthor.resolve(explicit: createdBy), sourceCommit: sourceCommit,
-                                                    toolVersion: EdgepackVersion.string)
-        let (events, replaces) = try ledger.conclude(publication)
-        var record = record
-        record.replaces = replaces
-        if let first = events.first, let last = events.last {
-            (record.createdAt, record.createdBy, record.updatedAt) = (first.createdAt, first.createdBy, last.createdAt)
-        }
-        return record
+    /// What publish and push record beside the pipeline: the action, the channel to move, who publishes.
+    func publication(action: String, sourceCommit: String?) -> PublishLedger.Publication {
+        PublishLedger.Publication(action: action, channel: channel, createdBy: PublishAuthor.resolve(explicit: createdBy),
+                                  sourceCommit: sourceCommit, toolVersion: EdgepackVersion.string)
     }
 }
 

@@ -29,20 +29,20 @@ struct Publish: AsyncParsableCommand {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
-        let copy = ReleaseCopy(build)
-        progress.start("publishing \(build.name)", total: copy.bytes)
+        progress.start("publishing \(build.name)", total: build.transferBytes)
         defer { progress.stop() }
-        let publisher = Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)
-        publisher.prepare(copy)  // one token for every repository, before the signature look-ups too
         // Signatures and attestations already in the registry are kept: a new key's go beside them, and without
         // a key nothing is written over them.
-        let existing = ExistingCosignImages(destination: client, prefixPath: Publisher.split(build.layout).path)
-        let artifacts = try signing.artifactsToCopy(build, existing: existing, alsoSigning: build.imageManifests, quiet: output.quiet)
-        let (published, summary) = try publisher.publish(build, artifacts: artifacts)
+        let chain = try signing.supplyChain()
+        let published = try Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)
+            .publish(build, signing: chain,
+                     publication: channel.publication(action: "publish", sourceCommit: SourceInfo.detect(definitionPath: definition.file).gitCommit))
         progress.stop()
-        if !output.quiet { noteUnmirroredImages(build) }
-        let record = try channel.conclude(published, client: client, layout: build.layout, action: "publish",
-                                          sourceCommit: SourceInfo.detect(definitionPath: definition.file).gitCommit)
+        if !output.quiet {
+            signing.noteKept(published.kept, signed: chain.key != nil)
+            noteUnmirroredImages(build)
+        }
+        let (record, summary) = (published.record, published.summary)
         try output.print(record, summary: summary, counters: client.counters, channel: channel.channel)
     }
 }

@@ -28,16 +28,15 @@ struct Push: AsyncParsableCommand {
         let opened = try ImageLayoutBundle(path: bundle)
         let progress = ProgressDisplay(quiet: output.quiet)
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
-        let publisher = BundlePublisher(client: client, onEvent: progress.onEvent)
-        let rebuilt = try publisher.rebuild(opened, for: layout)
-        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: ReleaseCopy(rebuilt).bytes)
+        let rebuilt = try PipelineBuild(bundle: opened, for: layout)
+        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: rebuilt.transferBytes)
         defer { progress.stop() }
-        let (pushed, summary) = try publisher.push(rebuilt, from: opened) { rebuilt in
-            try signing.signaturesAndAttestations(rebuilt, existing: ExistingCosignImages(destination: client, prefixPath: Publisher.split(layout).path, carried: opened),
-                                                  alsoSigning: rebuilt.imageManifests, quiet: output.quiet)
-        }
+        let chain = try signing.supplyChain()
+        let pushed = try Publisher(client: client, layout: layout, onEvent: progress.onEvent)
+            .publish(rebuilt, signing: chain, from: opened, publication: channel.publication(action: "push", sourceCommit: nil))
         progress.stop()
-        let record = try channel.conclude(pushed, client: client, layout: layout, action: "push", sourceCommit: nil)
+        if !output.quiet { signing.noteKept(pushed.kept, signed: chain.key != nil) }
+        let (record, summary) = (pushed.record, pushed.summary)
         try output.print(record, summary: summary, counters: client.counters, channel: channel.channel)
     }
 }

@@ -45,8 +45,8 @@ struct SigningOptions: ParsableArguments {
 
     /// What to copy beside a build: signatures with the key, the SBOM and provenance unless --no-attest.
     /// `existing` keeps the signatures a bundle (or registry) already holds for the same manifests.
-    func supplyChain(existing: ExistingCosignImages? = nil) throws -> SupplyChain {
-        SupplyChain(key: try key(), attest: !noAttest, toolVersion: EdgepackVersion.string, existing: existing)
+    func supplyChain() throws -> SupplyChain {
+        SupplyChain(key: try key(), attest: !noAttest, toolVersion: EdgepackVersion.string)
     }
 }
 
@@ -90,19 +90,13 @@ func printVerified(_ verified: [VerifiedSignature], source: any ReferenceSource)
 }
 
 extension SigningOptions {
-    /// publish, export, push: the build's artifacts, then their signatures and attestations (and those `existing`
-    /// already holds: a bundle being pushed, the registry being published to), ready for one copy. What was
-    /// kept is said on stderr unless `quiet`.
-    func artifactsToCopy(_ build: PipelineBuild, existing: ExistingCosignImages? = nil, alsoSigning: [SignedManifest] = [], quiet: Bool = false) throws -> [Artifact] {
-        build.artifacts + (try signaturesAndAttestations(build, existing: existing, alsoSigning: alsoSigning, quiet: quiet))
-    }
-
-    /// The signatures and attestations alone (push copies them after the rebuilt artifacts).
-    func signaturesAndAttestations(_ build: PipelineBuild, existing: ExistingCosignImages?, alsoSigning: [SignedManifest], quiet: Bool) throws -> [Artifact] {
-        let chain = try supplyChain(existing: existing)
+    /// export: the build's artifacts, then their signatures and attestations, ready for one copy. What was kept
+    /// is said on stderr unless `quiet`.
+    func artifactsToCopy(_ build: PipelineBuild, alsoSigning: [SignedManifest] = [], quiet: Bool = false) throws -> [Artifact] {
+        let chain = try supplyChain()
         let (artifacts, changes) = try chain.plan(for: build, alsoSigning: alsoSigning)
         if !quiet { noteKept(changes, signed: chain.key != nil) }
-        return artifacts
+        return build.artifacts + artifacts
     }
 }
 

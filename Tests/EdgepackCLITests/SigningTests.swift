@@ -214,7 +214,7 @@ func statement(_ envelope: [UInt8]) throws -> [String: Any] {
         // At the site: the bundle's artifacts for the site registry, its signatures kept, the site's added.
         let prefix = "site/\(UUID().uuidString.prefix(8).lowercased())"
         let layout = try RegistryLayout(prefix: "\(registries.token)/\(prefix)")
-        let rebuilt = try BundlePublisher(client: try siteClient()).rebuild(opened, for: layout)
+        let rebuilt = try PipelineBuild(bundle: opened, for: layout)
         let extra = try SupplyChain(key: SigningKey(path: site.privatePath), toolVersion: "9.9.9", existing: ExistingCosignImages(source: opened)).artifacts(for: rebuilt)
         try Copier.copy(rebuilt.artifacts + extra, to: RegistryDestination(client: try siteClient(), prefixPath: prefix))
 

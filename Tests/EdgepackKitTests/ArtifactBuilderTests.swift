@@ -116,12 +116,13 @@ extension BlobContent {
 }
 
 @Suite struct PublisherOverLayoutTests {
-    /// The publish flow driven over an OCI layout instead of a registry: same artifacts, same record.
-    @Test func publishingIntoALayoutGivesTheRecordAndEveryArtifact() throws {
+    /// A build copied into an OCI layout instead of a registry: every artifact, and the record for it.
+    @Test func copyingIntoALayoutGivesTheRecordAndEveryArtifact() throws {
         let dir = try TemporaryDirectory()
         let workspace = Workspace(useCache: false)
         let build = try workspace.build(workspace.load(fixture("ccfraud/edgepack.yaml")), registry: "registry.example.com/acme")
-        let (record, _) = try Publisher(destination: LayoutDirectoryDestination(directory: dir.file("layout"), digester: workspace.digester)).publish(build)
+        try ReleaseCopy(build).copy(to: LayoutDirectoryDestination(directory: dir.file("layout"), digester: workspace.digester))
+        let record = PublishRecord(build: build, manifests: [:], createdAt: Date())
         #expect(record.pipelineDigest == build.pipeline.manifestBlob.descriptor.digest.string)
         #expect(record.helm.reference == "registry.example.com/acme/charts/ccfraud-pipeline@\(build.chart.artifact.manifestBlob.descriptor.digest)")
         let index = try CanonicalJSON.decode(Index.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("layout/index.json")))), what: "index")

@@ -78,3 +78,12 @@ extension Deployment {
         )
     }
 }
+
+extension PipelineBuild {
+    /// A bundle's release rendered for `layout`, as `push` sends it: models and the pipeline as they are; the chart
+    /// and compose file name registry URLs, so they are rendered again for the new registry from what the bundle
+    /// carries (pipeline config, engine image, the chart's own templates), exactly as `publish` would render them.
+    public init(bundle: ImageLayoutBundle, for layout: RegistryLayout) throws {
+        self = try ReleaseRenderer().render(try Release(bundle: bundle), for: layout)
+    }
+}

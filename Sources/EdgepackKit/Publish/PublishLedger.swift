@@ -7,11 +7,14 @@ public struct PublishLedger: Sendable {
     public let client: RegistryClient
     public let layout: RegistryLayout
     public let pipeline: String
+    /// Where records and notes go: the publish's own destination, when there is one.
+    private let destination: RegistryDestination
 
-    public init(client: RegistryClient, layout: RegistryLayout, pipeline: String) {
+    public init(client: RegistryClient, layout: RegistryLayout, pipeline: String, destination: RegistryDestination? = nil) {
         self.client = client
         self.layout = layout
         self.pipeline = pipeline
+        self.destination = destination ?? RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
     }
 
     var repository: String { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
@@ -24,6 +27,11 @@ public struct PublishLedger: Sendable {
         public var createdBy: String
         public var sourceCommit: String?
         public var toolVersion: String
+
+        /// For a publish or push, whose version is its build's (`Publisher` sets it).
+        public init(action: String, channel: String?, createdBy: String, sourceCommit: String?, toolVersion: String) {
+            self.init(action: action, version: "", channel: channel, createdBy: createdBy, sourceCommit: sourceCommit, toolVersion: toolVersion)
+        }
 
         public init(action: String, version: String, channel: String?, createdBy: String, sourceCommit: String?, toolVersion: String) {
             self.action = action
@@ -68,7 +76,6 @@ public struct PublishLedger: Sendable {
     /// copier, then the manifest with its subject (the referrers API, or the referrers tag schema).
     func attach(_ artifact: Artifact) throws {
         let relative = "pipelines/\(pipeline)"
-        let destination = RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
         let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
         try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository)
