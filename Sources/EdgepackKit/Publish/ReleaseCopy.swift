@@ -18,12 +18,14 @@ public struct ReleaseCopy: Sendable {
             let part = "image\(position)"
             parts[part] = image.content
             items.append(image.copyItem(part: part))
+            parts["referrers\(position)"] = image.referrers.content
+            items += image.referrers.copyItems(repository: image.repository, imageTag: image.tag, part: "referrers\(position)")
         }
         source = CombinedSource(parts)
         // Models reference none of each other: their manifests may go at once; the rest keep their order.
         let models = Set(build.models.map(\.artifact.reference))
         self.items = items + artifacts.map { CopyItem($0, ordered: !models.contains($0.reference)) }
-        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size }
+        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size + $1.referrers.size }
     }
 
     /// Copies it all into `destination`.
