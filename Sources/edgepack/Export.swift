@@ -40,7 +40,7 @@ struct Export: AsyncParsableCommand {
         if offline.offline && report.showsProgress { noteCachedTags(build) }
         if report.showsProgress { noteUpstreamNotLookedFor(build) }
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
-        let copy = ReleaseCopy(build, artifacts: artifacts)
+        let copy = try ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")
         let partSize = split.flatMap(UploadOptions.bytes)
         if let partSize, bundleSize(copy) / partSize >= Int64(SplitBundle.maximumParts) {

@@ -30,7 +30,7 @@ struct Publish: AsyncParsableCommand {
         }
         if !output.quiet { noteUpstreamNotLookedFor(build) }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
-        let copy = ReleaseCopy(build)
+        let copy = try ReleaseCopy(build)
         progress.start("publishing \(build.name)", total: copy.bytes)
         defer { progress.stop() }
         let publisher = Publisher(client: client, layout: build.layout, digester: workspace.digester, onEvent: progress.onEvent)

@@ -30,7 +30,7 @@ struct Push: AsyncParsableCommand {
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials(), uploads: uploads)
         let publisher = BundlePublisher(client: client, onEvent: progress.onEvent)
         let rebuilt = try publisher.rebuild(opened, for: layout)
-        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: ReleaseCopy(rebuilt).bytes)
+        progress.start("pushing \((bundle as NSString).lastPathComponent)", total: try ReleaseCopy(rebuilt).bytes)
         defer { progress.stop() }
         let (pushed, summary) = try publisher.push(rebuilt, from: opened) { rebuilt in
             try signing.signaturesAndAttestations(rebuilt, existing: ExistingCosignImages(destination: client, prefixPath: Publisher.split(layout).path, carried: opened),

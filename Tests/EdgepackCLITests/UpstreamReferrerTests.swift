@@ -11,8 +11,8 @@ extension UpstreamSignatureTests {
 
     /// An SBOM artifact whose subject is `subject` in `repository` of the source, attached as a client does (the
     /// manifest by digest, then the referrers-tag index).
-    func attachSBOM(to subject: Digest, in repository: String) throws -> Digest {
-        let client = try sourceClient()
+    func attachSBOM(to subject: Digest, in repository: String, client: RegistryClient? = nil) throws -> Digest {
+        let client = try client ?? sourceClient()
         let subjectBlob = try client.fetchManifestBytes(.digest(subject), in: Repository(repository)).blob
         let config = Blob(mediaType: MediaType.empty, bytes: Array("{}".utf8))
         let sbom = Blob(mediaType: Self.sbomType, bytes: Array(#"{"spdxVersion":"SPDX-2.3","name":"vendor engine \#(UUID())"}"#.utf8))
@@ -61,6 +61,15 @@ extension UpstreamSignatureTests {
         let published = try edgepack(["publish", definition, "--registry", prefix], environment: environment(dir))
         #expect(published.succeeded, "\(published.stderr)")
         expectReferrer(index: try rawJSON("docker://\(prefix)/engine:\(tag)"), manifest: try rawJSON("docker://\(prefix)/engine@\(referrer)"), referrer: referrer, subject: arm)
+        // A referrer the destination gained on its own is kept when the mirror is published again: the index
+        // there is added to, as a client attaching a referrer does, not replaced.
+        let destination = try edgepackClient(registries.token)
+        let engineRepository = String(prefix.dropFirst(registries.token.count + 1)) + "/engine"
+        let own = try attachSBOM(to: arm, in: engineRepository, client: destination)
+        let again = try edgepack(["publish", definition, "--registry", prefix], environment: environment(dir))
+        #expect(again.succeeded, "\(again.stderr)")
+        let listed = try rawJSON("docker://\(prefix)/engine:\(tag)")["manifests"] as? [[String: Any]] ?? []
+        #expect(Set(listed.compactMap { $0["digest"] as? String }) == [referrer.string, own.string], "\(listed)")
 
         let bundle = dir.file("bundle.tar")
         let exported = try edgepack(["export", definition, "-o", bundle, "--registry", "ghcr.io/acme/edge"], environment: environment(dir))
@@ -77,5 +86,33 @@ extension UpstreamSignatureTests {
         let pushed = try edgepack(["push", bundle, "--registry", site], environment: pusher)
         #expect(pushed.succeeded, "\(pushed.stderr)")
         expectReferrer(index: try rawJSON("docker://\(site)/engine:\(tag)"), manifest: try rawJSON("docker://\(site)/engine@\(referrer)"), referrer: referrer, subject: arm)
+    }
+
+    /// A source and a destination with the referrers API (the quirky proxy's): the referrer is found through the
+    /// API (the source has no `sha256-HEX` tag) and the destination lists it by its subject.
+    @Test func referrersFoundThroughTheAPIAreListedByADestinationWithTheAPI() throws {
+        let dir = try TemporaryDirectory()
+        let prefix = "uprefapi\(UUID().uuidString.prefix(6).lowercased())"
+        try registries.setQuirks(["referrers": "1"], match: "/v2/\(prefix)/")
+        let client = try edgepackClient(registries.quirky)
+        let repository = "\(prefix)/vendor/engine"
+        let copied = try run("skopeo", ["copy", "-q", "--all", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", "edgepack:edgepack-pass",
+                                        "oci:\(image.directory)/oci:v1", "docker://\(registries.quirky)/\(repository):v1"])
+        try #require(copied.succeeded, "\(copied.stderr)")
+        let arm = try Digest(parsing: try #require(image.summary.platforms["linux/arm64"]).manifest)
+        let referrer = try attachSBOM(to: arm, in: repository, client: client)
+        #expect(!(try client.tags(of: Repository(repository)).contains(ReferrersIndex.tag(for: arm))), "the source lists it by its API alone")
+
+        let definition = try definition(dir, engine: "\(registries.quirky)/\(repository):v1")
+        let environment = pusher.merging(["EDGEPACK_SOURCE_USERNAME": "edgepack", "EDGEPACK_SOURCE_PASSWORD": "edgepack-pass", "EDGEPACK_CACHE_DIR": dir.file("cache")]) { $1 }
+        let published = try edgepack(["publish", definition, "--registry", "\(registries.quirky)/\(prefix)/mirror"], environment: environment)
+        #expect(published.succeeded, "\(published.stderr)")
+        let listed = try client.referrers(of: arm, in: "\(prefix)/mirror/engine", artifactType: Self.sbomType)
+        #expect(listed.map(\.digest) == [referrer], "\(listed)")
+
+        let bundle = dir.file("bundle.tar")
+        let exported = try edgepack(["export", definition, "-o", bundle, "--registry", "ghcr.io/acme/edge", "--no-cache"], environment: environment)
+        #expect(exported.succeeded, "\(exported.stderr)")
+        expectReferrer(index: try rawJSON("oci-archive:\(bundle):engine:\(ReferrersIndex.tag(for: arm))"), manifest: try bundleJSON(bundle, referrer), referrer: referrer, subject: arm)
     }
 }

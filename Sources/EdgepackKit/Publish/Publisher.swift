@@ -40,7 +40,15 @@ public struct Publisher: Sendable {
             throw OCIError(.invalidReference, "no registry to publish to: name a registry prefix (e.g. ghcr.io/acme/edge)")
         }
         let artifacts = artifacts ?? build.artifacts
-        let summary = try ReleaseCopy(build, artifacts: artifacts, absent: absent).copy(to: destination, concurrency: concurrency, onEvent: onEvent)
+        let registry = destination as? RegistryDestination
+        let summary = try ReleaseCopy(build, artifacts: artifacts, absent: absent, referrerTags: registry == nil)
+            .copy(to: destination, concurrency: concurrency, onEvent: onEvent)
+        if let registry {
+            for image in build.release.images {
+                let repository = registry.prefixPath.isEmpty ? image.repository : "\(registry.prefixPath)/\(image.repository)"
+                try image.referrers.list(in: registry.client, repository: repository, imageTag: image.tag)
+            }
+        }
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         return (PublishRecord(build: build, manifests: digests, createdAt: Date()), summary)
     }

@@ -78,13 +78,40 @@ public struct UpstreamReferrers: Sendable {
         return UpstreamReferrers(listings: listings, content: ArtifactSource(blobs: blobs), size: held)
     }
 
-    /// What a copy of the image under `tag` into `repository` also copies: each index under its tag, read from
-    /// `part` of a combined source. A listing whose tag is the image's own (an image pinned only by that digest
-    /// is mirrored under `sha256-HEX` too) is left out: the image keeps its tag.
-    public func copyItems(repository: String, imageTag: String, part: String) -> [CopyItem] {
-        listings.filter { $0.tag != imageTag }.map { listing in
-            CopyItem(descriptor: listing.index, sourceRepository: sourceRepository, repository: repository, tag: listing.tag).reading(from: part)
+    /// What a copy of the image under `imageTag` into `repository` also copies, read from `part` of a combined
+    /// source: each index under its tag (`tagged`: a bundle or layout), else each referrer manifest by digest (a
+    /// registry, where `list` then makes them listed). A listing whose tag is the image's own (an image pinned
+    /// only by that digest is mirrored under `sha256-HEX` too) is left out: the image keeps its tag.
+    public func copyItems(repository: String, imageTag: String, part: String, tagged: Bool = true) throws -> [CopyItem] {
+        try carried(besides: imageTag).flatMap { listing -> [CopyItem] in
+            guard !tagged else {
+                return [CopyItem(descriptor: listing.index, sourceRepository: sourceRepository, repository: repository, tag: listing.tag).reading(from: part)]
+            }
+            return try referrers(in: listing).map {
+                CopyItem(descriptor: $0, sourceRepository: sourceRepository, repository: repository, tag: nil).reading(from: part)
+            }
         }
+    }
+
+    /// After their copy into a registry: each referrer listed among its subject's there, as a client attaching it
+    /// does (a registry with the referrers API lists it itself; else the `sha256-HEX` index there is read, the
+    /// referrer added, and written back, keeping what it listed).
+    public func list(in client: RegistryClient, repository: String, imageTag: String) throws {
+        for listing in carried(besides: imageTag) {
+            for descriptor in try referrers(in: listing) {
+                let bytes = try content.manifestBytes(descriptor, in: sourceRepository)
+                let manifest = try CanonicalJSON.decode(Manifest.self, from: bytes, what: "referrer \(descriptor.digest)")
+                try client.attachReferrer(Blob(descriptor: Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size),
+                                               content: .bytes(bytes)), manifest: manifest, in: repository)
+            }
+        }
+    }
+
+    func carried(besides imageTag: String) -> [Listing] { listings.filter { $0.tag != imageTag } }
+
+    /// The referrers an index lists.
+    func referrers(in listing: Listing) throws -> [Descriptor] {
+        try CanonicalJSON.decode(Index.self, from: try content.manifestBytes(listing.index, in: sourceRepository), what: "referrers index \(listing.tag)").manifests
     }
 }
 
