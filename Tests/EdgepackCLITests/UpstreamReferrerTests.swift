@@ -115,4 +115,15 @@ extension UpstreamSignatureTests {
         #expect(exported.succeeded, "\(exported.stderr)")
         expectReferrer(index: try rawJSON("oci-archive:\(bundle):engine:\(ReferrersIndex.tag(for: arm))"), manifest: try bundleJSON(bundle, referrer), referrer: referrer, subject: arm)
     }
+
+    @Test func moreReferrersThanTheBoundsFailTheExportInOneLine() throws {
+        let dir = try TemporaryDirectory()
+        let (repository, arm) = try vendorImage(signedBy: try TestKeyPair(in: dir, name: "vendor"))
+        for _ in 0...64 { _ = try attachSBOM(to: arm, in: repository) }
+        let bundle = dir.file("bundle.tar")
+        let exported = try edgepack(["export", try definition(dir, engine: "\(source)/\(repository):v1"), "-o", bundle, "--registry", "ghcr.io/acme/edge"],
+                                    environment: environment(dir))
+        #expect(exported.status == 1 && exported.stderr.hasPrefix("edgepack: error: image \(source)/\(repository):v1: has more than 64 referrers"), "\(exported.stderr)")
+        #expect(exported.stderr.split(separator: "\n").count == 1 && !FileManager.default.fileExists(atPath: bundle), "\(exported.stderr)")
+    }
 }
