@@ -22,6 +22,7 @@ struct Build: AsyncParsableCommand {
         let output = PathArgument.absolute(self.output)
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline)
         if offline.offline && report.showsProgress { noteCachedTags(build) }
+        if report.showsProgress { noteUpstreamNotLookedFor(build) }
         let destination = try LayoutDirectoryDestination(directory: output, digester: workspace.digester)
         let summary = try ReleaseCopy(build).copy(to: destination)
         let written = summary.blobsCopied + summary.manifestsWritten

@@ -38,8 +38,9 @@ struct Export: AsyncParsableCommand {
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline, progress: progress,
                                                    keepingTarsBeside: output)
         if offline.offline && report.showsProgress { noteCachedTags(build) }
+        if report.showsProgress { noteUpstreamNotLookedFor(build) }
         let artifacts = try signing.artifactsToCopy(build, alsoSigning: build.imageManifests)
-        let copy = ReleaseCopy(build, artifacts: artifacts)
+        let copy = try ReleaseCopy(build, artifacts: artifacts)
         try DiskSpace.ensure(bundleSize(copy), for: output, what: "the bundle")
         let partSize = split.flatMap(UploadOptions.bytes)
         if let partSize, bundleSize(copy) / partSize >= Int64(SplitBundle.maximumParts) {

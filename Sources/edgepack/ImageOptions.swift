@@ -50,6 +50,15 @@ func noteCachedTags(_ build: PipelineBuild) {
     }
 }
 
+/// Says on stderr, once, which images were read from the blob cache alone: the signatures and referrers their
+/// source may hold beside them were not looked for, so they are not carried (an honest gap: they are not cached).
+func noteUpstreamNotLookedFor(_ build: PipelineBuild) {
+    let names = build.release.images.filter { !$0.upstreamLookedFor }.map(\.source)
+    guard !names.isEmpty else { return }
+    let text = "note: \(names.joined(separator: ", ")) read from the blob cache: signatures and referrers beside \(names.count == 1 ? "it" : "them") in the source registry were not looked for and are not carried (with the network, --no-cache reads them)"
+    FileHandle.standardError.write(Data(MessageText.escaped(text).utf8 + [10]))
+}
+
 /// Says on stderr where the engine comes from when it does not travel with the pipeline.
 func noteUnmirroredImages(_ build: PipelineBuild) {
     guard build.release.images.isEmpty else { return }

@@ -28,6 +28,7 @@ struct Publish: AsyncParsableCommand {
         guard !build.layout.isPlaceholder else {
             throw CommandError("no registry to publish to: pass --registry (e.g. ghcr.io/acme/edge) or set 'registry' in the definition")
         }
+        if !output.quiet { noteUpstreamNotLookedFor(build) }
         let client = try connection.client(host: Publisher.split(build.layout).host, resolver: resolver, uploads: uploads)
         progress.start("publishing \(build.name)", total: build.transferBytes)
         defer { progress.stop() }

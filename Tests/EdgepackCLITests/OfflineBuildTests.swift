@@ -59,6 +59,9 @@ import TestSupport
         #expect(offline.succeeded, "\(offline.stderr)")
         #expect(bytes(dir.file("offline.tar")) == bytes(dir.file("online.tar")), "the offline bundle is byte-identical to the online one")
         #expect(offline.stderr.contains("note: \(source):v1 is \(image.summary.index) as resolved at "), "\(offline.stderr)")
+        // The source's signatures and referrers were not looked for: said once, never silently dropped.
+        let notLookedFor = "note: \(source):v1 read from the blob cache: signatures and referrers beside it in the source registry were not looked for and are not carried"
+        #expect(offline.stderr.components(separatedBy: notLookedFor).count == 2, "\(offline.stderr)")
 
         let plainPinned = try edgepack(["export", pinned, "-o", dir.file("pinned-offline.tar"), "-q"], environment: warm)
         #expect(plainPinned.succeeded, "a digest-pinned engine in the cache needs no network: \(plainPinned.stderr)")

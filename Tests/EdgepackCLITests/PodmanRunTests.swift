@@ -61,14 +61,14 @@ private struct EngineModels: Decodable, Equatable {
     }
 
     /// ccfraud (two files and a directory model, a shadow and a split) with the stand-in as its engine, published
-    /// under a prefix of its own.
-    private func publishStandin(_ image: StandinEngineImage, into dir: TemporaryDirectory) throws -> Record {
+    /// under a prefix of its own (with `flags` added to publish).
+    func publishStandin(_ image: StandinEngineImage, into dir: TemporaryDirectory, flags: [String] = []) throws -> Record {
         let definition = try copyFixture("ccfraud", into: dir) + "/edgepack.yaml"
         let original = try String(contentsOfFile: definition, encoding: .utf8)
         try original.replacingOccurrences(of: "ghcr.io/wallaroolabs/doc-samples/engine:v2023.3.0-main-3731", with: image.reference)
             .write(toFile: definition, atomically: true, encoding: .utf8)
         let prefix = "\(registries.token)/podman/\(UUID().uuidString.prefix(8).lowercased())"
-        let result = try edgepack(["publish", definition, "--registry", prefix, "--json", "-q"], environment: pusher)
+        let result = try edgepack(["publish", definition, "--registry", prefix, "--json", "-q"] + flags, environment: pusher)
         guard result.succeeded else { throw TestFailure("publish: \(result.stderr)") }
         return try JSONDecoder().decode(Record.self, from: Data(result.stdout.utf8))
     }
@@ -135,7 +135,7 @@ private struct EngineModels: Decodable, Equatable {
 }
 
 /// Starts `sh -c COMMAND` (through `closingInheritedDescriptors`) without waiting; its output (both streams) goes to `output`.
-private func startShell(_ command: String, environment: [String: String], output: String) throws -> Process {
+func startShell(_ command: String, environment: [String: String], output: String) throws -> Process {
     let process = Process()
     let (launcher, arguments) = closingInheritedDescriptors("sh", ["-c", command])
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

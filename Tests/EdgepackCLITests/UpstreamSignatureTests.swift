@@ -31,10 +31,13 @@ import TestSupport
         return (repository, arm)
     }
 
-    func sourceClient() throws -> RegistryClient {
+    func sourceClient() throws -> RegistryClient { try edgepackClient(source) }
+
+    /// A client of a test registry on loopback (plain HTTP), as the user `edgepack`.
+    func edgepackClient(_ host: String) throws -> RegistryClient {
         var options = RegistryOptions()
         options.plainHTTP = true
-        return try RegistryClient.connect(host: source, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
+        return try RegistryClient.connect(host: host, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
     }
 
     func definition(_ dir: TemporaryDirectory, engine: String) throws -> String {

@@ -40,7 +40,7 @@ public struct ImageGatherer: Sendable {
         return PipelineImage(role: role, name: name, source: source ?? name, tag: PipelineImage.mirrorTag(of: name),
                              descriptor: resolved.descriptor, platform: resolved.platform, platforms: resolved.platforms,
                              size: resolved.size, content: resolved.source, sourceRepository: resolved.sourceRepository,
-                             signatures: try resolved.upstreamSignatures())
+                             signatures: try resolved.upstreamSignatures(), referrers: try resolved.upstreamReferrers(), upstreamLookedFor: !resolved.isFromCache)
     }
 }
 

@@ -26,6 +26,10 @@ public struct PipelineImage: Sendable {
     public var sourceRepository: String
     /// The cosign signatures, attestations and SBOMs found beside it where it came from, carried with it.
     public var signatures = UpstreamSignatures()
+    /// The OCI referrers found of it there (an SBOM, a scan attached with `subject`), carried with it.
+    public var referrers = UpstreamReferrers()
+    /// False for an image read from the blob cache alone: what its source holds beside it was not looked for.
+    public var upstreamLookedFor = true
 
     /// The repository under the registry prefix (or the bundle's ref name without the tag).
     public var repository: String {

@@ -43,7 +43,13 @@ public struct Publisher: Sendable {
         let (beside, kept) = try chain.plan(for: build, alsoSigning: build.imageManifests)
         let artifacts = build.artifacts + beside
         let absent = Set(try bundle?.absentBlobs().map(\.digest) ?? [])
-        let summary = try ReleaseCopy(build, artifacts: artifacts, absent: absent).copy(to: destination, concurrency: client.options.concurrency, onEvent: onEvent)
+        // The images' referrers go as manifests by digest, then are listed here (the referrers API, or the
+        // `sha256-HEX` index added to): a registry's index may hold others'.
+        let summary = try ReleaseCopy(build, artifacts: artifacts, absent: absent, referrerTags: false)
+            .copy(to: destination, concurrency: client.options.concurrency, onEvent: onEvent)
+        for image in build.release.images {
+            try image.referrers.list(in: client, repository: destination.repository(image.repository).path, imageTag: image.tag)
+        }
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
         var record = PublishRecord(build: build, manifests: digests, createdAt: Date())
         var publication = publication
@@ -72,6 +78,6 @@ extension PipelineBuild {
 
     /// Every byte a publish may send (each blob once, and the images'), for progress totals.
     public var transferBytes: Int64 {
-        ReleaseCopy.artifactBytes(artifacts) + release.images.reduce(0) { $0 + $1.size }
+        ReleaseCopy.artifactBytes(artifacts) + release.images.reduce(0) { $0 + $1.size + $1.referrers.size }
     }
 }

@@ -10,7 +10,9 @@ public struct ReleaseCopy: Sendable {
     public var bytes: Int64
 
     /// `absent`: blobs the artifacts reference but do not carry (a delta bundle's), which the destination must hold.
-    public init(_ build: PipelineBuild, artifacts: [Artifact]? = nil, absent: Set<Digest> = []) {
+    /// `referrerTags`: the images' referrers go as their `sha256-HEX` indexes (a bundle, a layout); false, as
+    /// manifests by digest alone, which the publisher then lists there (a registry: `UpstreamReferrers.list`).
+    public init(_ build: PipelineBuild, artifacts: [Artifact]? = nil, absent: Set<Digest> = [], referrerTags: Bool = true) throws {
         let artifacts = artifacts ?? build.artifacts
         var parts: [String: any ContentSource] = ["": ArtifactSource(artifacts, absent: absent)]
         var items: [CopyItem] = []
@@ -18,12 +20,14 @@ public struct ReleaseCopy: Sendable {
             let part = "image\(position)"
             parts[part] = image.content
             items.append(image.copyItem(part: part))
+            parts["referrers\(position)"] = image.referrers.content
+            items += try image.referrers.copyItems(repository: image.repository, imageTag: image.tag, part: "referrers\(position)", tagged: referrerTags)
         }
         source = CombinedSource(parts)
         // Models reference none of each other: their manifests may go at once; the rest keep their order.
         let models = Set(build.models.map(\.artifact.reference))
         self.items = items + artifacts.map { CopyItem($0, ordered: !models.contains($0.reference)) }
-        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size }
+        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size + $1.referrers.size }
     }
 
     /// Copies it all into `destination`.

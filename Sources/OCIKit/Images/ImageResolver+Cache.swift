@@ -56,3 +56,8 @@ extension ImageResolver {
         if reference.digest == nil, let key = Self.tagKey(reference) { try? cache.recordTag(key, as: top) }
     }
 }
+
+extension ResolvedImage {
+    /// Read from the blob cache alone: its registry was not asked, so its signatures and referrers were not looked for.
+    public var isFromCache: Bool { source is CachedImageSource }
+}

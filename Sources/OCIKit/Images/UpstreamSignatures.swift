@@ -77,10 +77,17 @@ extension ResolvedImage {
     /// The signatures its source registry holds for what is copied (none for layouts and archives). A failure
     /// names the image; a local copy of it (which carries none) is the way around a source's unreadable ones.
     public func upstreamSignatures() throws -> UpstreamSignatures {
-        guard let registry = source as? RegistrySource else { return UpstreamSignatures() }
+        try fromSourceRegistry(none: UpstreamSignatures()) { client, digests in
+            try UpstreamSignatures.find(for: digests, in: client, repository: sourceRepository)
+        }
+    }
+
+    /// What `find` reads of the source registry beside the copied digests (`none` for a source that is no
+    /// registry), a failure naming the image.
+    func fromSourceRegistry<Found>(none: Found, _ find: (RegistryClient, [Digest]) throws -> Found) throws -> Found {
+        guard let registry = source as? RegistrySource else { return none }
         do {
-            let digests = try UpstreamSignatures.signedDigests(of: descriptor, in: source, repository: sourceRepository)
-            return try UpstreamSignatures.find(for: digests, in: registry.client, repository: sourceRepository)
+            return try find(registry.client, try UpstreamSignatures.signedDigests(of: descriptor, in: source, repository: sourceRepository))
         } catch let error as OCIError {
             throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause,
                            remedy: error.remedy ?? .provideImageSource(image: spec.description), refusal: error.refusal)
