@@ -61,7 +61,7 @@ public struct TestRegistries: Sendable, Decodable {
         guard result.succeeded else { throw TestFailure("cannot set faults: \(result.stderr)") }
     }
 
-    /// Asks the quirky proxy to behave as `quirks` say (keys in scripts/test-registry's Quirks) for the requests
+    /// Asks the quirky proxy to behave as `quirks` say (keys in scripts/testregistry/quirks.py's Quirks) for the requests
     /// whose path contains `match`.
     public func setQuirks(_ quirks: [String: String], match: String) throws {
         _ = try quirkyControl("__quirks", (quirks.map { "\($0.key)=\($0.value)" } + ["match=\(encoded(match))"]).joined(separator: "&"))
