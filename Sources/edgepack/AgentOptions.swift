@@ -6,7 +6,7 @@ import OCIKit
 /// What `edgepack agent` follows, where it keeps its state and how it applies a version.
 struct AgentOptions: ParsableArguments {
     enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {
-        case command, podman, docker, compose
+        case command, podman, docker, compose, helm
     }
 
     @Option(help: "Read these options from a YAML file (keys as the long options without --, e.g. apply-command: …); options given here win.",
@@ -38,7 +38,7 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Without --once: how often to poll (with ±10% jitter), e.g. 30s or 5m (default: 30s).")
     var interval: String!
 
-    @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), or command (--apply-command; the default).")
+    @Option(help: "How to start a version: podman or docker (the record's run command, pinned by digest), compose (the version's compose file), helm (helm upgrade --install --atomic --wait with the version's chart), or command (--apply-command; the default).")
     var runtime: RuntimeKind!
 
     @Option(help: "An air-gap inbox: bundles dropped here are verified, pushed into --registry with the channel moved, then applied; a failing one goes to DIR/rejected/ with a .reason file.",
@@ -50,6 +50,15 @@ struct AgentOptions: ParsableArguments {
 
     @Option(help: "With --runtime compose: a compose file of this site's own, applied over the version's (repeatable).", completion: .file())
     var composeOverride: [String] = []
+
+    @Option(help: "With --runtime helm: the helm command (default: helm).")
+    var helmTool: String?
+
+    @Option(help: "With --runtime helm: the namespace to install into (default: the kube context's).")
+    var helmNamespace: String?
+
+    @Option(help: "With --runtime helm: the kubeconfig context to use.")
+    var kubeContext: String?
 
     @Option(help: "With --runtime command: the shell command that starts a version; it gets EDGEPACK_VERSION, EDGEPACK_DIGEST, EDGEPACK_DIR and EDGEPACK_PIPELINE_URL.")
     var applyCommand: String?
@@ -104,6 +113,10 @@ struct AgentOptions: ParsableArguments {
             let command = composeTool.map { $0.split(separator: " ").map(String.init) } ?? (Self.isInstalled("podman-compose") ? ["podman-compose"] : ["docker", "compose"])
             return ComposeRuntime(tool: command, layout: layout, pipeline: pipeline, client: client, verification: try settings().verification,
                                   siteOverrides: composeOverride, engineCredentials: engineCredentials, port: port)
+        case .helm:
+            return HelmRuntime(tool: helmTool.map { $0.split(separator: " ").map(String.init) } ?? ["helm"], layout: layout, pipeline: pipeline, client: client,
+                               verification: try settings().verification, engineCredentials: engineCredentials, timeout: Self.seconds(healthTimeout) ?? 60,
+                               namespace: helmNamespace, kubeContext: kubeContext)
         case .podman: tool = .podman
         case .docker: tool = .docker
         }
@@ -125,6 +138,8 @@ struct AgentOptions: ParsableArguments {
         verifyKey = verifyKey ?? value("verify-key")
         watch = watch ?? value("watch")
         healthUrl = healthUrl ?? value("health-url")
+        helmNamespace = helmNamespace ?? value("helm-namespace")
+        kubeContext = kubeContext ?? value("kube-context")
         interval = interval ?? value("interval") ?? "30s"
         healthTimeout = healthTimeout ?? value("health-timeout") ?? "60s"
         if let text = value("once"), !once {

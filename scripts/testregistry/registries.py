@@ -75,11 +75,11 @@ def tls_files(state):
 def serve(server):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
-def start_registry(state, name, port, auth, tls=""):
-    write_registry_config(state, name, port, auth, tls)
+def start_registry(state, name, port, auth, tls="", extra=""):
+    write_registry_config(state, name, port, auth, tls, extra)
     return launch_registry(state, name)
 
-def write_registry_config(state, name, port, auth, tls=""):
+def write_registry_config(state, name, port, auth, tls="", extra=""):
     root = os.path.join(state, name)
     os.makedirs(root, exist_ok=True)
     config = os.path.join(state, f"{name}.yml")
@@ -98,8 +98,9 @@ http:
   addr: 127.0.0.1:{port}
   secret: {secrets.token_hex(16)}
 {tls}
-auth:
+{"auth:" if auth else ""}
 {auth}
+{extra}
 """)
 
 def launch_registry(state, name):
@@ -119,6 +120,10 @@ def wait_for(port):
     sys.exit(f"test-registry: nothing listening on 127.0.0.1:{port}")
 
 def main(usage):
+    if len(sys.argv) == 9 and sys.argv[1:3] == ["cache", "--state"] and sys.argv[4] == "--remote" and sys.argv[6] == "--username":
+        from .cache import serve_cache
+        die_with_parent()
+        return serve_cache(os.path.abspath(sys.argv[3]), sys.argv[5], sys.argv[7], sys.argv[8])
     if len(sys.argv) != 4 or sys.argv[1] != "serve" or sys.argv[2] != "--state":
         sys.exit(usage)
     die_with_parent()

@@ -6,7 +6,8 @@ import Yams
 /// (`registry: …`, `apply-command: …`, `keep: 3`, `once: true`). Only those keys; scalar values only.
 public enum AgentConfigFile {
     public static let keys = ["registry", "pipeline", "channel", "state", "site", "once", "interval", "runtime", "apply-command", "keep",
-                              "verify-key", "health-url", "health-timeout", "report-registry", "watch"]
+                              "verify-key", "health-url", "health-timeout", "report-registry", "watch",
+                              "helm-namespace", "kube-context"]
 
     /// The file's settings by key; one error line naming the file (and line) for anything else.
     public static func load(_ path: String) throws -> [String: String] {

@@ -16,6 +16,13 @@ public protocol AgentRuntime: Sendable {
     func start(_ version: AgentVersion) throws
     /// Where the engine answers when no health URL is given.
     func defaultHealthURL(for version: AgentVersion) -> String?
+    /// Whether `start` returns only once the version is healthy (helm's `--wait`): then no health URL is polled
+    /// unless one is given.
+    var waitsForHealth: Bool { get }
+}
+
+extension AgentRuntime {
+    public var waitsForHealth: Bool { false }
 }
 
 /// `--runtime command`: a shell command run with `EDGEPACK_VERSION`, `EDGEPACK_DIGEST`, `EDGEPACK_DIR` (the
@@ -44,7 +51,9 @@ public struct CommandRuntime: AgentRuntime {
 /// whoever waits for the agent waiting on a descriptor the daemon inherited.
 enum ChildProcess {
     /// `outputToStderr`: the program's standard output goes to standard error (a tool's chatter is not the agent's output).
-    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:], outputToStderr: Bool = false) throws -> Int32 {
+    /// `outputFile`: both its outputs go to that file instead (created or truncated, mode 0600).
+    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:], outputToStderr: Bool = false,
+                    outputFile: String? = nil) throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -56,7 +65,12 @@ enum ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         closeInheritedDescriptors(&actions)
-        if outputToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+        if let outputFile {
+            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else if outputToStderr {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        }
         // The agent ignores SIGINT and SIGTERM (it stops at a safe point); what it starts must not inherit that.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -49,17 +49,8 @@ public struct ComposeRuntime: AgentRuntime {
     public func defaultHealthURL(for version: AgentVersion) -> String? { "http://127.0.0.1:\(port)/pipelines" }
 
     private func fetchComposeFile(_ version: AgentVersion) throws -> [UInt8] {
-        let repository = Repository(PipelineRepositories(layout: layout, pipeline: pipeline).compose)
-        let (manifest, blob) = try client.fetchManifest(.tag(version.version), in: repository)
-        if let (key, name) = verification {
-            _ = try CosignVerifier(source: client, key: key, keyName: name).verify(blob.descriptor.digest, in: repository.path, identity: "compose/\(pipeline)")
-        }
-        guard manifest.annotations?[AnnotationKey.version] == version.version,
-              let layer = manifest.layers.first(where: { $0.mediaType == MediaType.Compose.file }), layer.size <= Self.maxComposeSize else {
-            throw OCIError(.invalidLayout, "\(repository):\(version.version) holds no compose file of version \(version.version)")
-        }
-        let sink = MemorySink()
-        try client.fetchBlob(layer, from: repository, into: sink)
-        return sink.bytes
+        try VersionArtifact(client: client, verification: verification)
+            .fetch(Repository(PipelineRepositories(layout: layout, pipeline: pipeline).compose), tag: version.version, identity: "compose/\(pipeline)",
+                   mediaType: MediaType.Compose.file, maxSize: Self.maxComposeSize, what: "compose file")
     }
 }

@@ -115,6 +115,7 @@ public final class EdgeAgent: @unchecked Sendable {
 
     private func start(_ version: AgentVersion) throws {
         try runtime.start(version)
+        if settings.healthURL == nil, runtime.waitsForHealth { return }
         let url = settings.healthURL ?? runtime.defaultHealthURL(for: version) ?? AgentSettings.engineHealthURL()
         try HealthCheck(url: url, timeout: settings.healthTimeout).wait()
     }

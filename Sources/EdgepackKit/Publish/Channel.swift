@@ -51,11 +51,13 @@ public struct Channel: Sendable {
 struct PipelineRepositories {
     var pipelines: String
     var compose: String
+    var charts: String
 
     init(layout: RegistryLayout, pipeline: String) {
         let path = Publisher.split(layout).path
         let prefix = path.isEmpty ? "" : path + "/"
         pipelines = prefix + "pipelines/\(pipeline)"
         compose = prefix + "compose/\(pipeline)"
+        charts = prefix + "charts/\(pipeline)"
     }
 }
