@@ -99,7 +99,7 @@ struct Inspect: AsyncParsableCommand {
     /// When the tags the images came from were resolved, as this machine's blob cache recorded it (the time is
     /// never in the bundle: same inputs, same bytes); nil when the cache knows none of them.
     private static func tagsResolved(for images: [PipelineImage]) -> String? {
-        let cache = BlobCache()
+        let cache = EdgepackEnvironment.current.blobCache()
         let lines = images.compactMap { image in
             cache.cachedTags(leadingTo: image.digest).first.map {
                 MessageText.escaped("\(image.repository):\(image.tag) came from \($0.reference), resolved at \($0.resolvedAt) (blob cache)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EdgepackKit
 import OCIKit
 
 struct Login: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct Login: AsyncParsableCommand {
         var resolver = try connection.credentials(host: host)
         if connection.username == nil {
             let username = try LoginPrompt.username(for: host)
-            resolver = CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
+            resolver = EdgepackEnvironment.current.credentials(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
         }
         let credential = try resolver.credential(for: host)
         _ = try connection.client(host: host, resolver: resolver)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EdgepackKit
 import OCIKit
 
 /// Copies one image into a registry the way publish mirrors the engine (hidden: for scripts/bench and for
@@ -40,7 +41,7 @@ struct MirrorImage: AsyncParsableCommand {
         let resolver = try connection.credentials()
         var credential = Credential.anonymous
         if case .registry(let reference) = spec { credential = try resolver.sourceCredential(for: reference.registry) }
-        let image = try ImageResolver(registryOptions: connection.registryOptions(), cache: noCache ? nil : BlobCache())
+        let image = try ImageResolver(registryOptions: connection.registryOptions(), cache: noCache ? nil : EdgepackEnvironment.current.blobCache())
             .resolve(spec, platform: choice, credential: credential)
         let progress = ProgressDisplay(quiet: quiet)
         let client = try connection.client(host: target.registry, resolver: resolver, uploads: uploads)

@@ -48,7 +48,7 @@ struct Render: AsyncParsableCommand {
     }
 
     private func credentialsFromEnvironment() throws -> EmbeddedCredentials {
-        guard case .password(let username, let password) = CredentialResolver().environmentCredential() else {
+        guard case .password(let username, let password) = EdgepackEnvironment.current.credentials().environmentCredential() else {
             throw CommandError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
         }
         return EmbeddedCredentials(username: username, password: password)

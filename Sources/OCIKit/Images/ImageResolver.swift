@@ -34,7 +34,7 @@ public struct ImageResolver: Sendable {
     /// No network: a registry image comes from the cache (a tag as it last resolved there), or not at all.
     public var offline: Bool
 
-    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = BlobCache(), offline: Bool = false) {
+    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = nil, offline: Bool = false) {
         self.registryOptions = registryOptions
         self.cache = cache
         self.offline = offline

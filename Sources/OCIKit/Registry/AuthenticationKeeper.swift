@@ -37,16 +37,19 @@ final class AuthenticationKeeper: Sendable {
     /// One lock per token being fetched (by the scopes it is fetched for): a request waits only for the fetch of
     /// the token it needs, and then shares it; requests for other tokens, or holding a valid one, go on.
     private let flights = Mutex<[String: TokenFlight]>([:])
+    /// The `client_id` of a refresh-token exchange.
+    let clientID: String
     static let expiryMargin: TimeInterval = 10
 
     final class TokenFlight: Sendable {
         let lock = Mutex<Void>(())
     }
 
-    init(host: String, credential: Credential, transport: HTTPTransport, allowPlainRealm: Bool) {
+    init(host: String, credential: Credential, transport: HTTPTransport, clientID: String, allowPlainRealm: Bool) {
         self.host = host
         self.credential = credential
         self.transport = transport
+        self.clientID = clientID
         self.allowPlainRealm = allowPlainRealm
         if case .identityToken(let token) = credential { refreshToken.withLock { $0 = token } }
     }
@@ -139,7 +142,7 @@ final class AuthenticationKeeper: Sendable {
             tokens.withLock { $0[Self.key(scopes)] = token }
             return "Bearer \(token.value)"
         default:
-            throw OCIError(.unauthorized, "\(host) asks for '\(parsed.scheme)' authentication, which edgepack does not speak")
+            throw OCIError(.unauthorized, "\(host) asks for '\(parsed.scheme)' authentication, which is not supported")
         }
     }
 
@@ -222,7 +225,7 @@ final class AuthenticationKeeper: Sendable {
         try checkRealm(origin)
         let response: HTTPResponse
         if let refresh = refreshToken.withLock({ $0 }) {
-            var form = ["grant_type=refresh_token", "refresh_token=\(Self.formEncode(refresh))", "client_id=edgepack"]
+            var form = ["grant_type=refresh_token", "refresh_token=\(Self.formEncode(refresh))", "client_id=\(Self.formEncode(clientID))"]
             if let service = challenge.service { form.append("service=\(Self.formEncode(service))") }
             if !scopes.isEmpty { form.append("scope=\(Self.formEncode(scopes.joined(separator: " ")))") }
             let body = Array(form.joined(separator: "&").utf8)
@@ -265,9 +268,7 @@ final class AuthenticationKeeper: Sendable {
     private func checkRealm(_ realm: URLOrigin) throws {
         let registryHost = URLOrigin("http://\(host)")?.host
         let elsewhere = realm.host != registryHost
-        if elsewhere, HTTPTransport.trace {
-            FileHandle.standardError.write(Data("! \(host)'s token service is on another host: \(realm)\n".utf8))
-        }
+        if elsewhere { transport.options.trace?("! \(host)'s token service is on another host: \(realm)") }
         guard realm.scheme == "http" else { return }
         guard allowPlainRealm else {
             throw OCIError(.unauthorized, "\(host)'s token service (\(realm)) is plain HTTP; refusing to send credentials there")

@@ -21,6 +21,8 @@ public struct RegistryOptions: Sendable {
     public var uploadSessions: UploadSessionStore?
     /// Where interrupted downloads are kept between runs (nil: a download that fails starts over next time).
     public var partialDownloads: String?
+    /// The `client_id` a refresh-token exchange names (the OAuth2 form of the token protocol).
+    public var clientID = "OCIKit"
 
     public init() {}
 }
@@ -38,6 +40,11 @@ public final class TransferCounters: Sendable {
     private let fallbackCounts = Mutex<[String: Int]>([:])
     let downloadedBytesCounter = Atomic<Int64>(0)
     let receivedBytesCounter = Atomic<Int64>(0)
+    private let trace: (@Sendable (String) -> Void)?
+
+    init(trace: (@Sendable (String) -> Void)? = nil) {
+        self.trace = trace
+    }
 
     public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
     public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
@@ -55,7 +62,7 @@ public final class TransferCounters: Sendable {
 
     func note(_ fallback: TransferFallback) {
         fallbackCounts.withLock { $0[fallback.rawValue, default: 0] += 1 }
-        if HTTPTransport.trace { FileHandle.standardError.write(Data("! \(fallback.rawValue): \(fallback.explanation)\n".utf8)) }
+        trace?("! \(fallback.rawValue): \(fallback.explanation)")
     }
     /// Blob bytes downloaded and verified (manifests not counted).
     public var downloadedBytes: Int64 { downloadedBytesCounter.load(ordering: .relaxed) }
@@ -86,10 +93,10 @@ public final class RegistryClient: Sendable {
         self.host = host
         self.scheme = scheme
         self.options = options
-        let counters = TransferCounters()
+        let counters = TransferCounters(trace: options.transport.trace)
         self.counters = counters
         self.transport = HTTPTransport(options: options.transport) { counters.receivedBytesCounter.add(Int64($0), ordering: .relaxed) }
-        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: scheme == .http || Self.isLoopback(host))
+        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, clientID: options.clientID, allowPlainRealm: scheme == .http || Self.isLoopback(host))
         self.onUpload = onUpload
     }
 
