@@ -36,7 +36,11 @@ struct EdgepackCommand: AsyncParsableCommand {
             Interruption.exitIfRequested()
         } catch let error as DefinitionError {
             Interruption.exitIfRequested()
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.userMessage + "\n").utf8))
+            Foundation.exit(1)
+        } catch let error as InputError {
+            Interruption.exitIfRequested()
+            FileHandle.standardError.write(Data("edgepack: error: \(error.userMessage)\n".utf8))
             Foundation.exit(1)
         } catch let error as OCIError {
             Interruption.exitIfRequested()

@@ -243,7 +243,7 @@ extension Copier {
         guard missing.isEmpty else {
             let names = missing.map { "\(destination.displayName($0.repositories[0]))@\($0.descriptor.digest)" }
             throw OCIError(.notFound, "the destination lacks \(missing.count) blob\(missing.count == 1 ? "" : "s") that the source does not carry, so nothing was written: " + names.joined(separator: ", "),
-                           remedy: .provideAbsentContent)
+                           obstacle: .destinationLacksLeftOutBlobs)
         }
         return present
     }

@@ -241,10 +241,10 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
     }
 
     /// What the user can do about it, where there is something.
-    public var remedy: OCIError.Remedy? {
+    public var obstacle: OCIError.Obstacle? {
         switch code {
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .trustCertificate
-        case CURLE_SSL_CONNECT_ERROR: .usePlainHTTP
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .untrustedCertificate
+        case CURLE_SSL_CONNECT_ERROR: .noTLS
         default: nil
         }
     }

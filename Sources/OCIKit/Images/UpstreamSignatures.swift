@@ -83,7 +83,7 @@ extension ResolvedImage {
             return try UpstreamSignatures.find(for: digests, in: registry.client, repository: sourceRepository)
         } catch let error as OCIError {
             throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause,
-                           remedy: error.remedy ?? .provideImageSource(image: spec.description), refusal: error.refusal)
+                           obstacle: error.obstacle ?? .imageUnreadable(image: spec.description), refusal: error.refusal)
         }
     }
 }

@@ -128,7 +128,7 @@ final class AuthenticationKeeper: Sendable {
         switch parsed.scheme {
         case "basic":
             guard let authorization = credential.basicAuthorization else {
-                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host),
+                throw OCIError(.unauthorized, "\(host) needs a username and password", obstacle: .credentialsNeeded(host: host),
                                refusal: RegistryRefusal(reason: .credentialsNeeded, host: host, action: nil, account: credential.description))
             }
             return authorization

@@ -106,7 +106,7 @@ public final class RegistryClient: Sendable {
     public static func connect(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(),
                                onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
         if options.plainHTTP, !isLoopback(host), !options.transport.insecure {
-            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", remedy: .allowInsecure)
+            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", obstacle: .plainHTTPToRemoteHost)
         }
         let client = RegistryClient(host: host, scheme: options.plainHTTP ? .http : .https, credential: credential, options: options, onUpload: onUpload)
         do {
@@ -162,7 +162,7 @@ public final class RegistryClient: Sendable {
                 let refusedAtFirstContact = error.code == CURLE_COULDNT_CONNECT && !answered.load(ordering: .relaxed)
                 guard retrying, error.isTransient, !refusedAtFirstContact, attempt + 1 < options.retry.attempts, timeouts < 2 else {
                     if attempt > 0 {
-                        failure = OCIError(failure.code, failure.message + " (\(Self.tries(attempt + 1, since: started)))", cause: failure.cause, remedy: failure.remedy)
+                        failure = OCIError(failure.code, failure.message + " (\(Self.tries(attempt + 1, since: started)))", cause: failure.cause, obstacle: failure.obstacle)
                     }
                     throw failure
                 }
@@ -213,7 +213,7 @@ public final class RegistryClient: Sendable {
     }
 
     func networkFailure(_ error: NetworkError, request: HTTPRequest) -> OCIError {
-        guard error.isTimeout else { return OCIError(.network, error.description, cause: error, remedy: error.remedy) }
+        guard error.isTimeout else { return OCIError(.network, error.description, cause: error, obstacle: error.obstacle) }
         let origin = URLOrigin(request.url)?.description ?? host
         let what = RequestSubject.describe(request.url)
         let seconds = options.transport.stallSeconds
