@@ -260,13 +260,3 @@ extension CopySummary {
         }
     }
 }
-
-extension Copier {
-    /// Copies artifacts held in memory (a build), each under its own reference.
-    @discardableResult
-    public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
-                            onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
-        try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
-            .copy(artifacts.map { CopyItem($0) })
-    }
-}

@@ -46,10 +46,6 @@ public final class TransferCounters: Sendable {
         self.trace = trace
     }
 
-    public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
-    public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
-    public var mountedBlobs: Int { mountedBlobsCounter.load(ordering: .relaxed) }
-    public var existingBlobs: Int { existingBlobsCounter.load(ordering: .relaxed) }
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
     /// Every body byte sent, failed attempts included (what a flaky link costs).
     public var sentBytes: Int64 { sentBytesCounter.load(ordering: .relaxed) }
