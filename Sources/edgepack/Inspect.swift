@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Inspect: AsyncParsableCommand {
+struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a layout directory, a bundle or a registry reference holds: artifacts, models, sizes, steps.",
@@ -40,7 +40,7 @@ struct Inspect: AsyncParsableCommand {
         if config && manifest { throw ValidationError("--config and --manifest print one document each: pass one of them") }
     }
 
-    func run() async throws {
+    func run() throws {
         let artifacts: [InspectedArtifact]
         let chosen: InspectedArtifact?
         let opened = try InspectTarget.open(target)  // once: opening a bundle reads its whole tar index

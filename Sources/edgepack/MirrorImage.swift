@@ -5,7 +5,7 @@ import OCIKit
 
 /// Copies one image into a registry the way publish mirrors the engine (hidden: for scripts/bench and for
 /// trying a source out; publish and export do this themselves).
-struct MirrorImage: AsyncParsableCommand {
+struct MirrorImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirror-image",
         abstract: "Copy an image into a registry, digests preserved (one platform, or all).",
@@ -33,7 +33,7 @@ struct MirrorImage: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var uploads: UploadOptions
 
-    func run() async throws {
+    func run() throws {
         let spec = try ImageSourceSpec(parsing: source, relativeTo: FileManager.default.currentDirectoryPath)
         let target = try ImageReference(parsing: destination)
         guard target.digest == nil else { throw CommandError("the destination \(destination) takes a tag, not a digest") }
