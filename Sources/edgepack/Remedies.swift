@@ -12,6 +12,7 @@ extension OCIError.Obstacle {
         case .sourceCredentialsNeeded(let host): "set EDGEPACK_SOURCE_USERNAME and EDGEPACK_SOURCE_PASSWORD, or run 'edgepack login \(host)' (the destination's credentials are never sent to an image's registry)"
         case .imageUnreadable: "set engine.source (or the sidekick's source) to a local copy (oci-archive:PATH, oci:DIR or docker-archive:PATH), or turn mirroring off (engine.mirror: false or --no-mirror)"
         case .imageNotCached: "run once with the network (without --offline) to fill the blob cache, or set engine.source (or the sidekick's source) to a local copy (oci-archive:PATH, oci:DIR or docker-archive:PATH)"
+        case .unpackLimitChosen: "raise --max-unpacked to pull this model"
         case .destinationLacksLeftOutBlobs: "push the full bundle, or export the delta again with --site-inventory from 'edgepack inventory' of this registry"
         }
     }

@@ -11,7 +11,7 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
 
     /// What stood in the way, as a fact a caller can give advice on in its own terms (its options, its
     /// commands); OCIKit gives none.
-    public enum Obstacle: Sendable, Equatable {
+    public enum Obstacle: Sendable, Hashable {
         /// The server's TLS certificate did not verify against the trusted authorities.
         case untrustedCertificate
         /// The TLS handshake failed: the server may speak plain HTTP.
@@ -28,6 +28,8 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
         case imageNotCached(image: String)
         /// The source leaves out blobs (they are expected at the destination) that the destination does not hold.
         case destinationLacksLeftOutBlobs
+        /// A tar unpacks to more than a limit the caller chose (`UnpackLimit`).
+        case unpackLimitChosen
     }
 
     public let code: Code
