@@ -35,7 +35,7 @@ let package = Package(
             // --static-swift-stdlib builds (nothing edgepack calls), and a release build should print no warnings.
             linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["OCIKit"], path: "Tests/TestSupport"),
         .testTarget(name: "OCIKitTests", dependencies: ["OCIKit", "TestSupport"]),
         .testTarget(name: "EdgepackKitTests", dependencies: ["EdgepackKit", "OCIKit", "TestSupport"]),
         // Runs the built `edgepack` binary as users and CI do, and judges its output with skopeo and bsdtar.

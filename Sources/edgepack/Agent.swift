@@ -4,7 +4,7 @@ import Foundation
 import OCIKit
 
 /// `edgepack agent`: runs at a site (see AgentRun); `edgepack agent status` prints what it recorded.
-struct Agent: AsyncParsableCommand {
+struct Agent: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Follow a channel at a site: pull each new version, verify it, start it, check its health, roll back when it fails.",
@@ -13,7 +13,7 @@ struct Agent: AsyncParsableCommand {
     )
 }
 
-struct AgentRun: AsyncParsableCommand {
+struct AgentRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Follow a channel and apply each version it names (the default: 'edgepack agent --once …' is 'edgepack agent run --once …').",
@@ -24,7 +24,7 @@ struct AgentRun: AsyncParsableCommand {
     @OptionGroup var options: AgentOptions
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let settings = try options.settings()
         let layout = settings.layout
         let resolver = try connection.credentials()

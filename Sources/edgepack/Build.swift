@@ -2,7 +2,7 @@ import ArgumentParser
 import EdgepackKit
 import OCIKit
 
-struct Build: AsyncParsableCommand {
+struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the pipeline's OCI artifacts into an OCI image layout directory.")
 
     @OptionGroup var definition: DefinitionArgument
@@ -18,7 +18,7 @@ struct Build: AsyncParsableCommand {
 
     func validate() throws { try offline.check(cache) }
 
-    func run() async throws {
+    func run() throws {
         let output = PathArgument.absolute(self.output)
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline)
         if offline.offline && report.showsProgress { noteCachedTags(build) }

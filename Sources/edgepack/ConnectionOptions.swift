@@ -1,6 +1,7 @@
 import ArgumentParser
 import Synchronization
 import Foundation
+import EdgepackKit
 import OCIKit
 
 /// How to reach and authenticate to a registry.
@@ -33,14 +34,14 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func credentials(host: String? = nil) throws -> CredentialResolver {
-        guard let username else { return CredentialResolver() }
+        guard let username else { return EdgepackEnvironment.current.credentials() }
         guard passwordStdin else {
-            return CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host ?? "the registry")))
+            return EdgepackEnvironment.current.credentials(explicit: .password(username: username, password: try LoginPrompt.password(for: host ?? "the registry")))
         }
         var password = String(decoding: try PasswordInput.read(), as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else { throw CommandError("--password-stdin read an empty password") }
-        return CredentialResolver(explicit: .password(username: username, password: password))
+        return EdgepackEnvironment.current.credentials(explicit: .password(username: username, password: password))
     }
 
     func client(host: String, resolver: CredentialResolver, uploads: UploadOptions? = nil) throws -> RegistryClient {
@@ -50,18 +51,19 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func registryOptions(uploads: UploadOptions? = nil) -> RegistryOptions {
-        var options = RegistryOptions()
+        let environment = EdgepackEnvironment.current
+        var options = environment.registryOptions(userAgent: "edgepack/\(EdgepackVersion.string)")
         options.plainHTTP = plainHttp
-        options.transport = TransportOptions(caFile: caFile, insecure: insecure)
-        options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
+        options.transport.caFile = caFile
+        options.transport.insecure = insecure
         options.transport.connectTimeoutSeconds = timeout
         options.transport.stallSeconds = timeout
         if let uploads {
             options.concurrency = uploads.concurrency
             options.chunkSize = uploads.chunkSize.flatMap(UploadOptions.bytes)
         }
-        options.uploadSessions = UploadSessionStore()
-        options.partialDownloads = RegistryClient.defaultPartialDownloadsDirectory()
+        options.uploadSessions = UploadSessionStore(directory: environment.uploadSessionsDirectory)
+        options.partialDownloads = environment.partialDownloadsDirectory
         return options
     }
 }

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Diff: AsyncParsableCommand {
+struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "What changed between two releases (bundles, layout folders or published versions), and what a delta between them carries.",
@@ -21,7 +21,7 @@ struct Diff: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let diff = try ReleaseDiff(from: try open(before), to: try open(after))
         if json {
             print(try CanonicalJSON.prettyText(diff))

@@ -1,7 +1,7 @@
 import ArgumentParser
 import EdgepackKit
 
-struct Digest: AsyncParsableCommand {
+struct Digest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
         abstract: "Print the sha256 digest of files (and of directories, as their deterministic tar layer)."
@@ -12,7 +12,7 @@ struct Digest: AsyncParsableCommand {
 
     @OptionGroup var cache: CacheOptions
 
-    func run() async throws {
+    func run() throws {
         let digests = try Workspace(useCache: !cache.noCache).digest(paths: paths)
         for (path, digest) in zip(paths, digests) {
             print("\(digest.digest) \(path)")

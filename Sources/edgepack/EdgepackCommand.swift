@@ -4,7 +4,7 @@ import Foundation
 import OCIKit
 
 @main
-struct EdgepackCommand: AsyncParsableCommand {
+struct EdgepackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgepack",
         abstract: "Ship machine-learning pipelines to the edge as OCI artifacts.",
@@ -13,7 +13,7 @@ struct EdgepackCommand: AsyncParsableCommand {
     )
 
     /// Runs the command; every failure becomes one-line messages on stderr and a non-zero exit.
-    static func main() async {
+    static func main() {
         if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst()), known: configuration.subcommands.map { $0._commandName }) {
             FileHandle.standardError.write(Data("edgepack: error: \(unknown)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
@@ -28,15 +28,15 @@ struct EdgepackCommand: AsyncParsableCommand {
         removeStaleTemporaryFiles(for: parsed)
         do {
             var command = parsed
-            if var async = command as? AsyncParsableCommand {
-                try await async.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
             Interruption.exitIfRequested()
         } catch let error as DefinitionError {
             Interruption.exitIfRequested()
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.userMessage + "\n").utf8))
+            Foundation.exit(1)
+        } catch let error as InputError {
+            Interruption.exitIfRequested()
+            FileHandle.standardError.write(Data("edgepack: error: \(error.userMessage)\n".utf8))
             Foundation.exit(1)
         } catch let error as OCIError {
             Interruption.exitIfRequested()

@@ -1,3 +1,4 @@
+import EdgepackKit
 import OCIKit
 import Synchronization
 
@@ -14,7 +15,7 @@ enum ErrorAdvice {
     /// The line to print for an OCIKit error (no secret: credentials are named by user and origin only).
     static func line(for error: OCIError) -> String {
         guard let refusal = error.refusal else { return error.userMessage }
-        let lookup = lookups.withLock { $0[refusal.host] } ?? (try? CredentialResolver().lookup(for: refusal.host))
+        let lookup = lookups.withLock { $0[refusal.host] } ?? (try? EdgepackEnvironment.current.credentials().lookup(for: refusal.host))
         let host = refusal.host
         switch refusal.reason {
         case .credentialsNeeded:
@@ -33,7 +34,7 @@ enum ErrorAdvice {
         let host = refusal.host
         let start = "\(host) needs a username and password" + (refusal.action.map { " to \($0)" } ?? "")
         guard let lookup else { return start + ": run 'edgepack login \(host)', or set OCI_USERNAME and OCI_PASSWORD" }
-        let variables = CredentialLookup.environmentVariables.map { "\($0.username)/\($0.password)" }.joined(separator: " or ")
+        let variables = lookup.variables.map { "\($0.username)/\($0.password)" }.joined(separator: " or ")
         let searched = "no --username, no \(variables), nothing for \(host) in \(lookup.dockerConfigPath)"
             + (lookup.helper.map { " or docker-credential-\($0)" } ?? "")
         if let alias = lookup.loopbackAlias {

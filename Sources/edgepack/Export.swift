@@ -2,7 +2,7 @@ import ArgumentParser
 import EdgepackKit
 import OCIKit
 
-struct Export: AsyncParsableCommand {
+struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export every artifact of the pipeline as one offline bundle (an OCI image layout tar)."
@@ -31,7 +31,7 @@ struct Export: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let output = PathArgument.absolute(self.output)
         let progress = ProgressDisplay(quiet: !report.showsProgress, plainLines: false)
         // A directory model hashed now is kept as its tar beside the bundle, which is then written from it.

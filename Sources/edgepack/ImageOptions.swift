@@ -18,15 +18,13 @@ struct ImageOptions: ParsableArguments {
         guard !noMirror else { return nil }
         var options = registryOptions
         options.plainHTTP = false  // a loopback source falls back to HTTP by itself; another host must speak HTTPS
-        let resolver = ImageResolver(registryOptions: options, cache: noCache ? nil : BlobCache(digests: digests), offline: offline)
-        let credentials = CredentialResolver()
+        let resolver = ImageResolver(registryOptions: options, cache: noCache ? nil : EdgepackEnvironment.current.blobCache(digests: digests), offline: offline)
+        let credentials = EdgepackEnvironment.current.credentials()
         return ImageGatherer(resolver: resolver, allPlatforms: allPlatforms) { host in try credentials.sourceCredential(for: host) }
     }
 
     static func sourceRegistryOptions() -> RegistryOptions {
-        var options = RegistryOptions()
-        options.transport.userAgent = "edgepack/\(EdgepackVersion.string)"
-        return options
+        EdgepackEnvironment.current.registryOptions(userAgent: "edgepack/\(EdgepackVersion.string)")
     }
 }
 
@@ -43,7 +41,7 @@ struct OfflineOption: ParsableArguments {
 /// Says on stderr, for an offline build, when each image's tag was resolved (the time is the cache's alone: it
 /// never goes into what is built).
 func noteCachedTags(_ build: PipelineBuild) {
-    let cache = BlobCache()
+    let cache = EdgepackEnvironment.current.blobCache()
     for image in build.release.images {
         guard let reference = try? ImageReference(parsing: image.source), reference.digest == nil, let record = cache.cachedTag(of: reference) else { continue }
         FileHandle.standardError.write(Data(MessageText.escaped("note: \(image.source) is \(record.digest) as resolved at \(record.resolvedAt) (read from the blob cache, no network)").utf8 + [10]))

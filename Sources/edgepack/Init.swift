@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Init: AsyncParsableCommand {
+struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Start a project: a commented edgepack.yaml, two small ONNX models, and where its engine comes from.",
@@ -19,7 +19,7 @@ struct Init: AsyncParsableCommand {
     @Option(help: "The registry prefix the definition names for publish.")
     var registry = "localhost:5000/edge"
 
-    func run() async throws {
+    func run() throws {
         let folder = PathArgument.absolute(directory)
         let pipeline = name ?? PipelineName.suggestion(from: (folder as NSString).lastPathComponent)
         let written = try StarterProject.write(into: folder, name: pipeline, registry: registry)

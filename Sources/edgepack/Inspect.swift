@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Inspect: AsyncParsableCommand {
+struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a layout directory, a bundle or a registry reference holds: artifacts, models, sizes, steps.",
@@ -40,7 +40,7 @@ struct Inspect: AsyncParsableCommand {
         if config && manifest { throw ValidationError("--config and --manifest print one document each: pass one of them") }
     }
 
-    func run() async throws {
+    func run() throws {
         let artifacts: [InspectedArtifact]
         let chosen: InspectedArtifact?
         let opened = try InspectTarget.open(target)  // once: opening a bundle reads its whole tar index
@@ -99,7 +99,7 @@ struct Inspect: AsyncParsableCommand {
     /// When the tags the images came from were resolved, as this machine's blob cache recorded it (the time is
     /// never in the bundle: same inputs, same bytes); nil when the cache knows none of them.
     private static func tagsResolved(for images: [PipelineImage]) -> String? {
-        let cache = BlobCache()
+        let cache = EdgepackEnvironment.current.blobCache()
         let lines = images.compactMap { image in
             cache.cachedTags(leadingTo: image.digest).first.map {
                 MessageText.escaped("\(image.repository):\(image.tag) came from \($0.reference), resolved at \($0.resolvedAt) (blob cache)")

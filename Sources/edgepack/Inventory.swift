@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Inventory: AsyncParsableCommand {
+struct Inventory: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "List what a (site's) registry holds in edgepack's repositories, for 'export --site-inventory'.",
@@ -22,7 +22,7 @@ struct Inventory: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let layout = try RegistryLayout(prefix: registry)
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())
         guard let repositories = try SiteContent.repositories(pipelines: pipelines, client: client, layout: layout) else {

@@ -4,7 +4,7 @@ import Foundation
 import OCIKit
 
 /// `edgepack registry up|down|status`: a registry of one's own, for trying edgepack and for small sites.
-struct LocalRegistryCommand: AsyncParsableCommand {
+struct LocalRegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "Run a local OCI registry (Debian's docker-registry) in the background, for trying edgepack and for small sites.",
@@ -18,7 +18,7 @@ struct LocalRegistryCommand: AsyncParsableCommand {
         var registry: LocalRegistry { LocalRegistry(state: state.map(PathArgument.absolute) ?? LocalRegistry.defaultState()) }
     }
 
-    struct Up: AsyncParsableCommand {
+    struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "up",
             abstract: "Start the registry (or say where it already runs) and print how to log in.",
@@ -46,7 +46,7 @@ struct LocalRegistryCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let registry = state.registry
             guard let executable = LocalRegistry.findExecutable() else {
                 throw CommandError("the registry program is not installed: install Debian's docker-registry (apt-get install docker-registry), or put distribution's 'registry' on PATH")
@@ -59,18 +59,18 @@ struct LocalRegistryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Down: AsyncParsableCommand {
+    struct Down: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop the registry that 'registry up' started; its storage stays.")
 
         @OptionGroup var state: StateOption
 
-        func run() async throws {
+        func run() throws {
             let registry = state.registry
             print(try registry.down() ? "stopped the registry of \(registry.state)" : "no registry of \(registry.state) is running")
         }
     }
 
-    struct Status: AsyncParsableCommand {
+    struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Print where the registry runs and a ready-to-paste login line (exit 3 when it is not running)."
@@ -78,7 +78,7 @@ struct LocalRegistryCommand: AsyncParsableCommand {
 
         @OptionGroup var state: StateOption
 
-        func run() async throws {
+        func run() throws {
             let registry = state.registry
             guard let status = try registry.status() else {
                 print("not running (state \(registry.state)); start it with 'edgepack registry up'")
@@ -89,7 +89,7 @@ struct LocalRegistryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Password: AsyncParsableCommand {
+    struct Password: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "password",
             abstract: "Print the registry's password, for a pipe: edgepack registry password | edgepack login localhost:5000 --username edgepack --password-stdin"
@@ -97,7 +97,7 @@ struct LocalRegistryCommand: AsyncParsableCommand {
 
         @OptionGroup var state: StateOption
 
-        func run() async throws {
+        func run() throws {
             print(try state.registry.password())
         }
     }

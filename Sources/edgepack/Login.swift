@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import EdgepackKit
 import OCIKit
 
-struct Login: AsyncParsableCommand {
+struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Check credentials against a registry and save them in docker's config.json, as 'docker login' does.",
@@ -20,12 +21,12 @@ struct Login: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let host = DockerConfigHost.normalize(registry)
         var resolver = try connection.credentials(host: host)
         if connection.username == nil {
             let username = try LoginPrompt.username(for: host)
-            resolver = CredentialResolver(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
+            resolver = EdgepackEnvironment.current.credentials(explicit: .password(username: username, password: try LoginPrompt.password(for: host)))
         }
         let credential = try resolver.credential(for: host)
         _ = try connection.client(host: host, resolver: resolver)
@@ -35,13 +36,13 @@ struct Login: AsyncParsableCommand {
     }
 }
 
-struct Logout: AsyncParsableCommand {
+struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove a registry's saved credentials from docker's config.json.")
 
     @Argument(help: "The registry host.")
     var registry: String
 
-    func run() async throws {
+    func run() throws {
         var config = try DockerConfig()
         let host = DockerConfigHost.normalize(registry)
         print(try config.remove(host: host) ? "Removed credentials for \(host)" : "Not logged in to \(host)")

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import EdgepackKit
 import OCIKit
 
 /// Copies one image into a registry the way publish mirrors the engine (hidden: for scripts/bench and for
 /// trying a source out; publish and export do this themselves).
-struct MirrorImage: AsyncParsableCommand {
+struct MirrorImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirror-image",
         abstract: "Copy an image into a registry, digests preserved (one platform, or all).",
@@ -32,7 +33,7 @@ struct MirrorImage: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var uploads: UploadOptions
 
-    func run() async throws {
+    func run() throws {
         let spec = try ImageSourceSpec(parsing: source, relativeTo: FileManager.default.currentDirectoryPath)
         let target = try ImageReference(parsing: destination)
         guard target.digest == nil else { throw CommandError("the destination \(destination) takes a tag, not a digest") }
@@ -40,7 +41,7 @@ struct MirrorImage: AsyncParsableCommand {
         let resolver = try connection.credentials()
         var credential = Credential.anonymous
         if case .registry(let reference) = spec { credential = try resolver.sourceCredential(for: reference.registry) }
-        let image = try ImageResolver(registryOptions: connection.registryOptions(), cache: noCache ? nil : BlobCache())
+        let image = try ImageResolver(registryOptions: connection.registryOptions(), cache: noCache ? nil : EdgepackEnvironment.current.blobCache())
             .resolve(spec, platform: choice, credential: credential)
         let progress = ProgressDisplay(quiet: quiet)
         let client = try connection.client(host: target.registry, resolver: resolver, uploads: uploads)

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Promote: AsyncParsableCommand {
+struct Promote: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Point a channel (pipelines/NAME:CHANNEL and compose/NAME:CHANNEL) at an already-published version.",
@@ -41,7 +41,7 @@ struct Promote: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let layout = try RegistryLayout(prefix: registry)
         try Repository.checkComponent(name, as: "pipeline name")
         _ = try ManifestReference(validating: version, as: "version")

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Publish: AsyncParsableCommand {
+struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Build every artifact and push it to an OCI registry; print the publish record.",
@@ -21,7 +21,7 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var signing: SigningOptions
     @OptionGroup var channel: ChannelOptions
 
-    func run() async throws {
+    func run() throws {
         let resolver = try connection.credentials()  // first: a bad --password-stdin fails before any hashing
         let progress = ProgressDisplay(quiet: output.quiet)
         let (workspace, build) = try buildPipeline(definition, cache, render, images: images, registryOptions: connection.registryOptions(), progress: progress)

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Publishes: AsyncParsableCommand {
+struct Publishes: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "publishes", abstract: "List the versions of a pipeline published to a registry, newest first.")
 
     @Argument(help: "The pipeline name.")
@@ -17,7 +17,7 @@ struct Publishes: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let layout = try RegistryLayout(prefix: registry)
         try Repository.checkComponent(name, as: "pipeline name")
         let client = try connection.client(host: Publisher.split(layout).host, resolver: try connection.credentials())

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Pull: AsyncParsableCommand {
+struct Pull: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Fetch a published pipeline and its models, verifying every digest, as an edge engine does.",
@@ -43,7 +43,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var verification: VerifyKeyOptions
 
-    func run() async throws {
+    func run() throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
         let repository = Repository(parsed.repository)

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Push: AsyncParsableCommand {
+struct Push: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Upload an offline bundle to a registry (an air-gapped site's own), with URLs rewritten for it.",
@@ -23,7 +23,7 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var signing: SigningOptions
     @OptionGroup var channel: ChannelOptions
 
-    func run() async throws {
+    func run() throws {
         let layout = try RegistryLayout(prefix: registry)
         let opened = try ImageLayoutBundle(path: bundle)
         let progress = ProgressDisplay(quiet: output.quiet)

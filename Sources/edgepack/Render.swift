@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Render: AsyncParsableCommand {
+struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Write the pipeline's Helm chart, values.yaml, compose.yaml and deploy commands.",
@@ -30,7 +30,7 @@ struct Render: AsyncParsableCommand {
 
     func validate() throws { try offline.check(cache) }
 
-    func run() async throws {
+    func run() throws {
         let credentials = embedCredentials ? try credentialsFromEnvironment() : nil
         let (_, build) = try buildPipeline(definition, cache, render, images: images, offline: offline.offline)
         if offline.offline { noteCachedTags(build) }
@@ -48,7 +48,7 @@ struct Render: AsyncParsableCommand {
     }
 
     private func credentialsFromEnvironment() throws -> EmbeddedCredentials {
-        guard case .password(let username, let password) = CredentialResolver().environmentCredential() else {
+        guard case .password(let username, let password) = EdgepackEnvironment.current.credentials().environmentCredential() else {
             throw CommandError("--embed-credentials needs OCI_USERNAME and OCI_PASSWORD (or EDGEPACK_USERNAME and EDGEPACK_PASSWORD) in the environment")
         }
         return EmbeddedCredentials(username: username, password: password)

@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Sites: AsyncParsableCommand {
+struct Sites: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sites",
         abstract: "List the sites that follow a pipeline: the version each runs, since when, its last attempt and when it last reported.",
@@ -21,7 +21,7 @@ struct Sites: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let layout = try RegistryLayout(prefix: registry)
         try Repository.checkComponent(pipeline, as: "pipeline name")
         let client = try connection.client(host: layout.host, resolver: try connection.credentials())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EdgepackKit
 import OCIKit
 
 /// A command that writes files: the folders where its temporary files (`….edgepack-PID-N`) appear.
@@ -15,10 +16,11 @@ protocol MakesNoSharedScratch {}
 /// and the folders the command writes into, and, unless it makes none there, from `$TMPDIR` and the cache's
 /// upload-session, partial-download and image-blob folders.
 func removeStaleTemporaryFiles(for command: ParsableCommand) {
-    var folders = [parentFolder(DigestCache.defaultLocation())]
+    let environment = EdgepackEnvironment.current
+    var folders = [parentFolder(environment.digestCacheLocation)]
     if !(command is MakesNoSharedScratch) {
-        folders += [NSTemporaryDirectory(), UploadSessionStore.defaultDirectory(), RegistryClient.defaultPartialDownloadsDirectory(),
-                    BlobCache.defaultDirectory(), BlobCache.defaultDirectory() + "/sha256"]
+        folders += [NSTemporaryDirectory(), environment.uploadSessionsDirectory, environment.partialDownloadsDirectory,
+                    environment.blobCacheDirectory, environment.blobCacheDirectory + "/sha256"]
     }
     if let writer = command as? WritesFiles { folders += writer.temporaryFileFolders }
     TemporaryFiles.removeStale(in: folders)

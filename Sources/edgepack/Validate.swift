@@ -3,12 +3,12 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Validate: AsyncParsableCommand {
+struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a pipeline definition and report every mistake in it.")
 
     @OptionGroup var definition: DefinitionArgument
 
-    func run() async throws {
+    func run() throws {
         let loaded = try Workspace(useCache: false).load(definition.file, allowOutside: definition.allowOutside)
         // Steps as the engine runs them, which is what inspect counts; the definition's own count when it differs.
         let steps = loaded.steps.reduce(0) { $0 + $1.engineStepCount }

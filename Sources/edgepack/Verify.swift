@@ -3,7 +3,7 @@ import EdgepackKit
 import Foundation
 import OCIKit
 
-struct Verify: AsyncParsableCommand {
+struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify the cosign signatures and attestations of a pipeline and of every model it lists, or an image's signature.",
@@ -19,7 +19,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var attestations: AttestationRequirement
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws {
+    func run() throws {
         let publicKey = try loadPublicKey(key)
         let policy = PipelineVerifier.Policy(requireAttestations: attestations.requireAttestations)
         if try reference.hasSuffix(".tar") || SplitBundle.listPath(for: reference) != nil {

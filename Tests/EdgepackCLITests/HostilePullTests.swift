@@ -143,7 +143,7 @@ private func snapshot(_ directory: String) throws -> [String] {
 
         // --max-unpacked lowers the bound below an honest layer's size.
         let honest = try pull(try registry.variant("honest"), dir.file("out"), ["--max-unpacked", "4K"])
-        #expect(honest.stderr == "edgepack: error: \(layer) unpacks to more than 4.0 KiB, the --max-unpacked limit (raise it to pull this model); refusing it\n")
+        #expect(honest.stderr == "edgepack: error: \(layer) unpacks to more than 4.0 KiB, the limit set for this pull; refusing it: raise --max-unpacked to pull this model\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
         let wrong = try pull(try registry.variant("honest"), dir.file("out"), ["--max-unpacked", "lots"])
         #expect(wrong.status != 0 && wrong.stderr.contains("--max-unpacked takes a size such as 512M or 4G, got 'lots'"), "\(wrong.stderr)")

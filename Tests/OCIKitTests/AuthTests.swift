@@ -107,8 +107,10 @@ import TestSupport
     @Test func environmentComesBeforeDockerConfig() throws {
         let resolver = CredentialResolver(environment: ["OCI_USERNAME": "env-user", "OCI_PASSWORD": "env-pass", "DOCKER_CONFIG": "/nonexistent"])
         #expect(try resolver.credential(for: "x.example.com") == .password(username: "env-user", password: "env-pass"))
-        let edgepackFirst = CredentialResolver(environment: ["EDGEPACK_USERNAME": "a", "EDGEPACK_PASSWORD": "b", "OCI_USERNAME": "c", "OCI_PASSWORD": "d", "DOCKER_CONFIG": "/nonexistent"])
-        #expect(try edgepackFirst.credential(for: "x") == .password(username: "a", password: "b"))
+        let ownFirst = CredentialResolver(environment: ["TOOL_USERNAME": "a", "TOOL_PASSWORD": "b", "OCI_USERNAME": "c", "OCI_PASSWORD": "d", "DOCKER_CONFIG": "/nonexistent"],
+                                          variables: [CredentialVariables(username: "TOOL_USERNAME", password: "TOOL_PASSWORD"), .oci])
+        #expect(try ownFirst.credential(for: "x") == .password(username: "a", password: "b"))
+        #expect(try ownFirst.lookup(for: "x").source == .environment(username: "TOOL_USERNAME", password: "TOOL_PASSWORD"))
         #expect(try CredentialResolver(environment: ["DOCKER_CONFIG": "/nonexistent"]).credential(for: "x") == .anonymous)
     }
 }

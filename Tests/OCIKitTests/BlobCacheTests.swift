@@ -47,12 +47,6 @@ import TestSupport
         #expect(tight.lookup(a.descriptor) != nil && tight.lookup(c.descriptor) == nil)
     }
 
-    @Test func theDefaultDirectoryIsBesideTheDigestCache() {
-        #expect(BlobCache.defaultDirectory(environment: ["EDGEPACK_CACHE_DIR": "/c"]) == "/c/blobs")
-        #expect(BlobCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/x"]) == "/x/edgepack/blobs")
-        #expect(BlobCache.defaultDirectory(environment: ["HOME": "/h"]) == "/h/.cache/edgepack/blobs")
-    }
-
     @Test func manifestsAreKeptByDigestAndCheckedOnTheWayOut() throws {
         let dir = try TemporaryDirectory()
         let cache = BlobCache(directory: dir.file("blobs"))

@@ -74,12 +74,6 @@ import TestSupport
         #expect(digest.digest == SHA256Hasher.digest(Array("abc".utf8)))
     }
 
-    @Test func defaultLocationFollowsEnvironment() {
-        #expect(DigestCache.defaultLocation(environment: ["EDGEPACK_CACHE_DIR": "/c"]) == "/c/digests")
-        #expect(DigestCache.defaultLocation(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/edgepack/digests")
-        #expect(DigestCache.defaultLocation(environment: ["HOME": "/h"]) == "/h/.cache/edgepack/digests")
-    }
-
     @Test func pathsWithSpacesPercentAndNewlinesRoundTrip() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("a b%c\nd.onnx", "odd name")

@@ -59,9 +59,9 @@ import TestSupport
         let tagged = try ImageSourceSpec(parsing: "\(image.upstream):v1", relativeTo: dir.path)
         let empty = try #require(throws: OCIError.self) { try resolver(BlobCache(directory: dir.file("empty")), offline: true).resolve(tagged, platform: amd64) }
         #expect(empty.message == "image \(image.upstream):v1: its tag v1 was never resolved with the network here (no record in the blob cache)")
-        #expect(empty.remedy == .fillImageCache(image: tagged.description))
+        #expect(empty.obstacle == .imageNotCached(image: tagged.description))
         let none = try #require(throws: OCIError.self) { try resolver(nil, offline: true).resolve(tagged, platform: amd64) }
-        #expect(none.message.hasSuffix("the blob cache is off") && none.remedy == .fillImageCache(image: tagged.description))
+        #expect(none.message.hasSuffix("the blob cache is off") && none.obstacle == .imageNotCached(image: tagged.description))
 
         let cache = try warm(dir)
         let arm = try #require(throws: OCIError.self) {
@@ -70,6 +70,6 @@ import TestSupport
         let armManifest = try #require(image.summary.platforms["linux/arm64"]).manifest
         #expect(arm.message == "image \(image.upstream):v1: its manifest \(armManifest) is not in the blob cache", "\(arm)")
         let all = try #require(throws: OCIError.self) { try resolver(cache, offline: true).resolve(tagged, platform: .all) }
-        #expect(all.message.hasSuffix("is not in the blob cache") && all.remedy == .fillImageCache(image: tagged.description), "\(all)")
+        #expect(all.message.hasSuffix("is not in the blob cache") && all.obstacle == .imageNotCached(image: tagged.description), "\(all)")
     }
 }

@@ -64,7 +64,7 @@ private func downloaded(_ image: ResolvedImage) -> Int64 {
     @Test func anUnknownTagOrMissingCredentialsNameTheImage() throws {
         let unknown = try ImageSourceSpec(parsing: "\(image.upstream):nope", relativeTo: ".")
         let missing = try #require(throws: OCIError.self) { try resolver(cache: nil).resolve(unknown, platform: .all, credential: reader) }
-        #expect(missing.code == .notFound && missing.message.hasPrefix("image \(image.upstream):nope: ") && missing.remedy == .provideImageSource(image: unknown.description), "\(missing)")
+        #expect(missing.code == .notFound && missing.message.hasPrefix("image \(image.upstream):nope: ") && missing.obstacle == .imageUnreadable(image: unknown.description), "\(missing)")
         let anonymous = try #require(throws: OCIError.self) {
             try resolver(cache: nil).resolve(try ImageSourceSpec(parsing: "\(image.upstream):v1", relativeTo: "."), platform: .all)
         }
@@ -72,7 +72,7 @@ private func downloaded(_ image: ResolvedImage) -> Int64 {
         let unreachable = try #require(throws: OCIError.self) {
             try resolver(cache: nil).resolve(try ImageSourceSpec(parsing: "127.0.0.1:1/engine:v1", relativeTo: "."), platform: .all)
         }
-        #expect(unreachable.code == .network && unreachable.remedy == .provideImageSource(image: "127.0.0.1:1/engine:v1"), "\(unreachable)")
+        #expect(unreachable.code == .network && unreachable.obstacle == .imageUnreadable(image: "127.0.0.1:1/engine:v1"), "\(unreachable)")
     }
 
     /// Re-mirroring uploads nothing; mirroring elsewhere from a warm cache downloads nothing.

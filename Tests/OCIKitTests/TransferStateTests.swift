@@ -29,11 +29,6 @@ import TestSupport
         #expect(store.load(registry: "r", repository: "p", digest: descriptor.digest) == nil)
     }
 
-    @Test func theCacheDirectoryHoldsUploadsAndDownloads() {
-        #expect(UploadSessionStore.defaultDirectory(environment: ["EDGEPACK_CACHE_DIR": "/c"]) == "/c/uploads")
-        #expect(RegistryClient.defaultPartialDownloadsDirectory(environment: ["XDG_CACHE_HOME": "/x"]) == "/x/edgepack/downloads")
-    }
-
     @Test(arguments: [(nil, 0), ("0-0", 0), ("0-1", 2), ("0-4194303", 4 << 20), ("bytes=0-99", 100)] as [(String?, Int64)])
     func rangeHeadersGiveTheOffsetToGoOnFrom(header: String?, offset: Int64) {
         #expect(BlobUpload.offset(fromRange: header) == offset)

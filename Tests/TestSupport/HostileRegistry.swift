@@ -56,6 +56,20 @@ public final class HostileRegistry: @unchecked Sendable {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }.compactMap(\.path)
     }
 
+    /// A token request the registry answered (the `slow-token` case notes them): its scopes, and when it came and
+    /// was answered (seconds since 1970).
+    public struct TokenRequest: Decodable, Sendable {
+        public let scopes: [String]
+        public let start: Double
+        public let end: Double
+    }
+
+    /// Every token request answered so far (the `slow-token` case).
+    public func tokenRequests() -> [TokenRequest] {
+        let text = (try? String(contentsOfFile: directory.file("other.jsonl.registry"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(TokenRequest.self, from: Data($0.utf8)) }
+    }
+
     /// The bytes of an endless body the registry managed to send before the client hung up (nil: none yet).
     public func endlessBytesSent() -> Int? {
         let text = (try? String(contentsOfFile: directory.file("other.jsonl.registry"), encoding: .utf8)) ?? ""

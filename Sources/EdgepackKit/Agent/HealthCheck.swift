@@ -13,10 +13,9 @@ public struct HealthCheck: Sendable {
 
     /// Returns when healthy; throws with the last answer (or connection error) when the time is up.
     public func wait() throws {
-        var options = TransportOptions()
+        var options = EdgepackEnvironment.current.transportOptions(userAgent: "edgepack-agent")
         options.connectTimeoutSeconds = 2
         options.stallSeconds = 5
-        options.userAgent = "edgepack-agent"
         let transport = HTTPTransport(options: options)
         let deadline = Date().addingTimeInterval(timeout)
         var last = "no answer"

@@ -9,7 +9,7 @@ public struct Workspace: Sendable {
     /// every model is hashed afresh, and remembered for this run only (so a copy made later in the same run
     /// is checked by file status rather than hashed twice).
     public init(useCache: Bool) {
-        cache = useCache ? DigestCache() : DigestCache(location: nil)
+        cache = useCache ? EdgepackEnvironment.current.digestCache() : DigestCache(location: nil)
         digester = FileDigester(cache: cache)
     }
 

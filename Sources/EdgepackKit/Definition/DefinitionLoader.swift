@@ -155,7 +155,7 @@ public enum DefinitionLoader {
             switch paths.resolve(path) {
             case .success(let file): return file
             case .failure(let problem):
-                diagnostics.error(at: node, problem.message)
+                diagnostics.error(at: node, problem.message, remedy: problem.remedy)
                 return nil
             }
         }

@@ -7,6 +7,8 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
     public var message: String
+    /// What the user can change, when the message states only the fact (the CLI words it).
+    public var remedy: Remedy? = nil
 
     /// One line: control characters from the file (a NUL byte, an escape sequence) are shown escaped.
     public var description: String { "\(MessageText.escaped(file)):\(line):\(column): \(MessageText.escaped(message))" }
@@ -25,16 +27,16 @@ final class DiagnosticCollector {
 
     init(file: String) { self.file = file }
 
-    func error(at node: Node?, _ message: String) {
-        error(at: node?.mark, message)
+    func error(at node: Node?, _ message: String, remedy: Remedy? = nil) {
+        error(at: node?.mark, message, remedy: remedy)
     }
 
-    func error(at mark: Mark?, _ message: String) {
-        error(line: mark?.line ?? 1, column: mark?.column ?? 1, message)
+    func error(at mark: Mark?, _ message: String, remedy: Remedy? = nil) {
+        error(line: mark?.line ?? 1, column: mark?.column ?? 1, message, remedy: remedy)
     }
 
-    func error(line: Int, column: Int, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message))
+    func error(line: Int, column: Int, _ message: String, remedy: Remedy? = nil) {
+        diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message, remedy: remedy))
     }
 
     var sorted: [Diagnostic] {

@@ -12,7 +12,7 @@ struct ModelPathCheck {
     /// The model's resolved path and kind, or the one problem that stops it.
     func resolve(_ path: String) -> Result<(path: String, isDirectory: Bool), Problem> {
         if path.hasPrefix("/"), !allowOutside {
-            return .failure(Problem("model path '\(path)' is absolute; give it relative to the definition's folder (or pass --allow-outside)"))
+            return .failure(Problem("model path '\(path)' is absolute; give it relative to the definition's folder", remedy: .allowModelsOutside))
         }
         let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
         let link = try? FileStatus(path: resolved, followLinks: false)
@@ -22,9 +22,10 @@ struct ModelPathCheck {
         }
         if !allowOutside, let real = Self.realPath(resolved), let base = Self.realPath(baseDirectory), !Self.isInside(real, base) {
             if link?.isSymlink == true {
-                return .failure(Problem("model path '\(path)' is a symlink to '\(Self.linkTarget(resolved))', outside the definition's folder; copy the model in (or pass --allow-outside)"))
+                return .failure(Problem("model path '\(path)' is a symlink to '\(Self.linkTarget(resolved))', outside the definition's folder; copy the model in",
+                                        remedy: .allowModelsOutside))
             }
-            return .failure(Problem("model path '\(path)' leads outside the definition's folder (to \(real)); move the model inside it (or pass --allow-outside)"))
+            return .failure(Problem("model path '\(path)' leads outside the definition's folder (to \(real)); move the model inside it", remedy: .allowModelsOutside))
         }
         if status.isDirectory, let real = Self.realPath(resolved), real == Self.realPath(baseDirectory) {
             return .failure(Problem("model path '\(path)' is the definition's own folder; name the model's file or folder inside it"))
@@ -52,7 +53,11 @@ struct ModelPathCheck {
 
     struct Problem: Error {
         let message: String
-        init(_ message: String) { self.message = message }
+        let remedy: Remedy?
+        init(_ message: String, remedy: Remedy? = nil) {
+            self.message = message
+            self.remedy = remedy
+        }
     }
 
     static func isInside(_ path: String, _ directory: String) -> Bool {

@@ -15,7 +15,7 @@ struct ChannelTarget {
         try VersionName.check(version, of: name)
         let repositories = PipelineRepositories(layout: layout, pipeline: name)
         let pipeline = try fetch(version, in: repositories.pipelines, client: client) {
-            OCIError(.notFound, "no version \(version) of \(name) under \(layout.prefix): list them with 'edgepack publishes \(name) --registry \(layout.prefix)'")
+            InputError(.notFound, "no version \(version) of \(name) under \(layout.prefix)", remedy: .listVersions(pipeline: name, registry: layout.prefix))
         }
         let what = "\(repositories.pipelines):\(version)"
         guard pipeline.manifest.artifactType == EdgepackMediaType.pipelineArtifact,
@@ -38,7 +38,7 @@ struct ChannelTarget {
 
     /// An OCI image manifest by tag, as its exact bytes; `missing` when there is none.
     private static func fetch(_ tag: String, in repository: String, client: RegistryClient,
-                              missing: () -> OCIError) throws -> (manifest: Manifest, blob: Blob) {
+                              missing: () -> any Error) throws -> (manifest: Manifest, blob: Blob) {
         let fetched: (bytes: [UInt8], blob: Blob)
         do {
             fetched = try client.fetchManifestBytes(.tag(tag), in: Repository(repository))

@@ -65,7 +65,7 @@ public struct PublishLedger: Sendable {
                 try attach(try event.artifact(subject: subject, repository: "pipelines/\(pipeline)"))
             } catch let error as OCIError where outcome.moved {
                 throw OCIError(error.code, "the channel \(publication.channel ?? "") of \(pipeline) now names \(publication.version), but its record was not written: \(error.message)",
-                               cause: error.cause, remedy: error.remedy, refusal: error.refusal)
+                               cause: error.cause, obstacle: error.obstacle, refusal: error.refusal)
             }
             events.append(event)
         }

@@ -37,7 +37,7 @@ struct PullPlan {
     /// size; one that does (compressed bytes under that type) is refused when it passes it, or `--max-unpacked`.
     static func unpackLimit(of layer: Layer, maxUnpacked: Int64?) -> UnpackLimit {
         if let maxUnpacked, maxUnpacked < layer.descriptor.size {
-            return UnpackLimit(bytes: maxUnpacked, reason: "the --max-unpacked limit (raise it to pull this model)")
+            return UnpackLimit(bytes: maxUnpacked, reason: "the limit set for this pull", obstacle: .unpackLimitChosen)
         }
         return UnpackLimit(bytes: layer.descriptor.size, reason: "the layer's own size (an uncompressed tar never unpacks to more)")
     }

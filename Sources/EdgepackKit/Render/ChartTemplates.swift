@@ -25,7 +25,7 @@ public struct ChartTemplates: Sendable {
             files.append(ChartFile(path: relative, bytes: Array(data)))
         }
         guard files.contains(where: { $0.path.hasPrefix("templates/") }) else {
-            throw OCIError(.invalidLayout, "\(directory) has no templates/ folder; point --templates at a Helm chart directory")
+            throw InputError(.invalidLayout, "\(directory) has no templates/ folder", remedy: .nameChartDirectory)
         }
         return ChartTemplates(files: files)
     }

@@ -13,7 +13,8 @@ public struct RegistryLayout: Sendable, Equatable {
         // HTTPS is the default and oci:// is how Helm writes it; plain HTTP is a connection choice, never
         // implied by a prefix (dropping the scheme silently would then speak HTTPS to an HTTP registry).
         if text.lowercased().hasPrefix("http://") {
-            throw OCIError(.invalidReference, "registry prefix '\(prefix)' names http://; give it without a scheme (HOST[:PORT][/PATH]) and add --plain-http for a plain-HTTP registry")
+            throw InputError(.invalidReference, "registry prefix '\(prefix)' names http://; give it without a scheme (HOST[:PORT][/PATH])",
+                             remedy: .connectWithPlainHTTP)
         }
         for scheme in ["oci://", "https://"] where text.hasPrefix(scheme) { text.removeFirst(scheme.count) }
         while text.hasSuffix("/") { text.removeLast() }

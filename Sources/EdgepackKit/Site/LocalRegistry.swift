@@ -159,7 +159,7 @@ public struct LocalRegistry: Sendable {
 
     private func waitUntilReady(_ settings: Settings, pid: Int32, password: String?) throws {
         let credential: Credential = password.map { .password(username: Self.username, password: $0) } ?? .anonymous
-        var options = RegistryOptions()
+        var options = EdgepackEnvironment.current.registryOptions()
         options.plainHTTP = true
         options.transport.insecure = !settings.reachableAddress.hasPrefix("127.")  // plain HTTP to our own registry on another interface
         let deadline = Date().addingTimeInterval(20)

@@ -14,13 +14,7 @@ public final class BlobCache: Sendable {
 
     public static let defaultMaximumBytes: Int64 = 20 << 30
 
-    /// `$EDGEPACK_CACHE_DIR/blobs`, else `$XDG_CACHE_HOME/edgepack/blobs`, else `~/.cache/edgepack/blobs`
-    /// (beside the digest cache).
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/blobs"
-    }
-
-    public init(directory: String = BlobCache.defaultDirectory(), maximumBytes: Int64 = BlobCache.defaultMaximumBytes,
+    public init(directory: String, maximumBytes: Int64 = BlobCache.defaultMaximumBytes,
                 digests: DigestCache? = nil) {
         self.directory = directory
         self.maximumBytes = maximumBytes

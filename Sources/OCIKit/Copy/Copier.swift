@@ -243,7 +243,7 @@ extension Copier {
         guard missing.isEmpty else {
             let names = missing.map { "\(destination.displayName($0.repositories[0]))@\($0.descriptor.digest)" }
             throw OCIError(.notFound, "the destination lacks \(missing.count) blob\(missing.count == 1 ? "" : "s") that the source does not carry, so nothing was written: " + names.joined(separator: ", "),
-                           remedy: .provideAbsentContent)
+                           obstacle: .destinationLacksLeftOutBlobs)
         }
         return present
     }
@@ -258,15 +258,5 @@ extension CopySummary {
             blobsCopied += 1
             bytesCopied += bytes
         }
-    }
-}
-
-extension Copier {
-    /// Copies artifacts held in memory (a build), each under its own reference.
-    @discardableResult
-    public static func copy(_ artifacts: [Artifact], to destination: any ContentDestination, concurrency: Int = Copier.defaultConcurrency,
-                            onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> CopySummary {
-        try Copier(from: ArtifactSource(artifacts), to: destination, concurrency: concurrency, onEvent: onEvent)
-            .copy(artifacts.map { CopyItem($0) })
     }
 }

@@ -47,7 +47,10 @@ public struct TransportOptions: Sendable {
     public var caFile: String?
     /// Skip TLS verification (like curl -k). Never the default.
     public var insecure = false
-    public var userAgent = "edgepack"
+    public var userAgent = "OCIKit"
+    /// Hears one line per request sent (method and redacted URL, never headers or bodies) and per transfer
+    /// fallback taken; nil: no trace.
+    public var trace: (@Sendable (String) -> Void)?
     public var connectTimeoutSeconds = 30
     /// No byte for this long (waiting for an answer, or in the middle of one) is a stalled transfer.
     public var stallSeconds = 30

@@ -17,9 +17,6 @@ public final class HTTPTransport: Sendable {
     }
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
-    /// `EDGEPACK_TRACE=1` prints each request's method and URL (never headers or bodies: no secrets).
-    static let trace = ProcessInfo.processInfo.environment["EDGEPACK_TRACE"] != nil
-
     public init(options: TransportOptions = TransportOptions(), onReceive: (@Sendable (Int) -> Void)? = nil) {
         self.onReceive = onReceive
         _ = Self.globalInit
@@ -55,7 +52,7 @@ public final class HTTPTransport: Sendable {
         }
         defer { curl_slist_free_all(headerList) }
 
-        if Self.trace { FileHandle.standardError.write(Data("> \(request.method.rawValue) \(RedactedURL.redacting(request.url))\n".utf8)) }
+        options.trace?("> \(request.method.rawValue) \(RedactedURL.redacting(request.url))")
         try configure(handle, request: request, exchange: exchange, context: context.toOpaque(), headers: headerList)
         try Cancellation.check()
         let code = curl_easy_perform(handle)
@@ -244,10 +241,10 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
     }
 
     /// What the user can do about it, where there is something.
-    public var remedy: OCIError.Remedy? {
+    public var obstacle: OCIError.Obstacle? {
         switch code {
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .trustCertificate
-        case CURLE_SSL_CONNECT_ERROR: .usePlainHTTP
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .untrustedCertificate
+        case CURLE_SSL_CONNECT_ERROR: .noTLS
         default: nil
         }
     }

@@ -39,7 +39,7 @@ public final class DigestCache: Sendable {
 
     /// Loads the cache at `location`; a missing, unreadable or foreign cache is an empty one.
     /// With no location, the cache starts empty and is never written: digests are remembered for this run only.
-    public init(location: String? = DigestCache.defaultLocation()) {
+    public init(location: String?) {
         self.location = location
         var entries: [String: Entry] = [:]
         var trees: [String: TreeEntry] = [:]
@@ -58,12 +58,12 @@ public final class DigestCache: Sendable {
         state = Mutex((entries, trees, false))
     }
 
-    /// `$EDGEPACK_CACHE_DIR/digests`, else `$XDG_CACHE_HOME/edgepack/digests`, else `~/.cache/edgepack/digests`.
-    public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let dir = environment["EDGEPACK_CACHE_DIR"], !dir.isEmpty { return dir + "/digests" }
-        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/edgepack/digests" }
+    /// `$XDG_CACHE_HOME/ocikit/digests`, else `~/.cache/ocikit/digests` in the `environment` given: only for
+    /// `RegistryClient.defaultPartialDownloadsDirectory`. Callers choose their cache folders and pass them in.
+    static func defaultLocation(environment: [String: String]) -> String {
+        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/ocikit/digests" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/edgepack/digests"
+        return home + "/.cache/ocikit/digests"
     }
 
     func lookup(path: String, status: FileStatus) -> Digest? {

@@ -6,7 +6,7 @@ struct CachedImageSource: ContentSource {
     let cache: BlobCache
     /// Where the image lives in its registry: a destination on that host may still mount from it.
     let origin: BlobOrigin
-    /// The image as named, for the remedy of a missing piece.
+    /// The image as named, for the obstacle of a missing piece.
     let image: String
 
     func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
@@ -21,7 +21,7 @@ struct CachedImageSource: ContentSource {
         return Blob(descriptor: descriptor, content: .file(path: path))
     }
 
-    func missing(_ what: String) -> OCIError { OCIError(.notFound, what, remedy: .fillImageCache(image: image)) }
+    func missing(_ what: String) -> OCIError { OCIError(.notFound, what, obstacle: .imageNotCached(image: image)) }
 
     func mountOrigin(in repository: String) -> BlobOrigin? { origin }
 

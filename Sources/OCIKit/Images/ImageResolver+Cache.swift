@@ -14,7 +14,7 @@ extension ImageResolver {
     /// digest whose pieces are not all cached). Offline, a missing piece is an error naming it.
     func resolveFromCache(_ spec: ImageSourceSpec, _ reference: ImageReference, _ choice: PlatformChoice) throws -> ResolvedImage? {
         guard let cache else {
-            guard !offline else { throw OCIError(.notFound, "it cannot be read with no network: the blob cache is off", remedy: .fillImageCache(image: spec.description)) }
+            guard !offline else { throw OCIError(.notFound, "it cannot be read with no network: the blob cache is off", obstacle: .imageNotCached(image: spec.description)) }
             return nil
         }
         let (host, repository) = Self.endpoint(reference)
@@ -35,7 +35,7 @@ extension ImageResolver {
             let resolved = try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)
             try source.requireWhole(resolved.descriptor)
             return resolved
-        } catch let error as OCIError where error.remedy == .fillImageCache(image: spec.description) && !offline {
+        } catch let error as OCIError where error.obstacle == .imageNotCached(image: spec.description) && !offline {
             return nil  // not all there: the registry has it
         }
     }

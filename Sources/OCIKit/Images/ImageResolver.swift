@@ -34,7 +34,7 @@ public struct ImageResolver: Sendable {
     /// No network: a registry image comes from the cache (a tag as it last resolved there), or not at all.
     public var offline: Bool
 
-    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = BlobCache(), offline: Bool = false) {
+    public init(registryOptions: RegistryOptions = RegistryOptions(), cache: BlobCache? = nil, offline: Bool = false) {
         self.registryOptions = registryOptions
         self.cache = cache
         self.offline = offline
@@ -47,10 +47,10 @@ public struct ImageResolver: Sendable {
         } catch let error as OCIError {
             // A source registry's refusal is about the source's credentials, never the destination's: it is
             // worded here (the refusal is not passed on, so nothing advises the destination's login).
-            var remedy = error.remedy ?? (Self.sourceProblems.contains(error.code) ? .provideImageSource(image: spec.description) : nil)
-            if case .supplyCredentials(let host) = remedy { remedy = .supplySourceCredentials(host: host) }
-            if let refusal = error.refusal, refusal.reason != .accessDenied { remedy = .supplySourceCredentials(host: refusal.host) }
-            throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause, remedy: remedy)
+            var obstacle = error.obstacle ?? (Self.sourceProblems.contains(error.code) ? .imageUnreadable(image: spec.description) : nil)
+            if case .credentialsNeeded(let host) = obstacle { obstacle = .sourceCredentialsNeeded(host: host) }
+            if let refusal = error.refusal, refusal.reason != .accessDenied { obstacle = .sourceCredentialsNeeded(host: refusal.host) }
+            throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause, obstacle: obstacle)
         }
     }
 

@@ -90,7 +90,7 @@ extension ResolvedImage {
             return try find(registry.client, try UpstreamSignatures.signedDigests(of: descriptor, in: source, repository: sourceRepository))
         } catch let error as OCIError {
             throw OCIError(error.code, "image \(spec): \(error.message)", cause: error.cause,
-                           remedy: error.remedy ?? .provideImageSource(image: spec.description), refusal: error.refusal)
+                           obstacle: error.obstacle ?? .imageUnreadable(image: spec.description), refusal: error.refusal)
         }
     }
 }

@@ -34,13 +34,22 @@ final class AuthenticationKeeper: Sendable {
     /// Set once the token service refused a token for a group: expectations announced later are not grouped either.
     private let broadRefused = Atomic<Bool>(false)
     static let groupSize = 32
-    private let fetching = Mutex<Void>(())
+    /// One lock per token being fetched (by the scopes it is fetched for): a request waits only for the fetch of
+    /// the token it needs, and then shares it; requests for other tokens, or holding a valid one, go on.
+    private let flights = Mutex<[String: TokenFlight]>([:])
+    /// The `client_id` of a refresh-token exchange.
+    let clientID: String
     static let expiryMargin: TimeInterval = 10
 
-    init(host: String, credential: Credential, transport: HTTPTransport, allowPlainRealm: Bool) {
+    final class TokenFlight: Sendable {
+        let lock = Mutex<Void>(())
+    }
+
+    init(host: String, credential: Credential, transport: HTTPTransport, clientID: String, allowPlainRealm: Bool) {
         self.host = host
         self.credential = credential
         self.transport = transport
+        self.clientID = clientID
         self.allowPlainRealm = allowPlainRealm
         if case .identityToken(let token) = credential { refreshToken.withLock { $0 = token } }
     }
@@ -73,10 +82,24 @@ final class AuthenticationKeeper: Sendable {
     func prefetch(for scopes: [String]) {
         guard let known = challenge.withLock({ $0 }), known.scheme == "bearer", coveringBroadToken(scopes) == nil,
               !expected.withLock({ $0.isEmpty }) else { return }
-        fetching.withLock { _ in
+        oneFetchAtATime(for: scopes) {
             guard coveringBroadToken(scopes) == nil else { return }
             _ = try? fetchBroadToken(known, wanted: scopes)
         }
+    }
+
+    /// Runs `fetch` holding the lock of the token `scopes` are served by: that of their group when they are
+    /// expected (every repository of a group shares its token), else that of exactly these scopes.
+    private func oneFetchAtATime<T>(for scopes: [String], _ fetch: () throws -> T) rethrows -> T {
+        let groups = Self.groups(of: scopes, in: expected.withLock { $0 })
+        let key = Self.key(groups.isEmpty ? scopes : groups)
+        let flight = flights.withLock { flights in
+            if let flight = flights[key] { return flight }
+            let flight = TokenFlight()
+            flights[key] = flight
+            return flight
+        }
+        return try flight.lock.withLock { _ in try fetch() }
     }
 
     private func coveringBroadToken(_ scopes: [String]) -> CachedToken? {
@@ -85,13 +108,14 @@ final class AuthenticationKeeper: Sendable {
     }
 
     /// Handles a 401's challenge to a request sent with `rejected` (nil: none); returns the Authorization header
-    /// to retry with. One request at a time fetches a token: requests refused together (the first ones, sent
-    /// before any token existed) share the token the first of them fetched.
+    /// to retry with. One request at a time fetches a given token: requests refused together for the same scopes
+    /// (the first ones, sent before any token existed) share the token the first of them fetched, while a token
+    /// for other scopes is fetched at the same time.
     func authenticate(_ header: String?, scopes: [String], rejected: String? = nil) throws -> String {
         guard let header, let parsed = AuthChallenge(header: header) else {
             throw OCIError(.unauthorized, "\(host) refused the request (401) without saying how to authenticate")
         }
-        return try fetching.withLock { _ in
+        return try oneFetchAtATime(for: scopes) {
             if let current = authorization(for: scopes), current != rejected, parsed.scheme == "bearer" {
                 return current
             }
@@ -104,7 +128,7 @@ final class AuthenticationKeeper: Sendable {
         switch parsed.scheme {
         case "basic":
             guard let authorization = credential.basicAuthorization else {
-                throw OCIError(.unauthorized, "\(host) needs a username and password", remedy: .supplyCredentials(host: host),
+                throw OCIError(.unauthorized, "\(host) needs a username and password", obstacle: .credentialsNeeded(host: host),
                                refusal: RegistryRefusal(reason: .credentialsNeeded, host: host, action: nil, account: credential.description))
             }
             return authorization
@@ -118,7 +142,7 @@ final class AuthenticationKeeper: Sendable {
             tokens.withLock { $0[Self.key(scopes)] = token }
             return "Bearer \(token.value)"
         default:
-            throw OCIError(.unauthorized, "\(host) asks for '\(parsed.scheme)' authentication, which edgepack does not speak")
+            throw OCIError(.unauthorized, "\(host) asks for '\(parsed.scheme)' authentication, which is not supported")
         }
     }
 
@@ -201,7 +225,7 @@ final class AuthenticationKeeper: Sendable {
         try checkRealm(origin)
         let response: HTTPResponse
         if let refresh = refreshToken.withLock({ $0 }) {
-            var form = ["grant_type=refresh_token", "refresh_token=\(Self.formEncode(refresh))", "client_id=edgepack"]
+            var form = ["grant_type=refresh_token", "refresh_token=\(Self.formEncode(refresh))", "client_id=\(Self.formEncode(clientID))"]
             if let service = challenge.service { form.append("service=\(Self.formEncode(service))") }
             if !scopes.isEmpty { form.append("scope=\(Self.formEncode(scopes.joined(separator: " ")))") }
             let body = Array(form.joined(separator: "&").utf8)
@@ -244,9 +268,7 @@ final class AuthenticationKeeper: Sendable {
     private func checkRealm(_ realm: URLOrigin) throws {
         let registryHost = URLOrigin("http://\(host)")?.host
         let elsewhere = realm.host != registryHost
-        if elsewhere, HTTPTransport.trace {
-            FileHandle.standardError.write(Data("! \(host)'s token service is on another host: \(realm)\n".utf8))
-        }
+        if elsewhere { transport.options.trace?("! \(host)'s token service is on another host: \(realm)") }
         guard realm.scheme == "http" else { return }
         guard allowPlainRealm else {
             throw OCIError(.unauthorized, "\(host)'s token service (\(realm)) is plain HTTP; refusing to send credentials there")

@@ -2,7 +2,7 @@
 /// is explained with. Never holds a secret in its description.
 public struct CredentialLookup: Sendable {
     public enum Source: Sendable, Equatable {
-        /// Given by the caller (on edgepack's command line).
+        /// Given by the caller (on its command line, say).
         case explicit
         /// From a pair of environment variables.
         case environment(username: String, password: String)
@@ -12,11 +12,9 @@ public struct CredentialLookup: Sendable {
         case credentialHelper(String)
     }
 
-    /// The variables read, in order of precedence.
-    public static let environmentVariables = [(username: "EDGEPACK_USERNAME", password: "EDGEPACK_PASSWORD"),
-                                              (username: "OCI_USERNAME", password: "OCI_PASSWORD")]
-
     public let host: String
+    /// The pairs of environment variables read, in order of precedence.
+    public let variables: [CredentialVariables]
     public private(set) var credential: Credential = .anonymous
     /// Nil when nothing was found (anonymous).
     public private(set) var source: Source?
@@ -27,8 +25,9 @@ public struct CredentialLookup: Sendable {
     /// `127.0.0.1:5000`): the likely reason nothing was found.
     public internal(set) var loopbackAlias: String?
 
-    init(host: String, dockerConfigPath: String) {
+    init(host: String, variables: [CredentialVariables], dockerConfigPath: String) {
         self.host = host
+        self.variables = variables
         self.dockerConfigPath = dockerConfigPath
     }
 

@@ -14,13 +14,6 @@ extension RegistryClient {
         }
     }
 
-    /// What each (tag, repository) points at, nil where nothing: looked up `options.concurrency` at a time.
-    public func manifestDigests(_ references: [(reference: ManifestReference, repository: Repository)]) throws -> [Digest?] {
-        try Parallel.map(references.indices.map { $0 }, concurrency: options.concurrency) { index in
-            try manifestDigest(references[index].reference, in: references[index].repository)
-        }
-    }
-
     /// Uploads manifest bytes under a tag; the registry's digest must be the digest of exactly these bytes.
     @discardableResult
     public func putManifest(_ blob: Blob, as reference: ManifestReference, in repository: Repository) throws -> Digest {

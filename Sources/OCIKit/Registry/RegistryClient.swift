@@ -21,6 +21,8 @@ public struct RegistryOptions: Sendable {
     public var uploadSessions: UploadSessionStore?
     /// Where interrupted downloads are kept between runs (nil: a download that fails starts over next time).
     public var partialDownloads: String?
+    /// The `client_id` a refresh-token exchange names (the OAuth2 form of the token protocol).
+    public var clientID = "OCIKit"
 
     public init() {}
 }
@@ -38,11 +40,12 @@ public final class TransferCounters: Sendable {
     private let fallbackCounts = Mutex<[String: Int]>([:])
     let downloadedBytesCounter = Atomic<Int64>(0)
     let receivedBytesCounter = Atomic<Int64>(0)
+    private let trace: (@Sendable (String) -> Void)?
 
-    public var uploadedBytes: Int64 { uploadedBytesCounter.load(ordering: .relaxed) }
-    public var uploadedBlobs: Int { uploadedBlobsCounter.load(ordering: .relaxed) }
-    public var mountedBlobs: Int { mountedBlobsCounter.load(ordering: .relaxed) }
-    public var existingBlobs: Int { existingBlobsCounter.load(ordering: .relaxed) }
+    init(trace: (@Sendable (String) -> Void)? = nil) {
+        self.trace = trace
+    }
+
     public var retries: Int { retriesCounter.load(ordering: .relaxed) }
     /// Every body byte sent, failed attempts included (what a flaky link costs).
     public var sentBytes: Int64 { sentBytesCounter.load(ordering: .relaxed) }
@@ -55,7 +58,7 @@ public final class TransferCounters: Sendable {
 
     func note(_ fallback: TransferFallback) {
         fallbackCounts.withLock { $0[fallback.rawValue, default: 0] += 1 }
-        if HTTPTransport.trace { FileHandle.standardError.write(Data("! \(fallback.rawValue): \(fallback.explanation)\n".utf8)) }
+        trace?("! \(fallback.rawValue): \(fallback.explanation)")
     }
     /// Blob bytes downloaded and verified (manifests not counted).
     public var downloadedBytes: Int64 { downloadedBytesCounter.load(ordering: .relaxed) }
@@ -86,10 +89,10 @@ public final class RegistryClient: Sendable {
         self.host = host
         self.scheme = scheme
         self.options = options
-        let counters = TransferCounters()
+        let counters = TransferCounters(trace: options.transport.trace)
         self.counters = counters
         self.transport = HTTPTransport(options: options.transport) { counters.receivedBytesCounter.add(Int64($0), ordering: .relaxed) }
-        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, allowPlainRealm: scheme == .http || Self.isLoopback(host))
+        self.keeper = AuthenticationKeeper(host: host, credential: credential, transport: transport, clientID: options.clientID, allowPlainRealm: scheme == .http || Self.isLoopback(host))
         self.onUpload = onUpload
     }
 
@@ -99,7 +102,7 @@ public final class RegistryClient: Sendable {
     public static func connect(host: String, credential: Credential, options: RegistryOptions = RegistryOptions(),
                                onUpload: (@Sendable (Int) -> Void)? = nil) throws -> RegistryClient {
         if options.plainHTTP, !isLoopback(host), !options.transport.insecure {
-            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", remedy: .allowInsecure)
+            throw OCIError(.unsupported, "plain HTTP is only allowed for loopback registries, not \(host)", obstacle: .plainHTTPToRemoteHost)
         }
         let client = RegistryClient(host: host, scheme: options.plainHTTP ? .http : .https, credential: credential, options: options, onUpload: onUpload)
         do {
@@ -155,7 +158,7 @@ public final class RegistryClient: Sendable {
                 let refusedAtFirstContact = error.code == CURLE_COULDNT_CONNECT && !answered.load(ordering: .relaxed)
                 guard retrying, error.isTransient, !refusedAtFirstContact, attempt + 1 < options.retry.attempts, timeouts < 2 else {
                     if attempt > 0 {
-                        failure = OCIError(failure.code, failure.message + " (\(Self.tries(attempt + 1, since: started)))", cause: failure.cause, remedy: failure.remedy)
+                        failure = OCIError(failure.code, failure.message + " (\(Self.tries(attempt + 1, since: started)))", cause: failure.cause, obstacle: failure.obstacle)
                     }
                     throw failure
                 }
@@ -206,7 +209,7 @@ public final class RegistryClient: Sendable {
     }
 
     func networkFailure(_ error: NetworkError, request: HTTPRequest) -> OCIError {
-        guard error.isTimeout else { return OCIError(.network, error.description, cause: error, remedy: error.remedy) }
+        guard error.isTimeout else { return OCIError(.network, error.description, cause: error, obstacle: error.obstacle) }
         let origin = URLOrigin(request.url)?.description ?? host
         let what = RequestSubject.describe(request.url)
         let seconds = options.transport.stallSeconds

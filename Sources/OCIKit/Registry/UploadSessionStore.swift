@@ -22,13 +22,8 @@ public final class UploadSessionStore: Sendable {
     public let directory: String
     private let swept = Mutex(false)
 
-    public init(directory: String = UploadSessionStore.defaultDirectory()) {
+    public init(directory: String) {
         self.directory = directory
-    }
-
-    /// `uploads` beside the digest cache (`$EDGEPACK_CACHE_DIR`, `$XDG_CACHE_HOME/edgepack`, `~/.cache/edgepack`).
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/uploads"
     }
 
     func load(registry: String, repository: String, digest: Digest) -> Session? {

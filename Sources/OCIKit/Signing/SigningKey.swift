@@ -20,7 +20,7 @@ public final class SigningKey: @unchecked Sendable {
     public init(pem: [UInt8], password: String? = nil, origin: String = "the signing key") throws {
         let text = String(decoding: pem, as: UTF8.self)
         if text.contains("SIGSTORE PRIVATE KEY") || text.contains("COSIGN PRIVATE KEY") {
-            throw OCIError(.unsupported, "\(origin) is in cosign's own encrypted key format, which edgepack does not read: use an ECDSA P-256 PKCS#8 PEM key (cosign import-key-pair takes the same key)")
+            throw OCIError(.unsupported, "\(origin) is in cosign's own encrypted key format, which is not supported: use an ECDSA P-256 PKCS#8 PEM key (cosign import-key-pair takes the same key)")
         }
         let encrypted = Self.isEncrypted(pem)
         if encrypted, password == nil {

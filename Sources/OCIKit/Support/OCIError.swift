@@ -9,38 +9,41 @@ public struct OCIError: Error, CustomStringConvertible, Sendable {
         case notFound, unsupported, unsafePath, registry, unauthorized, denied, network, invalidReference, cancelled
     }
 
-    /// What the user can change to get past the error; the CLI words it in terms of its own options.
-    public enum Remedy: Sendable, Equatable {
-        /// Trust the server's certificate authority (or skip verification).
-        case trustCertificate
-        /// The server speaks plain HTTP, not TLS.
-        case usePlainHTTP
-        /// Plain HTTP to a host that is not loopback needs an explicit opt-in.
-        case allowInsecure
-        /// The registry needs credentials that were not found.
-        case supplyCredentials(host: String)
-        /// An image source's registry needs credentials that were not found (the destination's are never sent to it).
-        case supplySourceCredentials(host: String)
-        /// An image to copy cannot be read where it is named: give a local copy of it, or do not copy it.
-        case provideImageSource(image: String)
-        /// An image to copy with no network is not (wholly) in the blob cache: copy it once with the network, or give a local copy.
-        case fillImageCache(image: String)
-        /// A copy from a source that leaves out blobs (a delta) found the destination without some of them.
-        case provideAbsentContent
+    /// What stood in the way, as a fact a caller can give advice on in its own terms (its options, its
+    /// commands); OCIKit gives none.
+    public enum Obstacle: Sendable, Hashable {
+        /// The server's TLS certificate did not verify against the trusted authorities.
+        case untrustedCertificate
+        /// The TLS handshake failed: the server may speak plain HTTP.
+        case noTLS
+        /// Plain HTTP was asked for a host that is not loopback, without `TransportOptions.insecure`.
+        case plainHTTPToRemoteHost
+        /// The registry needs credentials and none were found.
+        case credentialsNeeded(host: String)
+        /// The registry an image is read from needs credentials and none were found for it.
+        case sourceCredentialsNeeded(host: String)
+        /// An image cannot be read from the source it is named by.
+        case imageUnreadable(image: String)
+        /// An image asked for with no network is not (wholly) in the blob cache.
+        case imageNotCached(image: String)
+        /// The source leaves out blobs (they are expected at the destination) that the destination does not hold.
+        case destinationLacksLeftOutBlobs
+        /// A tar unpacks to more than a limit the caller chose (`UnpackLimit`).
+        case unpackLimitChosen
     }
 
     public let code: Code
     public let message: String
     public let cause: (any Error)?
-    public let remedy: Remedy?
-    /// Set when a registry refused edgepack's credentials or their lack: the facts a caller needs to advise.
+    public let obstacle: Obstacle?
+    /// Set when a registry refused the credentials given or their lack: the facts a caller needs to advise.
     public let refusal: RegistryRefusal?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, remedy: Remedy? = nil, refusal: RegistryRefusal? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, obstacle: Obstacle? = nil, refusal: RegistryRefusal? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
-        self.remedy = remedy
+        self.obstacle = obstacle
         self.refusal = refusal
     }
 

@@ -49,16 +49,16 @@ public final class TarArchiveWriter {
     }
 
     public func addDirectory(_ name: String) throws {
-        try writeHeader(name: name, type: EDGEPACK_AE_IFDIR, permissions: 0o755, size: 0)
+        try writeHeader(name: name, type: CARCHIVE_AE_IFDIR, permissions: 0o755, size: 0)
     }
 
     public func addSymlink(_ name: String, target: String) throws {
-        try writeHeader(name: name, type: EDGEPACK_AE_IFLNK, permissions: 0o777, size: 0, linkTarget: target)
+        try writeHeader(name: name, type: CARCHIVE_AE_IFLNK, permissions: 0o777, size: 0, linkTarget: target)
     }
 
     /// Adds a file of exactly `size` bytes whose content `body` streams into the given sink.
     public func addFile(_ name: String, size: Int64, executable: Bool = false, _ body: (any ByteSink) throws -> Void) throws {
-        try writeHeader(name: name, type: EDGEPACK_AE_IFREG, permissions: executable ? 0o755 : 0o644, size: size)
+        try writeHeader(name: name, type: CARCHIVE_AE_IFREG, permissions: executable ? 0o755 : 0o644, size: size)
         let entry = EntrySink(archive: archive, name: name)
         try body(entry)
         guard entry.written == size else {

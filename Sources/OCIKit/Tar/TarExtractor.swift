@@ -6,10 +6,13 @@ public struct UnpackLimit: Sendable, Hashable {
     public var bytes: Int64
     /// Says where the limit comes from, e.g. "the layer's own size (an uncompressed tar never unpacks to more)".
     public var reason: String
+    /// Set when the caller chose the limit (`.unpackLimitChosen`): going past it is then something it can change.
+    public var obstacle: OCIError.Obstacle?
 
-    public init(bytes: Int64, reason: String) {
+    public init(bytes: Int64, reason: String, obstacle: OCIError.Obstacle? = nil) {
         self.bytes = bytes
         self.reason = reason
+        self.obstacle = obstacle
     }
 }
 
@@ -59,7 +62,8 @@ public enum TarExtractor {
             if let limit {
                 unpacked = unpacked.addingReportingOverflow(512).partialValue.addingReportingOverflow(size).partialValue
                 guard unpacked >= 0, unpacked <= limit.bytes else {
-                    throw OCIError(.sizeMismatch, "\(label) unpacks to more than \(DiskSpace.format(limit.bytes)), \(limit.reason); refusing it")
+                    throw OCIError(.sizeMismatch, "\(label) unpacks to more than \(DiskSpace.format(limit.bytes)), \(limit.reason); refusing it",
+                                   obstacle: limit.obstacle)
                 }
             }
             archive_entry_set_pathname(entry, directory + "/" + name)
