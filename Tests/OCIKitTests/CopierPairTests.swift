@@ -25,7 +25,7 @@ private struct FilledStore {
         case .registry:
             let prefix = uniquePrefix("pair-source")
             try Copier.copy(artifacts, to: RegistryDestination(client: client, prefixPath: prefix))
-            source = RegistrySource(client: client, blobDirectory: dir.file("downloads"))
+            source = RegistrySource(client: client, cache: BlobCache(directory: dir.file("downloads")))
             items = plain.map { item in
                 var item = item
                 item.sourceRepository = "\(prefix)/\(item.repository)"
@@ -71,7 +71,7 @@ private struct FilledStore {
                 item.sourceRepository = "\(prefix)/\(item.repository)"
                 return item
             }
-            try Copier(from: RegistrySource(client: client, blobDirectory: dir.file("back")), to: LayoutArchiveDestination(path: result, mtime: 0)).copy(back)
+            try Copier(from: RegistrySource(client: client, cache: BlobCache(directory: dir.file("back"))), to: LayoutArchiveDestination(path: result, mtime: 0)).copy(back)
         }
         #expect(FileManager.default.contentsEqual(atPath: result, andPath: dir.file("direct.tar")), "\(sourceKind) -> \(destinationKind)")
     }

@@ -38,7 +38,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
 
         try Copier.copy(artifacts, to: RegistryDestination(client: client, prefixPath: first))
         let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(first)/\($0.repository)", repository: $0.repository, tag: $0.tag) }
-        let fromRegistry = RegistrySource(client: client, blobDirectory: dir.file("blobs"))
+        let fromRegistry = RegistrySource(client: client, cache: BlobCache(directory: dir.file("blobs")))
         try Copier(from: fromRegistry, to: try LayoutDirectoryDestination(directory: dir.file("layout"))).copy(items)
 
         let layout = try LayoutDirectorySource(directory: dir.file("layout"))

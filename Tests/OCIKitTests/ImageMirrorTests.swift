@@ -149,9 +149,9 @@ private func downloaded(_ image: ResolvedImage) -> Int64 {
 }
 
 @Suite struct ImageMirrorRetryTests {
-    /// Blobs stream from the download to the upload as they arrive; a dropped download starts over and the
-    /// upload (which waits for the bytes) still completes with the right digest.
-    @Test func aDroppedDownloadStartsOverUnderAStreamingUpload() throws {
+    /// Blobs stream from the download to the upload as they arrive; a dropped download goes on (a `Range`
+    /// request) and the upload (which waits for the bytes) still completes with the right digest.
+    @Test func aDroppedDownloadGoesOnUnderAStreamingUpload() throws {
         let image = TestImage.shared
         let dir = try TemporaryDirectory()
         let registries = TestRegistries.shared

@@ -21,10 +21,15 @@ import TestSupport
 
     @Test func aStagedLayerTarAndACachedBlobArePrivate() throws {
         let dir = try TemporaryDirectory()
-        let blob = Blob(mediaType: "application/octet-stream", bytes: Array("layer bytes".utf8))
-        let staged = StagedBlob(blob)
+        _ = try dir.write("model/weights.bin", "layer bytes")
+        let layer = BlobContent.directoryTar(path: dir.file("model"), options: TarOptions())
+        let tar = try layer.digest()
+        let staged = try StagedBlob(Blob(descriptor: Descriptor(mediaType: "application/vnd.oci.image.layer.v1.tar", digest: tar.digest, size: tar.size),
+                                         content: layer), digester: nil)
         defer { staged.remove() }
-        #expect(try mode(try staged.path()) == 0o600)
+        guard case .file(let path) = staged.blob.content else { Issue.record("a directory's tar was not staged"); return }
+        #expect(try mode(path) == 0o600)
+        let blob = Blob(mediaType: "application/octet-stream", bytes: Array("layer bytes".utf8))
         let cache = BlobCache(directory: dir.file("blobs"))
         _ = try cache.store(blob.descriptor) { sink in try blob.write(verifiedTo: sink) }
         #expect(try mode(try #require(cache.lookup(blob.descriptor))) == 0o600)

@@ -1,5 +1,6 @@
 /// Where a blob's bytes come from. Large content is never held in memory: it is streamed from disk
 /// (a file as is, or a directory as a deterministic tar written on the fly) each time it is needed.
+/// Consumers do not look inside: they read it whole (`write(to:)`) or by range (`reader(offset:length:)`).
 public enum BlobContent: Sendable, Hashable {
     case bytes([UInt8])
     case file(path: String)
@@ -8,10 +9,29 @@ public enum BlobContent: Sendable, Hashable {
     case fileRange(path: String, offset: Int64, length: Int64)
     /// A byte range of files read as one (a blob of a bundle split into parts, spanning two of them).
     case partsRange(ConcatenatedFiles, offset: Int64, length: Int64)
-    /// A file still being downloaded (a registry blob on its way into the blob cache), read as it grows.
+    /// A registry blob on its way into a file (the blob cache, a pull's staging), read as it grows.
     case growing(GrowingFile, length: Int64)
     /// A registry blob read from its download as it arrives, never stored (a copy with no blob cache).
     case streamed(StreamedBlob)
+
+    /// The `length` bytes from `offset`, as a request body or any stream. A download's reader hands over the
+    /// blob's last byte only once the download has checked the whole blob's digest (`BlobTrust.checkingDownload`).
+    /// A directory's tar cannot be read by range: it is written whole (an upload stages it first, `StagedBlob`).
+    public func reader(offset: Int64, length: Int64) throws -> any UploadSource {
+        switch self {
+        case .bytes(let bytes):
+            guard offset + length <= bytes.count else {
+                throw OCIError(.sizeMismatch, "content of \(bytes.count) bytes has no range \(offset)+\(length); refusing it")
+            }
+            return MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
+        case .file(let path): return try FileUploadSource(path: path, offset: offset, length: length)
+        case .fileRange(let path, let start, _): return try FileUploadSource(path: path, offset: start + offset, length: length)
+        case .partsRange(let files, let start, _): return files.source(offset: start + offset, length: length)
+        case .growing(let file, let size): return GrowingFileUploadSource(file, offset: offset, length: length, blobSize: size)
+        case .streamed(let blob): return blob.reader(offset: offset, length: length)
+        case .directoryTar(let path, _): throw OCIError(.unsupported, "the tar of \(path) is written whole, not read by range")
+        }
+    }
 
     /// Streams the content into `sink`, checking that it is exactly `expectedSize` bytes.
     public func write(to sink: any ByteSink, expectedSize: Int64? = nil) throws {
@@ -20,18 +40,13 @@ public enum BlobContent: Sendable, Hashable {
             try bytes.withUnsafeBytes { try sink.write($0) }
         case .file(let path):
             try FileStreamer.stream(path: path, into: sink, expectedSize: expectedSize)
-        case .fileRange(let path, let offset, let length):
-            let source = try FileUploadSource(path: path, offset: offset, length: length)
-            try FileStreamer.stream(source: source, path: path, into: sink)
-        case .partsRange(let files, let offset, let length):
-            try FileStreamer.stream(source: files.source(offset: offset, length: length), path: "a split bundle", into: sink)
-        case .growing(let file, let length):
-            try FileStreamer.stream(source: GrowingFileUploadSource(file, offset: 0, length: length), path: "a download", into: sink)
-        case .streamed(let blob):
-            try FileStreamer.stream(source: blob.reader(offset: 0, length: blob.descriptor.size), path: "a download", into: sink)
         case .directoryTar(let path, let options):
             // Its size is checked by the caller (the verifying writer, or the tar entry it fills).
             try DirectoryTarWriter(options: options).write(directory: path, to: sink)
+        case .fileRange(_, _, let length), .partsRange(_, _, let length), .growing(_, let length):
+            try FileStreamer.stream(source: reader(offset: 0, length: length), into: sink)
+        case .streamed(let blob):
+            try FileStreamer.stream(source: reader(offset: 0, length: blob.descriptor.size), into: sink)
         }
     }
 
@@ -65,36 +80,25 @@ public struct Blob: Sendable, Hashable {
         self.content = .bytes(bytes)
     }
 
-    /// Streams the blob into `sink`, verifying its size and digest against the descriptor as it goes.
-    /// With a digester whose cache vouches for an unchanged file or directory, the check is by file status
-    /// (every entry's, for a directory) instead of a second hash (the cache's key changes with any write; see `DigestCache`).
+    /// Streams the blob into `sink`, verified against its descriptor as `BlobTrust` says: hashed on the way,
+    /// or, where this run already checked the very bytes, by what vouches for them (a digester's cache vouches
+    /// for an unchanged file or directory by its status).
     public func write(verifiedTo sink: any ByteSink, digester: FileDigester? = nil) throws {
-        if case .directoryTar = content, let kept = digester?.spill?.file(for: descriptor.digest) {
-            // The tar as it was hashed, kept in a private file: one file to read instead of the whole directory.
-            try FileStreamer.stream(path: kept, into: sink, expectedSize: descriptor.size)
-            return
-        }
-        if case .file(let path) = content, let status = digester?.trustedStatus(of: path, digest: descriptor.digest), status.size == descriptor.size {
+        let trust = BlobTrust(self, digester: digester)
+        switch trust {
+        case .hashed:
+            let verifier = HashingSink(forwardingTo: sink)
+            try content.write(to: verifier, expectedSize: descriptor.size)
+            try BlobTrust.check(descriptor, digest: verifier.finalize(), size: verifier.count)
+        case .checkedCopy(let path), .unchangedFile(let path, _):
             try FileStreamer.stream(path: path, into: sink, expectedSize: descriptor.size)
-            guard (try? FileStatus(path: path)) == status else {
-                throw OCIError(.digestMismatch, "\(path) changed while edgepack was copying it; run again")
-            }
-            return
-        }
-        if case .directoryTar(let path, let options) = content,
-           let listing = digester?.trustedListing(of: path, options: options, digest: descriptor.digest, size: descriptor.size) {
+        case .unchangedDirectory(let path, let options, let listing):
             let counter = CountingSink(forwardingTo: sink)
             try DirectoryTarWriter(options: options).write(listing, of: path, to: counter)
-            guard counter.count == descriptor.size, (try? DirectoryListing(directory: path)) == listing else {
-                throw OCIError(.digestMismatch, "\(path) changed while edgepack was copying it; run again")
-            }
-            return
+            guard counter.count == descriptor.size else { throw BlobTrust.changed(path) }
+        case .checkingDownload:
+            try FileStreamer.stream(source: content.reader(offset: 0, length: descriptor.size), into: sink)
         }
-        let verifier = HashingSink(forwardingTo: sink)
-        try content.write(to: verifier, expectedSize: descriptor.size)
-        let actual = verifier.finalize()
-        guard actual == descriptor.digest, verifier.count == descriptor.size else {
-            throw OCIError(.digestMismatch, "content of \(descriptor.digest) changed since it was hashed (now \(actual), \(verifier.count) bytes); run again")
-        }
+        try trust.checkAfterwards()
     }
 }

@@ -58,8 +58,8 @@ public enum FileStreamer {
         }
     }
 
-    /// Streams an upload source (a file range) into `sink` in chunks.
-    static func stream(source: any UploadSource, path: String, into sink: any ByteSink) throws {
+    /// Streams an upload source (a file range, a download's reader) into `sink` in chunks.
+    static func stream(source: any UploadSource, into sink: any ByteSink) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
         while true {

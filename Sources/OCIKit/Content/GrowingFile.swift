@@ -2,23 +2,17 @@ import Foundation
 
 /// A file still being downloaded, readable while it grows: readers wait for the bytes they need, so a blob
 /// can be uploaded as it arrives (download and upload overlap) while it is also kept whole on disk. A
-/// download that starts over (a retry) sends readers back to waiting; one that fails fails them too. The
-/// download's own digest check is not needed for safety here: whatever reads the bytes verifies them again
-/// (the upload verifier, or `Blob.write(verifiedTo:)`).
+/// download only appends (a retry goes on from where it stopped); one that fails fails its readers too. The
+/// download checks the blob's digest before it finishes, and a reader takes the blob's last bytes only once it
+/// has (`BlobTrust.checkingDownload`): what is read from a growing file is verified content, not hashed again.
 public final class GrowingFile: @unchecked Sendable, Hashable {
     private let condition = NSCondition()
     private var fd: Int32 = -1
     private var path = ""
     private var written: Int64 = 0
     private var outcome: Result<String, any Error>?
-    /// The download checks the bytes against their digest before it finishes successfully: a reader that
-    /// waits for the end before taking the last bytes (`GrowingFileUploadSource(…, holdingTheEnd:)`) passes on
-    /// only verified content, and need not hash it again.
-    let verifiesContent: Bool
 
-    init(verifiesContent: Bool = false) {
-        self.verifiesContent = verifiesContent
-    }
+    init() {}
 
     deinit { if fd >= 0 { close(fd) } }
 
@@ -36,10 +30,6 @@ public final class GrowingFile: @unchecked Sendable, Hashable {
             written += Int64(count)
             condition.broadcast()
         }
-    }
-
-    func restart() {
-        condition.withLock { written = 0 }
     }
 
     /// The download ended: complete at `path` (its final place), or failed.
@@ -84,38 +74,40 @@ public final class GrowingFile: @unchecked Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
-/// A byte range of a growing file as a request body.
+/// A byte range of a growing file as a request body. The read that would hand over the blob's last bytes first
+/// waits for the download to finish: if its digest check fails, so does this read, before the bytes go anywhere.
 final class GrowingFileUploadSource: UploadSource {
     private let file: GrowingFile
     private var position: Int64
     private let end: Int64
-    private let blobEnd: Int64?
+    private let blobSize: Int64
     let length: Int64
 
-    /// With `holdingTheEnd` (the blob's size), the read that would hand over the blob's last bytes first waits
-    /// for the download to finish: if its digest check fails, so does this read, before the bytes go anywhere.
-    init(_ file: GrowingFile, offset: Int64, length: Int64, holdingTheEnd blobEnd: Int64? = nil) {
+    init(_ file: GrowingFile, offset: Int64, length: Int64, blobSize: Int64) {
         self.file = file
         self.position = offset
         self.end = offset + length
         self.length = length
-        self.blobEnd = blobEnd
+        self.blobSize = blobSize
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         try Cancellation.check()
         let wanted = Int(min(Int64(buffer.count), end - position))
-        guard wanted > 0 else { return 0 }
+        guard wanted > 0 else {
+            if position == blobSize { _ = try file.wait() }  // an empty blob too is checked before it counts
+            return 0
+        }
         let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: position)
         guard count > 0 else { throw OCIError(.sizeMismatch, "a download ended \(end - position) bytes short") }
-        if let blobEnd, position + Int64(count) == blobEnd { _ = try file.wait() }
+        if position + Int64(count) == blobSize { _ = try file.wait() }
         position += Int64(count)
         return count
     }
 }
 
 /// Passes a download's bytes on to its file and tells the growing file about them.
-final class GrowingFileSink: RestartableDownload {
+final class GrowingFileSink: ByteSink {
     private let inner: any ByteSink
     private let file: GrowingFile
 
@@ -127,11 +119,5 @@ final class GrowingFileSink: RestartableDownload {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try inner.write(bytes)
         file.advance(by: bytes.count)
-    }
-
-    func restart() throws {
-        file.restart()
-        guard let inner = inner as? RestartableDownload else { throw OCIError(.network, "a download cannot restart") }
-        try inner.restart()
     }
 }

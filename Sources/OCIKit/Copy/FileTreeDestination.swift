@@ -8,9 +8,9 @@ import Glibc
 /// kept. The folder is filled beside its destination and put in place whole on commit (replacing an earlier
 /// result whole), or removed on abort, so a failure or a stop leaves the destination as it was.
 ///
-/// Every blob is verified against its descriptor here, whatever the source. A source that downloads into
-/// `downloads` (`RegistrySource(client:downloadingInto:)`) hands over files this destination owns: they are
-/// hashed and then linked into place instead of copied.
+/// Every blob is verified against its descriptor here, whatever the source (`BlobTrust`). A source that
+/// downloads into `downloads` (`RegistrySource(client:downloadingInto:)`) hands over files this destination
+/// owns: checked by their download, they are linked into place instead of copied.
 public final class FileTreeDestination: ContentDestination {
     public struct Placement: Sendable, Hashable {
         /// Relative to the folder; plain components only (checked).
@@ -74,18 +74,19 @@ public final class FileTreeDestination: ContentDestination {
         }
     }
 
-    /// A file under `downloads` holding exactly the blob: the source's own download there (hashed here, as it
-    /// arrives), or the content written there, verified on its way.
+    /// A file under `downloads` holding exactly the blob: the source's own download there (verified as
+    /// `BlobTrust` says: a download still running checks itself, a finished file is hashed), or the content
+    /// written there, verified on its way.
     private func verifiedFile(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws -> String {
         let descriptor = blob.descriptor
         let path = "\(downloads)/\(descriptor.digest.algorithm)/\(descriptor.digest.encoded)"
         switch blob.content {
         case .file(path):
-            try check(blob, progress: progress)
+            try blob.write(verifiedTo: ProgressSink(forwardingTo: DiscardingSink(), progress: progress))
             return path
         case .growing(let download, _):
             do {
-                try check(blob, progress: progress)
+                try blob.write(verifiedTo: ProgressSink(forwardingTo: DiscardingSink(), progress: progress))
             } catch {
                 _ = try? download.wait()  // no download outlives the copy
                 throw error
@@ -97,16 +98,6 @@ public final class FileTreeDestination: ContentDestination {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFile.write(to: path) { sink in try blob.write(verifiedTo: ProgressSink(forwardingTo: sink, progress: progress)) }
         return path
-    }
-
-    /// Streams the blob through a hash checked against its descriptor, keeping no byte.
-    private func check(_ blob: Blob, progress: @escaping @Sendable (Int64) -> Void) throws {
-        let hasher = HashingSink()
-        try blob.content.write(to: ProgressSink(forwardingTo: hasher, progress: progress), expectedSize: blob.descriptor.size)
-        let actual = hasher.finalize()
-        guard actual == blob.descriptor.digest, hasher.count == blob.descriptor.size else {
-            throw OCIError(.digestMismatch, "the content of \(blob.descriptor.digest) does not match its descriptor (it hashes to \(actual)); refusing it")
-        }
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? { nil }
@@ -123,4 +114,9 @@ public final class FileTreeDestination: ContentDestination {
     public func abort() {
         staging.discard()
     }
+}
+
+/// Takes bytes and keeps none (a check that only needs them to pass).
+private final class DiscardingSink: ByteSink {
+    func write(_ bytes: UnsafeRawBufferPointer) throws {}
 }

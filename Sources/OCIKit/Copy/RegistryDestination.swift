@@ -1,9 +1,6 @@
 /// A registry, under a repository prefix (`acme/edge`), as a copy destination. Blobs are uploaded through a
-/// local hash check (a lying source is refused before the registry completes the blob), mounted across
+/// local check (`BlobTrust`: a lying source is refused before the registry completes the blob), mounted across
 /// repositories of the same registry, and skipped when present; a manifest's tag is its last write.
-/// Bytes already vouched for are not hashed a second time on their way out: a model file the digester's cache
-/// knows unchanged (its status is checked again after the upload, as an export does), and a directory's tar
-/// staged here (checked as it was written).
 public struct RegistryDestination: ContentDestination {
     public let client: RegistryClient
     /// The path under the registry host, e.g. `acme/edge` (may be empty).
@@ -72,51 +69,17 @@ public struct RegistryDestination: ContentDestination {
         }
     }
 
+    /// Verified as `BlobTrust` says, through `UploadVerifier`: hashed as curl reads it unless this run already
+    /// checked the very bytes. The copier asked `hasBlob` just before: no second `HEAD`.
     private func upload(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
-        var trusted: (path: String, status: FileStatus)?
-        if case .file(let path) = blob.content, let status = digester?.trustedStatus(of: path, digest: blob.descriptor.digest),
-           status.size == blob.descriptor.size {
-            trusted = (path, status)
-        }
-        var isDirectory = false
-        if case .directoryTar = blob.content { isDirectory = true }
-        if case .bytes(let bytes) = blob.content, bytes.count != blob.descriptor.size {
-            throw OCIError(.sizeMismatch, "the content of \(blob.descriptor.digest) is \(bytes.count) bytes, not the \(blob.descriptor.size) its descriptor says; refusing to upload it")
-        }
-        // A download that checks its digest before it ends (the blob cache's) vouches for a growing file, as long
-        // as the upload holds the blob's last bytes until the download has ended; a streamed blob's reader holds
-        // them itself (and a resumed upload's part, which no download can check, is checked by the registry).
-        var verifiedDownload = false
-        switch blob.content {
-        case .growing(let file, _): verifiedDownload = file.verifiesContent
-        case .streamed: verifiedDownload = true
-        default: break
-        }
-        let verifier = UploadVerifier(blob.descriptor, hashing: trusted == nil && !isDirectory && !verifiedDownload, progress: progress)
-        let staged = StagedBlob(blob, digester: digester)
+        let staged = try StagedBlob(blob, digester: digester)
         defer { staged.remove() }
-        let content = blob.content, heldEnd = verifiedDownload ? blob.descriptor.size : nil
-        // The copier asked `hasBlob` just before: no second HEAD.
-        _ = try client.pushBlob(blob.descriptor, to: self.repository(repository), checkFirst: false) { offset, length in
-            let source: any UploadSource = switch content {
-            case .bytes(let bytes): MemoryUploadSource(Array(bytes[Int(offset)..<Int(offset + length)]))
-            case .file(let path): try FileUploadSource(path: path, offset: offset, length: length)
-            case .fileRange(let path, let start, _): try FileUploadSource(path: path, offset: start + offset, length: length)
-            case .partsRange(let files, let start, _): files.source(offset: start + offset, length: length)
-            case .directoryTar: try FileUploadSource(path: staged.path(), offset: offset, length: length)
-            case .growing(let file, _): GrowingFileUploadSource(file, offset: offset, length: length, holdingTheEnd: heldEnd)
-            case .streamed(let download): download.reader(offset: offset, length: length)
-            }
-            return verifier.wrap(source, at: offset)
+        let verifier = UploadVerifier(blob.descriptor, trust: staged.trust, progress: progress)
+        let content = staged.blob.content
+        try client.pushBlob(blob.descriptor, to: self.repository(repository)) { offset, length in
+            verifier.wrap(try content.reader(offset: offset, length: length), at: offset)
         }
-        if let trusted {
-            guard (try? FileStatus(path: trusted.path)) == trusted.status else {
-                throw OCIError(.digestMismatch, "\(trusted.path) changed while edgepack was uploading it; run again")
-            }
-        } else if !verifier.sawEverything, !isDirectory, !verifiedDownload {
-            // The registry resumed an upload whose start this run never read: check the whole content here.
-            try blob.write(verifiedTo: HashingSink())
-        }
+        try verifier.finish(staged)
     }
 
     public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {

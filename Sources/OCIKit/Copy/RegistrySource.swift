@@ -31,11 +31,6 @@ public struct RegistrySource: ContentSource {
         downloads = directory
     }
 
-    /// Downloads into a directory of the caller's (kept, unbounded).
-    public init(client: RegistryClient, blobDirectory: String) {
-        self.init(client: client, cache: BlobCache(directory: blobDirectory + "/blobs", maximumBytes: .max))
-    }
-
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         if let bytes = manifests.bytes(descriptor.digest) { return bytes }
         let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(repository)).bytes
@@ -66,7 +61,7 @@ public struct RegistrySource: ContentSource {
             return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: Repository(repository))))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
-        let growing = GrowingFile(verifiesContent: true)  // the cache takes in only what hashes to its digest
+        let growing = GrowingFile()
         let client = self.client
         Thread.detachNewThread {
             growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })

@@ -1,23 +1,20 @@
 import Synchronization
 
-/// Hashes a blob's bytes as an upload reads them, across every request of the upload (chunks, retries,
-/// resumes), and refuses the last byte if the whole does not match the descriptor: the request is aborted
-/// before the registry can complete the blob. Ranges read again (a retried chunk) are hashed once. Made with
-/// `hashing` false (bytes already vouched for some other way), it only follows the offsets and the progress.
+/// `BlobTrust` for an upload, which reads the blob by ranges across many requests (chunks, retries, resumes).
+/// Hashed bytes are hashed as curl reads them, each range once, and the last byte is refused if the whole does
+/// not match the descriptor: the request is aborted before the registry can complete the blob. Bytes something
+/// else vouches for are only followed, for progress, then checked as that trust says.
 final class UploadVerifier: Sendable {
     let descriptor: Descriptor
     private let progress: @Sendable (Int64) -> Void
-    private let state = Mutex<(hasher: SHA256Hasher?, hashed: Int64)>((SHA256Hasher(), 0))
+    private let state = Mutex<(hasher: SHA256Hasher?, hashed: Int64)>((nil, 0))
 
     /// `progress` hears of each new stretch of the blob sent (not of re-sent ranges).
-    init(_ descriptor: Descriptor, hashing: Bool = true, progress: @escaping @Sendable (Int64) -> Void = { _ in }) {
+    init(_ descriptor: Descriptor, trust: BlobTrust, progress: @escaping @Sendable (Int64) -> Void = { _ in }) {
         self.descriptor = descriptor
         self.progress = progress
-        if !hashing { state.withLock { $0.hasher = nil } }
+        if trust.hashes { state.withLock { $0.hasher = SHA256Hasher() } }
     }
-
-    /// Whether every byte passed through in order (a resumed upload may have skipped a prefix).
-    var sawEverything: Bool { state.withLock { $0.hashed == descriptor.size } }
 
     func observe(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try state.withLock { state in
@@ -29,15 +26,21 @@ final class UploadVerifier: Sendable {
             hasher.update(UnsafeRawBufferPointer(rebasing: bytes[skip...]))
             guard state.hashed >= descriptor.size else { return }
             state.hasher = nil
-            let actual = hasher.finalize()
-            guard actual == descriptor.digest, state.hashed == descriptor.size else {
-                throw OCIError(.digestMismatch, "the content of \(descriptor.digest) does not match its descriptor (it hashes to \(actual)); refusing to upload it")
-            }
+            try BlobTrust.check(descriptor, digest: hasher.finalize(), size: state.hashed)
         }
     }
 
     func wrap(_ source: any UploadSource, at offset: Int64) -> any UploadSource {
         VerifyingUploadSource(source, offset: offset, verifier: self)
+    }
+
+    /// After the registry completed the blob: what vouched for it must still hold, and hashed content whose
+    /// start this run never read (the registry resumed an upload an earlier run began) is hashed whole here.
+    func finish(_ staged: StagedBlob) throws {
+        try staged.trust.checkAfterwards()
+        if staged.trust.hashes, state.withLock({ $0.hashed }) < descriptor.size {
+            try staged.blob.write(verifiedTo: HashingSink())
+        }
     }
 }
 

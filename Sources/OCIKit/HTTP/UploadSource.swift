@@ -32,8 +32,6 @@ public final class FileUploadSource: UploadSource {
     private var position: Int64
     private let end: Int64
     public let length: Int64
-    /// Called with the number of bytes read, for progress and transfer counters.
-    var onRead: (@Sendable (Int) -> Void)?
 
     public init(path: String, offset: Int64 = 0, length: Int64) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -59,7 +57,6 @@ public final class FileUploadSource: UploadSource {
                 throw OCIError(.sizeMismatch, "\(path) is shorter than when it was hashed; run again")
             }
             position += Int64(count)
-            onRead?(count)
             return count
         }
     }

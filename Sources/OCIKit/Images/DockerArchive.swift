@@ -91,7 +91,7 @@ public struct DockerArchive: Sendable {
     private static func read(_ path: String, _ entry: TarIndex.Entry, limit: Int64) throws -> [UInt8] {
         guard entry.size <= limit else { throw OCIError(.unsupported, "\(path): an entry of \(entry.size) bytes is too large to read into memory") }
         let sink = MemorySink()
-        try FileStreamer.stream(source: try FileUploadSource(path: path, offset: entry.offset, length: entry.size), path: path, into: sink)
+        try FileStreamer.stream(source: try FileUploadSource(path: path, offset: entry.offset, length: entry.size), into: sink)
         return sink.bytes
     }
 

@@ -9,6 +9,49 @@ extension RegistryClient {
         (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/downloads"
     }
 
+    /// The one blob download: a `GET` of the blob through `sink` (bounded by the declared size, hashed from the
+    /// first byte), going on with a `Range` request from where a dropped connection or a 5xx left off (a registry
+    /// that ignores `Range` answers with the whole blob, whose repeated start the sink skips). Retries reset when
+    /// a try makes progress; a stall is tried once more at most. Ends with the digest checked when the sink saw
+    /// the whole blob. Fetching into memory, into a file, into the blob cache or into a stream all come here.
+    func download(_ descriptor: Descriptor, from repository: Repository, into sink: DeclaredSizeSink) throws {
+        let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
+        let first = sink.position
+        defer { counters.downloadedBytesCounter.add(sink.position - first, ordering: .relaxed) }
+        var failures = 0
+        var furthest = sink.position
+        noteResumption(sink)
+        while sink.position < descriptor.size {
+            let headers = sink.position > 0 ? [("Range", "bytes=\(sink.position)-")] : []
+            do {
+                let response = try send(HTTPRequest(method: .get, url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
+                                        into: sink, retrying: false)
+                if RetryPolicy.isRetryable(status: response.status) {
+                    throw OCIError(.network, "\(host) failed to send \(descriptor.digest) (HTTP \(response.status))")
+                }
+                guard response.status == 200 || response.status == 206 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
+                guard sink.position >= descriptor.size else { throw OCIError(.network, "\(host) ended \(descriptor.digest) early") }
+            } catch let error as OCIError where error.code == .network {
+                failures += 1
+                if sink.position > furthest { furthest = sink.position; failures = 0 }
+                guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
+                try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
+                noteResumption(sink)
+            }
+        }
+        try sink.verify()
+    }
+
+    /// A request that starts past the blob's first byte: a resumed download (counted, with the bytes it spares)
+    /// or a stream from an offset (an upload resumed mid-blob).
+    private func noteResumption(_ sink: DeclaredSizeSink) {
+        guard sink.position > 0 else { return }
+        counters.note(.resumedDownload)
+        guard sink.position > sink.origin else { return }
+        counters.resumesCounter.add(1, ordering: .relaxed)
+        counters.resumedBytesCounter.add(sink.position - sink.origin, ordering: .relaxed)
+    }
+
     /// Downloads a blob into a new file at `path`, verified against its digest and size before it appears there.
     /// The bytes go into a partial file first (kept in `options.partialDownloads` between runs, named by digest);
     /// an interrupted transfer, in this run or a later one, continues with a `Range` request from what the
@@ -18,72 +61,34 @@ extension RegistryClient {
     }
 
     /// As `fetchBlob(_:from:toFile:)`, telling `growing` where the bytes go as they arrive (readers may follow
-    /// the download; a download that starts over sends them back to waiting).
+    /// the download).
     func fetchBlob(_ descriptor: Descriptor, from repository: Repository, toFile path: String, growing: GrowingFile?) throws {
         let partial = try PartialDownload(descriptor: descriptor, directory: options.partialDownloads, beside: path)
-        partial.source = host
         if let growing { partial.follow(by: growing) }
         var keep = false
         defer { partial.close(keeping: keep) }
-        if partial.count > 0 {
-            counters.resumesCounter.add(1, ordering: .relaxed)
-            counters.resumedBytesCounter.add(partial.count, ordering: .relaxed)
-            counters.note(.resumedDownload)
-        }
-        var failures = 0
-        var furthest = partial.count
-        let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
-        while partial.count < descriptor.size {
-            let headers = partial.count > 0 ? [("Range", "bytes=\(partial.count)-")] : []
-            do {
-                let response = try send(HTTPRequest(method: .get, url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
-                                        into: partial, retrying: false)
-                try partial.check()
-                if response.status == 416 { break }  // the partial file already holds it all (checked below)
-                if RetryPolicy.isRetryable(status: response.status) {
-                    throw OCIError(.network, "\(host) failed to send \(descriptor.digest) (HTTP \(response.status))")
-                }
-                guard response.status == 200 || response.status == 206 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
-                guard partial.count >= descriptor.size else { throw OCIError(.network, "\(host) ended \(descriptor.digest) early") }
-            } catch let error as OCIError where error.code == .network {
-                keep = true  // what arrived is kept for the next attempt, or the next run
-                failures += 1
-                if partial.count > furthest { furthest = partial.count; failures = 0 }
-                guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
-                try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
-                if partial.count > 0 {
-                    counters.resumesCounter.add(1, ordering: .relaxed)
-                    counters.resumedBytesCounter.add(partial.count, ordering: .relaxed)
-                    counters.note(.resumedDownload)
-                }
-            }
-        }
-        keep = false
-        let digest = partial.finalize()
-        guard digest == descriptor.digest, partial.count == descriptor.size else {
-            throw OCIError(.digestMismatch, "\(host) sent content for \(descriptor.digest) that hashes to \(digest) (\(partial.count) bytes); refusing it")
+        do {
+            try download(descriptor, from: repository, into: partial.sink(host: host))
+        } catch let error as OCIError where error.code == .network {
+            keep = true  // what arrived is kept for the next run
+            throw error
         }
         try partial.move(to: path)
     }
 }
 
-/// A blob's bytes as they arrive: appended to a file and hashed; the body of an error answer is dropped, and a
-/// whole-blob answer to a Range request starts the file over. Runs of zeros are skipped, not written (holes,
-/// as `cp --sparse=auto` makes), so a sparse model pulls into a sparse file; a run stopped after skipping some
-/// resumes from the file's size, which does not count them.
-final class PartialDownload: StatusAwareSink {
+/// A blob's bytes as they arrive, appended to a file (what the download's sink passes on). Runs of zeros are
+/// skipped, not written (holes, as `cp --sparse=auto` makes), so a sparse model pulls into a sparse file; a run
+/// stopped after skipping some resumes from the file's size, which does not count them.
+final class PartialDownload: ByteSink {
     let path: String
     private let fd: Int32
     private let shared: Bool
     private var hasher = SHA256Hasher()
     private(set) var count: Int64 = 0
-    private var accepting = false
-    private var error: OCIError?
     private var moved = false
     private var growing: GrowingFile?
     private let descriptor: Descriptor
-    /// Who sends the bytes (named when it sends more than the blob's declared size).
-    var source = "the registry"
 
     /// A partial file named by digest in `directory` (locked, so two runs never write one file), or, without
     /// a directory or when another run holds it, a private one beside `destination`.
@@ -150,19 +155,14 @@ final class PartialDownload: StatusAwareSink {
         guard ftruncate(fd, 0) == 0 else { throw OCIError.io("write", path, errno: errno) }
         hasher = SHA256Hasher()
         count = 0
-        growing?.restart()
     }
 
-    func responseStarted(status: Int) {
-        accepting = status == 200 || status == 206
-        if status == 200, count > 0 {
-            do { try startOver() } catch { self.error = error as? OCIError }
-        }
+    /// The download's sink into this file, going on from the bytes it holds (hashed when it was opened).
+    func sink(host: String) -> DeclaredSizeSink {
+        DeclaredSizeSink(descriptor, host: host, forwardingTo: self, holding: (count, hasher))
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard accepting else { return }
-        guard count + Int64(bytes.count) <= descriptor.size else { throw DeclaredSizeSink.overrun(descriptor, host: source) }
         var written = 0
         if Self.isZero(bytes) {
             // Left as a hole (a sparse model stays sparse), but the file grows by it: a reader following the
@@ -176,7 +176,6 @@ final class PartialDownload: StatusAwareSink {
             guard result > 0 else { throw OCIError.io("write", path, errno: errno) }
             written += result
         }
-        hasher.update(bytes)
         count += Int64(bytes.count)
         growing?.advance(by: bytes.count)
     }
@@ -187,13 +186,6 @@ final class PartialDownload: StatusAwareSink {
         for index in 0..<words where bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) != 0 { return false }
         return bytes[(words * 8)...].allSatisfy { $0 == 0 }
     }
-
-    /// Rethrows a failure met while the response started.
-    func check() throws {
-        if let error { throw error }
-    }
-
-    func finalize() -> Digest { hasher.finalize() }
 
     /// Puts the verified file at `destination` (a copy when the partial file is on another file system).
     func move(to destination: String) throws {

@@ -27,14 +27,11 @@ struct BlobUpload {
     private var scopes: [String] { [RegistryClient.scope(repository, "pull,push")] }
     private var counters: TransferCounters { client.counters }
 
-    /// Uploads into `opened` (a session a mount request opened instead of mounting), else into a session an
-    /// earlier run left, else into a new one.
-    func run(opened: (session: UploadSession, minimumChunk: Int64)?) throws -> RegistryClient.BlobOutcome {
+    /// Uploads into a session an earlier run left, else into a new one.
+    func run() throws {
         var minimumChunk: Int64 = 0
         var session: UploadSession
-        if let opened {
-            (session, minimumChunk) = opened
-        } else if let earlier = resumeEarlierRun() {
+        if let earlier = resumeEarlierRun() {
             session = earlier
         } else {
             (session, minimumChunk) = try open()
@@ -221,7 +218,7 @@ struct BlobUpload {
     }
 
     /// The session an answer to `POST …/blobs/uploads/` opened, with the smallest chunk the registry takes.
-    static func opened(_ response: HTTPResponse, by client: RegistryClient) throws -> (session: UploadSession, minimumChunk: Int64)? {
+    private static func opened(_ response: HTTPResponse, by client: RegistryClient) throws -> (session: UploadSession, minimumChunk: Int64)? {
         guard let session = try UploadSession(opened: response, by: client) else { return nil }
         return (session, Int64(response.header("oci-chunk-min-length") ?? "") ?? 0)
     }
@@ -235,13 +232,12 @@ struct BlobUpload {
                                             location: session.location, offset: session.offset)
     }
 
-    private func finished(_ response: HTTPResponse) throws -> RegistryClient.BlobOutcome {
+    private func finished(_ response: HTTPResponse) throws {
         if let sent = response.header("docker-content-digest"), sent != descriptor.digest.string {
             throw OCIError(.digestMismatch, "\(client.host) stored \(descriptor.digest) in \(repository) as \(sent)")
         }
         counters.uploadedBlobsCounter.add(1, ordering: .relaxed)
         counters.uploadedBytesCounter.add(descriptor.size, ordering: .relaxed)
-        return .uploaded(bytes: descriptor.size)
     }
 
     private func digestMismatch() -> OCIError {

@@ -1,6 +1,9 @@
 extension RegistryClient {
-    /// Asks the registry to link a blob it holds in `origin` into `repository` (no bytes move). False when it
-    /// cannot (the registry then opens an upload session instead, which is cancelled here).
+    /// The one mount: asks the registry to link a blob it holds in `origin` into `repository` (no bytes move).
+    /// True on 201, which also answers "already there". A registry that cannot mount answers 202 and opens an
+    /// upload session instead; that session is always cancelled here, because no caller uploads straight after
+    /// a mount (the copier asks `blobSize` or tries another origin first, and an upload opens its own session),
+    /// so the registry is not left holding sessions nobody writes to.
     public func mountBlob(_ digest: Digest, into repository: Repository, from origin: Repository) throws -> Bool {
         let scopes = [Self.scope(repository, "pull,push"), Self.scope(origin, "pull")]
         let url = "\(baseURL)/v2/\(repository)/blobs/uploads/?mount=\(digest)&from=\(origin)"

@@ -92,7 +92,10 @@ final class StreamedBlobReader: UploadSource {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         try Cancellation.check()
-        guard remaining > 0 else { return 0 }
+        guard remaining > 0 else {
+            if endsTheBlob { try download.pipe.awaitOutcome() }  // an empty blob too is checked before it counts
+            return 0
+        }
         let wanted = Int(min(Int64(buffer.count), remaining))
         let count = try download.pipe.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
         guard count > 0 else { throw OCIError(.sizeMismatch, "a download ended \(remaining) bytes short") }
@@ -104,90 +107,11 @@ final class StreamedBlobReader: UploadSource {
 }
 
 extension RegistryClient {
-    /// Downloads a blob from `offset` to its end into `pipe`, going on from where a dropped connection left
-    /// off. From the first byte, the whole blob is checked against its digest before this returns.
+    /// Downloads a blob from `offset` to its end into `pipe` (`download`). From the first byte, the whole blob is
+    /// checked against its digest before this returns.
     func streamBlob(_ descriptor: Descriptor, from repository: Repository, offset: Int64, into pipe: BytePipe) throws {
-        let length = descriptor.size - offset
-        let whole = offset == 0
-        let sink = RangeSink(pipe, length: length, hashing: whole, descriptor: descriptor, host: host)
-        let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
-        var failures = 0
-        var furthest: Int64 = 0
-        if offset > 0 { counters.note(.resumedDownload) }  // an upload resumed mid-blob
-        defer { counters.downloadedBytesCounter.add(sink.delivered, ordering: .relaxed) }
-        while sink.delivered < length {
-            let start = offset + sink.delivered
-            sink.expect(start: start)
-            let headers = start == 0 ? [] : [("Range", "bytes=\(start)-")]
-            do {
-                let response = try send(HTTPRequest(method: .get, url: url, headers: headers), scopes: [Self.scope(repository, "pull")],
-                                        into: sink, retrying: false)
-                if RetryPolicy.isRetryable(status: response.status) {
-                    throw OCIError(.network, "\(host) failed to send \(descriptor.digest) (HTTP \(response.status))")
-                }
-                guard response.status == 200 || response.status == 206 else { throw failure(response, "download \(descriptor.digest) from \(repository)") }
-                guard sink.delivered >= length else { throw OCIError(.network, "\(host) ended \(descriptor.digest) early") }
-            } catch let error as OCIError where error.code == .network {
-                failures += 1
-                if sink.delivered > furthest { furthest = sink.delivered; failures = 0 }
-                guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
-                try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
-                if sink.delivered > 0 { counters.note(.resumedDownload) }
-            }
-        }
-        if let digest = sink.finalize() {
-            guard digest == descriptor.digest else {
-                throw OCIError(.digestMismatch, "\(host) sent content for \(descriptor.digest) that hashes to \(digest); refusing it")
-            }
-        }
+        try download(descriptor, from: repository, into: DeclaredSizeSink(descriptor, host: host, forwardingTo: pipe, from: offset))
     }
 }
 
-/// Passes on the body of a successful answer (not an error page), hashing it when asked; a byte past `length`
-/// in all fails the download. A whole-blob answer (200) to a `Range` request has its leading bytes skipped.
-private final class RangeSink: StatusAwareSink {
-    private let pipe: BytePipe
-    private let length: Int64
-    private var hasher: SHA256Hasher?
-    private(set) var delivered: Int64 = 0
-    private var accepting = false
-    private var start: Int64 = 0
-    private var skip: Int64 = 0
-
-    private let descriptor: Descriptor
-    private let host: String
-
-    init(_ pipe: BytePipe, length: Int64, hashing: Bool, descriptor: Descriptor, host: String) {
-        self.pipe = pipe
-        self.length = length
-        self.descriptor = descriptor
-        self.host = host
-        self.hasher = hashing ? SHA256Hasher() : nil
-    }
-
-    /// The next answer should begin at `start` of the blob.
-    func expect(start: Int64) { self.start = start }
-
-    func responseStarted(status: Int) {
-        accepting = status == 200 || status == 206
-        skip = status == 200 ? start : 0
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard accepting else { return }
-        var bytes = bytes
-        if skip > 0 {
-            let dropped = Int(min(skip, Int64(bytes.count)))
-            skip -= Int64(dropped)
-            bytes = UnsafeRawBufferPointer(rebasing: bytes[dropped...])
-        }
-        guard Int64(bytes.count) <= length - delivered else { throw DeclaredSizeSink.overrun(descriptor, host: host) }
-        let part = bytes
-        hasher?.update(part)
-        try pipe.write(part)
-        delivered += Int64(part.count)
-    }
-
-    /// The digest of what was delivered, when hashing.
-    func finalize() -> Digest? { hasher?.finalize() }
-}
+extension BytePipe: ByteSink {}
