@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import OCIKit
 
@@ -25,16 +26,12 @@ public struct SourceInfo: Sendable, Equatable {
 
     public static func detect(definitionPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> SourceInfo {
         let directory = (definitionPath as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        let commit = git(["rev-parse", "HEAD"], in: folder)
-        let dirty = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: folder).map { !$0.isEmpty }
-        let remote = commit == nil ? nil : git(["config", "--get", "remote.origin.url"], in: folder).map(RedactedURL.redacting)
+        let repository = GitCheckout.describe(directory.isEmpty ? "." : directory)
         var ci: [String: String] = [:]
         for name in ciVariables { if let value = environment[name], !value.isEmpty { ci[name] = RedactedURL.redacting(value) } }
         let name = (definitionPath as NSString).lastPathComponent
-        let prefix = commit == nil ? nil : git(["rev-parse", "--show-prefix"], in: folder)
-        return SourceInfo(gitCommit: commit, gitDirty: dirty, gitRemote: remote, ci: ci, invocationID: invocation(ci),
-                          definitionPath: (prefix ?? "") + name)
+        return SourceInfo(gitCommit: repository.commit, gitDirty: repository.dirty, gitRemote: repository.remote, ci: ci, invocationID: invocation(ci),
+                          definitionPath: (repository.prefix ?? "") + name)
     }
 
     static func invocation(_ ci: [String: String]) -> String? {
@@ -45,17 +42,30 @@ public struct SourceInfo: Sendable, Equatable {
     }
 
     static func git(_ arguments: [String], in directory: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let (status, text) = ChildProcess.output("git", ["-C", directory] + arguments), status == 0 else { return nil }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// What git says of the checkout a folder is in, asked once per folder in a process (a publish asks for its
+/// provenance and for its record).
+enum GitCheckout {
+    struct Description: Sendable {
+        var commit: String?, dirty: Bool?, remote: String?, prefix: String?
+    }
+
+    private static let described = Mutex<[String: Description]>([:])
+
+    static func describe(_ folder: String) -> Description {
+        if let known = described.withLock({ $0[folder] }) { return known }
+        let commit = SourceInfo.git(["rev-parse", "HEAD"], in: folder)
+        var description = Description(commit: commit)
+        if commit != nil {
+            description.dirty = SourceInfo.git(["status", "--porcelain", "--untracked-files=no"], in: folder).map { !$0.isEmpty }
+            description.remote = SourceInfo.git(["config", "--get", "remote.origin.url"], in: folder).map(RedactedURL.redacting)
+            description.prefix = SourceInfo.git(["rev-parse", "--show-prefix"], in: folder)
+        }
+        described.withLock { $0[folder] = description }
+        return description
     }
 }

@@ -51,7 +51,7 @@ public struct Publisher: Sendable {
             try image.referrers.list(in: client, repository: destination.repository(image.repository).path, imageTag: image.tag)
         }
         let digests = Dictionary(artifacts.map { ($0.reference, $0.manifestBlob.descriptor.digest) }) { first, _ in first }
-        var record = PublishRecord(build: build, manifests: digests, createdAt: Date())
+        var record = PublishRecord(build: build, manifests: digests, createdAt: Date(), createdBy: publication.createdBy)
         var publication = publication
         publication.version = build.version
         let (events, replaces) = try PublishLedger(client: client, layout: layout, pipeline: build.name, destination: destination).conclude(publication)
