@@ -70,6 +70,8 @@ import TestSupport
         try registries.injectFaults(status: "500", count: 100, method: "GET", match: "/v2/\(prefix)/models/failing/blobs/", proxy: registries.quirky)
         let holdsBefore = try registries.heldTransfers()
         defer { try? registries.releaseHeldTransfers() }
+        let heldDownload = held.layers[0].descriptor.downloadThreadName
+        let sampler = ThreadSampler { $0 == heldDownload }
 
         let started = Date()
         let error = try #require(throws: OCIError.self) {
@@ -77,6 +79,7 @@ import TestSupport
                 .copy([held, failing].map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(prefix)/\($0.repository)", repository: $0.repository, tag: "v1") })
         }
         let threadsLeft = liveThreadNames().filter { name in [held, failing].contains { name == $0.layers[0].descriptor.downloadThreadName } }
+        #expect(sampler.stop() == 1, "the held download's thread was never seen")
         #expect(error.code != .cancelled, "\(error)")
         #expect(try registries.heldTransfers() > holdsBefore, "the first item's download was not held")
         #expect(Date().timeIntervalSince(started) < 20, "the copy waited for its held download")
@@ -95,23 +98,14 @@ import TestSupport
         try Copier.copy(artifacts, to: RegistryDestination(client: client, prefixPath: prefix))
         let names = Set(artifacts.flatMap { [$0.layers[0].descriptor.downloadThreadName, $0.config.descriptor.downloadThreadName] })
         let workers = Mutex<Set<pthread_t>>([])
-        let sampling = Atomic<Bool>(true), mostDownloads = Atomic<Int>(0)
-        let sampler = Thread {
-            while sampling.load(ordering: .relaxed) {
-                let count = liveThreadNames().filter(names.contains).count
-                if count > mostDownloads.load(ordering: .relaxed) { mostDownloads.store(count, ordering: .relaxed) }
-                usleep(2000)
-            }
-        }
-        sampler.start()
-        defer { sampling.store(false, ordering: .relaxed) }
+        let sampler = ThreadSampler(names.contains)
         let pool = 3
         try Parallel.forEach(Array(0..<pool), concurrency: pool) { copy in
             let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(prefix)/\($0.repository)", repository: $0.repository, tag: "v1", ordered: false) }
             let onEvent: @Sendable (CopyEvent) -> Void = { _ in _ = workers.withLock { $0.insert(pthread_self()) } }
             try Copier(from: RegistrySource(client: client, cache: nil), to: LayoutDirectoryDestination(directory: dir.file("layout\(copy)")), onEvent: onEvent).copy(items)
         }
-        let (threadsAtWork, downloadsAtOnce) = (workers.withLock { $0.count }, mostDownloads.load(ordering: .relaxed))
+        let (threadsAtWork, downloadsAtOnce) = (workers.withLock { $0.count }, sampler.stop())
         #expect(threadsAtWork <= pool && downloadsAtOnce <= pool, "\(threadsAtWork) threads at work, \(downloadsAtOnce) downloads at once")
     }
 
@@ -133,5 +127,32 @@ private func liveThreadNames() -> [String] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.compactMap { task in
         (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Counts, every 2 ms until stopped, the threads whose names `matches`; `stop` gives the most seen at once.
+private final class ThreadSampler: Sendable {
+    private final class Counts: Sendable {
+        let sampling = Atomic<Bool>(true)
+        let most = Atomic<Int>(0)
+    }
+    private let counts = Counts()
+    private let thread: JoinableThread?
+
+    init(_ matches: @escaping @Sendable (String) -> Bool) {
+        let counts = self.counts
+        thread = JoinableThread(name: "sampler") {
+            while counts.sampling.load(ordering: .relaxed) {
+                let count = liveThreadNames().filter(matches).count
+                if count > counts.most.load(ordering: .relaxed) { counts.most.store(count, ordering: .relaxed) }
+                usleep(2000)
+            }
+        }
+    }
+
+    func stop() -> Int {
+        counts.sampling.store(false, ordering: .relaxed)
+        thread?.join()
+        return counts.most.load(ordering: .relaxed)
     }
 }
