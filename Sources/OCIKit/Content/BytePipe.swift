@@ -26,7 +26,8 @@ final class BytePipe: @unchecked Sendable {
             try condition.withLock {
                 while count == storage.count, !readerGone {
                     writerWaits = true
-                    condition.wait()
+                    // A reader that stops for its scope's sake may never close: the writer looks at its own.
+                    if !condition.wait(until: Date(timeIntervalSinceNow: 0.1)) { try Cancellation.check() }
                 }
                 writerWaits = false
                 if readerGone { throw OCIError(.cancelled, "nothing reads this download any more") }

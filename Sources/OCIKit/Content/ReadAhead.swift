@@ -1,5 +1,3 @@
-import Foundation
-
 /// Runs a producer of bytes on a thread of its own and passes what it writes to `sink` on the calling thread,
 /// through a bounded pipe: reading many files overlaps with hashing or writing what was read, as
 /// `tar cf - DIR | sha256sum` overlaps on two cores. Returns once both sides are done; an error on either side
@@ -9,14 +7,12 @@ enum ReadAhead {
 
     static func run(into sink: any ByteSink, _ produce: @escaping @Sendable (any ByteSink) throws -> Void) throws {
         let pipe = BytePipe(capacity: bufferSize)
-        let producerDone = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
+        let producer = try CancellationScope.current.spawn(name: "read-ahead") {
             pipe.finish(Result { try produce(BytePipeSink(pipe)) })
-            producerDone.signal()
         }
         defer {
             pipe.closeReading()  // a producer still writing stops at its next write
-            producerDone.wait()
+            producer.join()
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
         defer { buffer.deallocate() }

@@ -84,12 +84,17 @@ public struct Copier: Sendable {
 
     @discardableResult
     public func copy(_ items: [CopyItem]) throws -> CopySummary {
+        // The copy's own scope: a failure stops the rest of this copy (workers, downloads, read-aheads) and not
+        // the process, and the copy returns only once every thread it started has ended.
+        let scope = CancellationScope()
         do {
-            let summary = try run(CopyPlan(items, source: source))
+            let summary = try scope.run { try run(CopyPlan(items, source: source)) }
+            scope.finish(cancelling: false)
             try Cancellation.check()
             try destination.commit()
             return summary
         } catch {
+            scope.finish(cancelling: true)
             destination.abort()
             throw error
         }
@@ -165,18 +170,7 @@ public struct Copier: Sendable {
     private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, String, Origin)],
                                                _ body: @Sendable ((CopyPlan.BlobNeed, String, Origin)) throws -> Void) throws {
         let small = jobs.filter { $0.0.descriptor.size <= Self.smallBlobSize }, large = jobs.filter { $0.0.descriptor.size > Self.smallBlobSize }
-        let groups = [(large, concurrency), (small, requestConcurrency)].filter { !$0.0.isEmpty }
-        let failed = Atomic<Bool>(false)
-        try Parallel.forEach(groups, concurrency: groups.count) { jobs, limit in
-            do {
-                try Parallel.forEach(jobs, concurrency: limit) { job in
-                    if !failed.load(ordering: .relaxed) { try body(job) }
-                }
-            } catch {
-                failed.store(true, ordering: .relaxed)
-                throw error
-            }
-        }
+        try Parallel.forEach(lanes: [(large, concurrency), (small, requestConcurrency)], body)
     }
 
     /// Consecutive image manifests of unordered items form one wave; anything else (an ordered item's manifest,

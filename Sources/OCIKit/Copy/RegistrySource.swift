@@ -49,10 +49,11 @@ public struct RegistrySource: ContentSource {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if FileStatus.exists(path) { return Blob(descriptor: descriptor, content: .file(path: path)) }
             // Handed out as it arrives, so the destination's check runs alongside the download. The destination
-            // waits for the download to end (`GrowingFile.wait`), so none outlives the copy.
+            // waits for the download to end (`GrowingFile.wait`), and the copy's scope owns its thread, so none
+            // outlives the copy.
             let growing = GrowingFile()
             let client = self.client
-            Thread.detachNewThread {
+            try CancellationScope.current.spawn(name: descriptor.downloadThreadName) {
                 growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path, growing: growing); return path })
             }
             return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
@@ -63,7 +64,7 @@ public struct RegistrySource: ContentSource {
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
         let client = self.client
-        Thread.detachNewThread {
+        try CancellationScope.current.spawn(name: descriptor.downloadThreadName) {  // owned by the copy's scope, like the download above
             growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))

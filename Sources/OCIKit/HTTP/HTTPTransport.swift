@@ -99,11 +99,12 @@ public final class HTTPTransport: Sendable {
             return size * count
         }
         _ = edgepack_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
-        // Called about once a second even when no byte moves, so a stop request ends a stalled transfer too,
+        // Called about once a second even when no byte moves, so a stop request (of this thread's scope: a
+        // signal, or a failure elsewhere in the same copy) ends a stalled transfer too,
         // and a transfer in which no byte moved for the stall time (waiting for an answer, or within one) ends.
         set(CURLOPT_NOPROGRESS, 0)
         _ = edgepack_curl_setopt_xferinfo(handle) { context, _, received, _, sent in
-            if Cancellation.isRequested { return 1 }
+            if CancellationScope.current.isCancelled { return 1 }
             let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
             return exchange.hasStalled(moved: Int64(received) + Int64(sent)) ? 1 : 0
         }

@@ -46,8 +46,13 @@ public final class StreamedBlob: @unchecked Sendable, Hashable {
     private func start(at offset: Int64) -> StreamedDownload {
         let download = StreamedDownload(position: offset)
         let (client, descriptor, repository, pipe) = (self.client, self.descriptor, self.repository, download.pipe)
-        Thread.detachNewThread {
-            pipe.finish(Result { try client.streamBlob(descriptor, from: repository, offset: offset, into: pipe) })
+        // Owned by the scope that asked for the bytes (a copy's worker): it ends before that scope's work does.
+        do {
+            try CancellationScope.current.spawn(name: descriptor.downloadThreadName) {
+                pipe.finish(Result { try client.streamBlob(descriptor, from: repository, offset: offset, into: pipe) })
+            }
+        } catch {
+            pipe.finish(.failure(error))
         }
         return download
     }
@@ -115,3 +120,8 @@ extension RegistryClient {
 }
 
 extension BytePipe: ByteSink {}
+
+extension Descriptor {
+    /// The name of a thread that downloads this blob: `dl-` and the start of its digest.
+    var downloadThreadName: String { "dl-" + digest.encoded.prefix(12) }
+}

@@ -1,11 +1,8 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A process-wide stop request (Ctrl-C, SIGTERM). Long-running work checks it between reads, writes,
-/// requests and retry pauses, and unwinds with `OCIError(.cancelled)`, so temporary files are removed on the
-/// way out and nothing is tagged.
+/// The process-wide stop request (Ctrl-C, SIGTERM), which cancels every `CancellationScope`. Long-running work
+/// checks its thread's scope between reads, writes, requests and retry pauses (`check`, `sleep`), and unwinds
+/// with `OCIError(.cancelled)`, so temporary files are removed on the way out and nothing is tagged.
 public enum Cancellation {
     private static let signal = Atomic<Int32>(0)
 
@@ -22,22 +19,9 @@ public enum Cancellation {
 
     public static var isRequested: Bool { requestedSignal != nil }
 
-    /// Throws `OCIError(.cancelled)` once a stop was requested.
-    public static func check() throws {
-        if let number = requestedSignal {
-            throw OCIError(.cancelled, "stopped by signal \(number)")
-        }
-    }
+    /// Throws `OCIError(.cancelled)` once the calling thread's scope is cancelled (a signal cancels them all).
+    public static func check() throws { try CancellationScope.current.check() }
 
-    /// Sleeps, waking early (and throwing) when a stop is requested.
-    public static func sleep(seconds: Double) throws {
-        var remaining = seconds
-        while remaining > 0 {
-            try check()
-            let step = min(remaining, 0.05)
-            usleep(useconds_t(step * 1_000_000))
-            remaining -= step
-        }
-        try check()
-    }
+    /// Sleeps, waking early (and throwing) when the calling thread's scope is cancelled.
+    public static func sleep(seconds: Double) throws { try CancellationScope.current.sleep(seconds: seconds) }
 }
