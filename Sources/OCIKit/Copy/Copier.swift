@@ -106,15 +106,15 @@ public struct Copier: Sendable {
             guard vouches, let tag = step.tag else { return false }
             return try destination.manifestDigest(tag, in: step.repository) == step.blob.descriptor.digest
         }
-        var required = Set<String>()
+        var required = Set<BlobPlacement>()
         for (step, isPresent) in zip(plan.manifests, present) where !isPresent {
-            for digest in step.blobs { required.insert("\(step.repository)@\(digest)") }
+            for digest in step.blobs { required.insert(BlobPlacement(repository: step.repository, digest: digest)) }
         }
         var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
         let carried = try requireWhatTheSourceLacks(plan, required: required)
         for need in plan.blobs {
             var (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
-                if required.contains("\(repository)@\(need.descriptor.digest)") { split.0.append(repository) } else { split.1.append(repository) }
+                if required.contains(BlobPlacement(repository: repository, digest: need.descriptor.digest)) { split.0.append(repository) } else { split.1.append(repository) }
             }
             if let present = carried[need.descriptor.digest] {
                 // Not in the source: the repositories of the destination that hold it count as holders.
@@ -228,9 +228,9 @@ extension Copier {
     /// For each blob the source does not carry (a delta bundle's), the repositories of the destination that hold
     /// it, checked before anything moves; when one the copy needs is held nowhere, the copy stops here with the
     /// list of what is missing, having written nothing.
-    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<String>) throws -> [Digest: [String]] {
+    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<BlobPlacement>) throws -> [Digest: [String]] {
         let lacking = plan.blobs.filter { need in
-            !source.holds(need.descriptor, in: need.sourceRepository) && need.repositories.contains { required.contains("\($0)@\(need.descriptor.digest)") }
+            !source.holds(need.descriptor, in: need.sourceRepository) && need.repositories.contains { required.contains(BlobPlacement(repository: $0, digest: need.descriptor.digest)) }
         }
         guard !lacking.isEmpty else { return [:] }
         let checks = lacking.flatMap { need in need.repositories.map { (need.descriptor, $0) } }
@@ -247,6 +247,12 @@ extension Copier {
         }
         return present
     }
+}
+
+/// A blob as one repository of the destination needs it.
+struct BlobPlacement: Hashable {
+    var repository: String
+    var digest: Digest
 }
 
 extension CopySummary {

@@ -29,7 +29,14 @@ struct CopyPlan {
     private(set) var blobs: [BlobNeed] = []
     private(set) var manifests: [ManifestStep] = []
     private var blobIndex: [Digest: Int] = [:]
-    private var planned = Set<String>()
+    private var planned = Set<PlannedManifest>()
+
+    /// A manifest already planned for a repository under a tag (nil: by digest).
+    private struct PlannedManifest: Hashable {
+        var repository: String
+        var digest: Digest
+        var tag: String?
+    }
 
     init(_ items: [CopyItem], source: any ContentSource) throws {
         for item in items {
@@ -43,7 +50,7 @@ struct CopyPlan {
     private mutating func add(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, tag: String?,
                               ordered: Bool, source: any ContentSource, depth: Int) throws {
         guard depth < 8 else { throw OCIError(.invalidLayout, "manifest \(descriptor.digest) nests indexes too deeply") }
-        guard planned.insert("\(repository)@\(descriptor.digest)#\(tag ?? "")").inserted else { return }
+        guard planned.insert(PlannedManifest(repository: repository, digest: descriptor.digest, tag: tag)).inserted else { return }
         let bytes = try source.manifestBytes(descriptor, in: sourceRepository)
         let actual = SHA256Hasher.digest(bytes)
         guard actual == descriptor.digest, Int64(bytes.count) == descriptor.size else {
