@@ -12,9 +12,15 @@ public protocol ContentSource: Sendable {
     /// Whether the source carries this blob's bytes (a delta bundle does not carry what its site already has:
     /// the copier then requires the destination to hold it before writing anything).
     func holds(_ descriptor: Descriptor, in repository: String) -> Bool
+    /// The source a part name stands for (`CombinedSource`); any other source is its own part "".
+    func part(_ name: String) throws -> any ContentSource
 }
 
 extension ContentSource {
+    public func part(_ name: String) throws -> any ContentSource {
+        guard name.isEmpty else { throw OCIError(.notFound, "no source named '\(name)'") }
+        return self
+    }
     public func mountOrigin(in repository: String) -> BlobOrigin? { nil }
     public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { true }
 }

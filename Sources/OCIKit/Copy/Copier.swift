@@ -5,6 +5,8 @@ public struct CopyItem: Sendable, Hashable {
     public var descriptor: Descriptor
     /// Where the source holds it (registries; layouts and builds ignore it).
     public var sourceRepository: String
+    /// The part of a `CombinedSource` it is read from ("" for any other source).
+    public var sourcePart = ""
     /// Where it goes, relative to the destination's prefix, e.g. `models/ccfraud`.
     public var repository: String
     /// The tag to point at it; nil copies it by digest only.
@@ -21,6 +23,9 @@ public struct CopyItem: Sendable, Hashable {
         self.tag = tag
         self.ordered = ordered
     }
+
+    /// Where the source holds it, and in which part.
+    public var source: SourceKey { SourceKey(part: sourcePart, repository: sourceRepository) }
 
     /// An artifact under its own reference, from a source that names it the same way (a build, a bundle).
     public init(_ artifact: Artifact, ordered: Bool = true) {
@@ -136,11 +141,11 @@ public struct Copier: Sendable {
             others += targets.dropFirst().map { (need, $0, target) }
         }
         try forEachBlob(first) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
+            let outcome = try copyBlob(need.descriptor, from: need.source, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         try forEachBlob(others) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
+            let outcome = try copyBlob(need.descriptor, from: need.source, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         // Manifests in order, except that a run of unordered items' image manifests goes in parallel.
@@ -195,8 +200,9 @@ public struct Copier: Sendable {
     /// A blob is asked for before it is sent, except a small one the source holds, where the destination would
     /// rather take it again than answer (`uploadsWithoutAskingUpTo`). A source need not hold what the destination
     /// has (a bundle of changes only): what it does not carry is always asked for.
-    private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
+    private func copyBlob(_ descriptor: Descriptor, from key: SourceKey, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
+        let source = try self.source.part(key.part), sourceRepository = key.repository
         let outcome: CopyEvent.BlobOutcome
         // Where a mount also answers "already there", a blob another repository holds is mounted without asking.
         let mountFirst = origin != nil && destination.mountAnswersPresence
@@ -230,7 +236,7 @@ extension Copier {
     /// list of what is missing, having written nothing.
     func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<BlobPlacement>) throws -> [Digest: [String]] {
         let lacking = plan.blobs.filter { need in
-            !source.holds(need.descriptor, in: need.sourceRepository) && need.repositories.contains { required.contains(BlobPlacement(repository: $0, digest: need.descriptor.digest)) }
+            !source.holds(need.descriptor, at: need.source) && need.repositories.contains { required.contains(BlobPlacement(repository: $0, digest: need.descriptor.digest)) }
         }
         guard !lacking.isEmpty else { return [:] }
         let checks = lacking.flatMap { need in need.repositories.map { (need.descriptor, $0) } }
