@@ -58,7 +58,7 @@ public struct ContainerRuntime: AgentRuntime {
             throw OCIError(.invalidLayout, "version \(version.version) names no engine image; it was not published by edgepack")
         }
         let path = Publisher.split(layout).path
-        let mirror = Repository((path.isEmpty ? "" : path + "/") + "engine")
+        let mirror = Repository(path).appending("engine")
         // An image pinned by digest is that digest wherever it is stored; a tag is whatever the registry says now.
         let pinned = try? ImageReference(parsing: image).digest
         let mirrored = pinned.flatMap { digest in (try? client.manifestDigest(.digest(digest), in: mirror)).flatMap { $0 } }

@@ -48,7 +48,7 @@ public struct PipelineImage: Sendable {
 
     /// Where a registry (prefix) holds the mirror.
     public func location(in layout: RegistryLayout) -> ImageLocation {
-        ImageLocation(repository: "\(layout.prefix)/\(repository)", tag: tag, digest: digest)
+        ImageLocation(repository: layout.name(of: repository), tag: tag, digest: digest)
     }
 
     /// The tag a mirror of `name` gets: its tag, `sha256-HEX` when pinned only by digest, else `latest`.

@@ -29,9 +29,8 @@ public struct RegistryInventory: Codable, Sendable, Equatable {
     /// Reads `repositories` (paths under `prefixPath`) of a registry; a repository that does not exist is left out.
     /// Tags that name the same manifest cost one fetch.
     public static func collect(client: RegistryClient, prefixPath: String, registry: String, repositories: [String]) throws -> RegistryInventory {
-        let full: @Sendable (String) -> String = { relative in prefixPath.isEmpty ? relative : "\(prefixPath)/\(relative)" }
         let listed = try Parallel.map(repositories, concurrency: client.options.concurrency) { relative -> (String, Repository)? in
-            let repository = full(relative)
+            let repository = OCIKit.Repository(prefixPath).appending(relative).path
             let tags = try client.tags(of: OCIKit.Repository(repository))
             guard !tags.isEmpty else { return nil }
             let digests = try Parallel.map(tags, concurrency: client.options.concurrency) { try client.manifestDigest(.tag($0), in: OCIKit.Repository(repository)) }
