@@ -63,7 +63,7 @@ private struct FilledStore {
             #expect(summary.manifestsWritten == 2)
             if sourceKind == .registry { #expect(summary.blobsMounted == 4 && summary.blobsCopied == 0, "\(summary)") }
             for artifact in artifacts {
-                #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(prefix)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
+                #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
             }
             result = dir.file("copy-again.tar")
             let back = plain.map { item in

@@ -54,7 +54,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let bundle = try ImageLayoutBundle(path: dir.file("via-registry.tar"))
         try Copier(from: bundle, to: RegistryDestination(client: client, prefixPath: second)).copy(layoutItems)
         for artifact in artifacts {
-            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(second)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(second)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
         }
     }
 
@@ -69,8 +69,8 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: "engine", repository: "engine", tag: "v1")
         let summary = try Copier(from: source, to: RegistryDestination(client: client, prefixPath: prefix)).copy([item])
         #expect(summary.manifestsWritten == 3)
-        #expect(try client.manifestDigest(.tag("v1"), in: Repository("\(prefix)/engine")) == indexBlob.descriptor.digest)
-        #expect(try client.manifestDigest(.digest(arm.manifestBlob.descriptor.digest), in: Repository("\(prefix)/engine")) == arm.manifestBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.tag("v1"), in: Repository(unchecked: "\(prefix)/engine")) == indexBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.digest(arm.manifestBlob.descriptor.digest), in: Repository(unchecked: "\(prefix)/engine")) == arm.manifestBlob.descriptor.digest)
         let raw = try run("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", "reader:reader-pass", "docker://\(TestRegistries.shared.token)/\(prefix)/engine:v1"])
         #expect(SHA256Hasher.digest(Array(raw.stdout.utf8)) == indexBlob.descriptor.digest, "\(raw.stderr)")
     }
@@ -146,8 +146,8 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let error = try #require(throws: OCIError.self) { try Copier(from: source, to: destination).copy([CopyItem(artifact)]) }
         #expect(error.code == .digestMismatch, "\(error)")
         if kind == "registry" {
-            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(prefix)/\(artifact.repository)")) == nil)
-            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: Repository("\(prefix)/\(artifact.repository)")) == nil)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == nil)
+            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == nil)
         } else {
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["demo.bin"])
         }

@@ -24,7 +24,7 @@ public struct SiteReports: Sendable {
     var relativeRepository: String { "sites/\(pipeline)" }
     var repository: Repository {
         let path = Publisher.split(layout).path
-        return Repository(path).appending(relativeRepository)
+        return Repository(unchecked: path).appending(relativeRepository)
     }
 
     /// Replaces the site's report with `status`.

@@ -14,7 +14,7 @@ public struct ExistingCosignImages: Sendable {
         public var isDestination: Bool
 
         func path(of repository: String) -> String {
-            Repository(prefixPath).appending(repository).path
+            Repository(unchecked: prefixPath).appending(repository).path
         }
     }
 

@@ -15,7 +15,7 @@ public struct RegistryDestination: ContentDestination {
 
     /// The registry's repository for a name relative to the prefix.
     public func repository(_ relative: String) -> Repository {
-        Repository(prefixPath).appending(relative)
+        Repository(unchecked: prefixPath).appending(relative)
     }
 
     public func displayName(_ repository: String) -> String { self.repository(repository).path }

@@ -33,7 +33,7 @@ public struct RegistrySource: ContentSource {
 
     public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         if let bytes = manifests.bytes(descriptor.digest) { return bytes }
-        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(repository)).bytes
+        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(unchecked: repository)).bytes
         manifests.remember(bytes, as: descriptor.digest)
         return bytes
     }
@@ -53,24 +53,24 @@ public struct RegistrySource: ContentSource {
             let growing = GrowingFile()
             let client = self.client
             Thread.detachNewThread {
-                growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path, growing: growing); return path })
+                growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(unchecked: repository), toFile: path, growing: growing); return path })
             }
             return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
         }
         guard let cache else {
-            return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: Repository(repository))))
+            return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: Repository(unchecked: repository))))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
         let client = self.client
         Thread.detachNewThread {
-            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(unchecked: repository), into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
 
     public func mountOrigin(in repository: String) -> BlobOrigin? {
-        BlobOrigin(host: client.host, repository: Repository(repository))
+        BlobOrigin(host: client.host, repository: Repository(unchecked: repository))
     }
 }
 

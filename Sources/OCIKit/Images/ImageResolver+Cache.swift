@@ -18,7 +18,7 @@ extension ImageResolver {
             return nil
         }
         let (host, repository) = Self.endpoint(reference)
-        let source = CachedImageSource(cache: cache, origin: BlobOrigin(host: host, repository: Repository(repository)), image: spec.description)
+        let source = CachedImageSource(cache: cache, origin: BlobOrigin(host: host, repository: try Repository(validating: repository)), image: spec.description)
         do {
             let top: Descriptor
             if let digest = reference.digest {

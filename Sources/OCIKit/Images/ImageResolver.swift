@@ -63,7 +63,7 @@ public struct ImageResolver: Sendable {
             let (host, repository) = Self.endpoint(reference)
             let client = try RegistryClient.connect(host: host, credential: credential, options: registryOptions)
             let source = RegistrySource(client: client, cache: cache)
-            let (bytes, blob) = try client.fetchManifestBytes(reference.digest.map(ManifestReference.digest) ?? .tag(reference.tag!), in: Repository(repository))
+            let (bytes, blob) = try client.fetchManifestBytes(reference.digest.map(ManifestReference.digest) ?? .tag(reference.tag!), in: try Repository(validating: repository))
             source.remember(bytes, as: blob.descriptor.digest)
             let top = Descriptor(mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size)
             let resolved = try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)

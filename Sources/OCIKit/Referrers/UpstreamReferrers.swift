@@ -58,7 +58,7 @@ public struct UpstreamReferrers: Sendable {
                     throw OCIError(.unsupported, "has more than \(UpstreamSignatures.maximumDigests) referrers; refusing to carry them")
                 }
                 try hold(entry.size)
-                let fetched = try client.fetchManifestBytes(.digest(entry.digest), in: Repository(repository))
+                let fetched = try client.fetchManifestBytes(.digest(entry.digest), in: Repository(unchecked: repository))
                 let manifest = try CanonicalJSON.decode(Manifest.self, from: fetched.bytes, what: "referrer \(entry.digest)")
                 guard manifest.subject?.digest == subject else { continue }
                 var parts: [Blob] = []
