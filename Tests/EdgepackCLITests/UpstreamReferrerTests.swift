@@ -21,7 +21,7 @@ extension UpstreamSignatureTests {
                                                        subject: subjectBlob.descriptor, annotations: ["org.example.kind": "sbom"]),
                                     config: config, layers: [sbom])
         try Copier(from: ArtifactSource([referrer]), to: RegistryDestination(client: client, prefixPath: ""))
-            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: repository, repository: repository, tag: nil)])
+            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: Repository(unchecked: repository), repository: repository, tag: nil)])
         try client.attachReferrer(referrer.manifestBlob, manifest: referrer.manifest, in: repository)
         return referrer.manifestBlob.descriptor.digest
     }

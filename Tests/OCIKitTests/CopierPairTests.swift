@@ -28,7 +28,7 @@ private struct FilledStore {
             source = RegistrySource(client: client, cache: BlobCache(directory: dir.file("downloads")))
             items = plain.map { item in
                 var item = item
-                item.sourceRepository = "\(prefix)/\(item.repository)"
+                item.sourceRepository = Repository(unchecked: prefix).appending(item.repository)
                 return item
             }
         }
@@ -68,7 +68,7 @@ private struct FilledStore {
             result = dir.file("copy-again.tar")
             let back = plain.map { item in
                 var item = item
-                item.sourceRepository = "\(prefix)/\(item.repository)"
+                item.sourceRepository = Repository(unchecked: prefix).appending(item.repository)
                 return item
             }
             try Copier(from: RegistrySource(client: client, cache: BlobCache(directory: dir.file("back"))), to: LayoutArchiveDestination(path: result, mtime: 0)).copy(back)

@@ -8,11 +8,11 @@ struct LyingSource: ContentSource {
     let honest: ArtifactSource
     let liesAbout: Digest
 
-    func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         try honest.manifestBytes(descriptor, in: repository)
     }
 
-    func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         guard descriptor.digest == liesAbout else { return try honest.blob(descriptor, in: repository) }
         return Blob(descriptor: descriptor, content: .bytes(Array(repeating: UInt8(ascii: "x"), count: Int(descriptor.size))))
     }
@@ -37,7 +37,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let first = uniquePrefix("first"), second = uniquePrefix("second")
 
         try Copier.copy(artifacts, to: RegistryDestination(client: client, prefixPath: first))
-        let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(first)/\($0.repository)", repository: $0.repository, tag: $0.tag) }
+        let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: Repository(unchecked: first).appending($0.repository), repository: $0.repository, tag: $0.tag) }
         let fromRegistry = RegistrySource(client: client, cache: BlobCache(directory: dir.file("blobs")))
         try Copier(from: fromRegistry, to: try LayoutDirectoryDestination(directory: dir.file("layout"))).copy(items)
 
@@ -45,7 +45,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let layoutItems = layout.index.manifests.map { entry in
             let reference = entry.annotations![AnnotationKey.refName]!
             let (repository, tag) = Artifact.split(reference)
-            return CopyItem(descriptor: entry, sourceRepository: repository, repository: repository, tag: tag)
+            return CopyItem(descriptor: entry, sourceRepository: Repository(unchecked: repository), repository: repository, tag: tag)
         }
         try Copier(from: layout, to: LayoutArchiveDestination(path: dir.file("via-registry.tar"), mtime: 0)).copy(layoutItems)
         try Copier.copy(artifacts, to: LayoutArchiveDestination(path: dir.file("direct.tar"), mtime: 0))
@@ -66,7 +66,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let source = ArtifactSource(blobs: [indexBlob] + [amd, arm].flatMap { [$0.manifestBlob, $0.config] + $0.layers })
         let client = try connectToTokenRegistry()
         let prefix = uniquePrefix("index")
-        let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: "engine", repository: "engine", tag: "v1")
+        let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: Repository(unchecked: "engine"), repository: "engine", tag: "v1")
         let summary = try Copier(from: source, to: RegistryDestination(client: client, prefixPath: prefix)).copy([item])
         #expect(summary.manifestsWritten == 3)
         #expect(try client.manifestDigest(.tag("v1"), in: Repository(unchecked: "\(prefix)/engine")) == indexBlob.descriptor.digest)

@@ -19,7 +19,7 @@ import TestSupport
                                                        subject: subject.manifestBlob.descriptor, annotations: ["note": "yes"]),
                                     config: config, layers: [note])
         try Copier(from: ArtifactSource([referrer]), to: destination)
-            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: repository, repository: repository, tag: nil)])
+            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: Repository(unchecked: repository), repository: repository, tag: nil)])
         return (subject.manifestBlob.descriptor, referrer)
     }
 

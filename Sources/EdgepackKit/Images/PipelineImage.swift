@@ -23,7 +23,7 @@ public struct PipelineImage: Sendable {
     public var size: Int64
     /// Where to read it from, and its repository there.
     public var content: any ContentSource
-    public var sourceRepository: String
+    public var sourceRepository: Repository
     /// The cosign signatures, attestations and SBOMs found beside it where it came from, carried with it.
     public var signatures = UpstreamSignatures()
     /// The OCI referrers found of it there (an SBOM, a scan attached with `subject`), carried with it.

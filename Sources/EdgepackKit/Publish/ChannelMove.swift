@@ -65,7 +65,7 @@ extension Channel {
     /// before it writes a manifest; the manifests are written by digest, as they are already).
     private func checkComplete(_ target: ChannelTarget) throws {
         let items = [(target.pipeline, pipelineRepository, "pipelines/\(pipeline)"), (target.compose, composeRepository, "compose/\(pipeline)")].map { blob, repository, relative in
-            CopyItem(descriptor: blob.descriptor, sourceRepository: repository.path, repository: relative, tag: nil)
+            CopyItem(descriptor: blob.descriptor, sourceRepository: repository, repository: relative, tag: nil)
         }
         let destination = RegistryDestination(client: client, prefixPath: prefixPath)
         try Copier(from: RegistrySource(client: client, cache: nil), to: destination, concurrency: client.options.concurrency).copy(items)

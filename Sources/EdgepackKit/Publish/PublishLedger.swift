@@ -76,7 +76,7 @@ public struct PublishLedger: Sendable {
     /// copier, then the manifest with its subject (the referrers API, or the referrers tag schema).
     func attach(_ artifact: Artifact) throws {
         let relative = "pipelines/\(pipeline)"
-        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
+        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: Repository(unchecked: relative), repository: relative, tag: nil)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
         try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository.path)
     }

@@ -14,19 +14,19 @@ public struct CombinedSource: ContentSource {
     }
 
     // Read directly (not through an item's key), a combined source is its part "".
-    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         try part("").manifestBytes(descriptor, in: repository)
     }
 
-    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    public func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         try part("").blob(descriptor, in: repository)
     }
 
-    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool {
+    public func holds(_ descriptor: Descriptor, in repository: Repository) -> Bool {
         (try? part(""))?.holds(descriptor, in: repository) ?? false
     }
 
-    public func mountOrigin(in repository: String) -> BlobOrigin? {
+    public func mountOrigin(in repository: Repository) -> BlobOrigin? {
         (try? part(""))?.mountOrigin(in: repository)
     }
 }
@@ -35,9 +35,9 @@ public struct CombinedSource: ContentSource {
 /// repository in it.
 public struct SourceKey: Sendable, Hashable {
     public var part: String
-    public var repository: String
+    public var repository: Repository
 
-    public init(part: String = "", repository: String) {
+    public init(part: String = "", repository: Repository) {
         self.part = part
         self.repository = repository
     }

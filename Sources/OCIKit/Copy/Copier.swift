@@ -4,7 +4,7 @@ import Synchronization
 public struct CopyItem: Sendable, Hashable {
     public var descriptor: Descriptor
     /// Where the source holds it (registries; layouts and builds ignore it).
-    public var sourceRepository: String
+    public var sourceRepository: Repository
     /// The part of a `CombinedSource` it is read from ("" for any other source).
     public var sourcePart = ""
     /// Where it goes, relative to the destination's prefix, e.g. `models/ccfraud`.
@@ -16,7 +16,7 @@ public struct CopyItem: Sendable, Hashable {
     /// earlier item's and before any later item's.
     public var ordered: Bool
 
-    public init(descriptor: Descriptor, sourceRepository: String, repository: String, tag: String?, ordered: Bool = true) {
+    public init(descriptor: Descriptor, sourceRepository: Repository, repository: String, tag: String?, ordered: Bool = true) {
         self.descriptor = descriptor
         self.sourceRepository = sourceRepository
         self.repository = repository
@@ -27,9 +27,10 @@ public struct CopyItem: Sendable, Hashable {
     /// Where the source holds it, and in which part.
     public var source: SourceKey { SourceKey(part: sourcePart, repository: sourceRepository) }
 
-    /// An artifact under its own reference, from a source that names it the same way (a build, a bundle).
+    /// An artifact under its own reference, from a source that names it the same way (a build, a bundle). The
+    /// plan checks that name as the destination repository, so the source's needs no check of its own.
     public init(_ artifact: Artifact, ordered: Bool = true) {
-        self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: artifact.repository,
+        self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: Repository(unchecked: artifact.repository),
                   repository: artifact.repository, tag: artifact.tag, ordered: ordered)
     }
 }

@@ -27,6 +27,9 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
         }
     }
 
+    /// No repository: what a source holding its images by digest alone (a layout, an archive, a bundle) is read in.
+    public static let unnamed = Repository(unchecked: "")
+
     static let grammar = "use lowercase components such as acme/edge/pipelines/ccfraud, separated by '/', with no '.' or '..' component and no leading '/'"
 
     public var description: String { path }
