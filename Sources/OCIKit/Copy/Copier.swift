@@ -116,10 +116,10 @@ public struct Copier: Sendable {
         for (step, isPresent) in zip(plan.manifests, present) where !isPresent {
             for digest in step.blobs { required.insert(BlobPlacement(repository: step.repository, digest: digest)) }
         }
-        var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
+        var first: [(CopyPlan.BlobNeed, Repository, Repository?)] = [], others: [(CopyPlan.BlobNeed, Repository, Repository)] = []
         let carried = try requireWhatTheSourceLacks(plan, required: required)
         for need in plan.blobs {
-            var (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
+            var (targets, holders) = need.repositories.reduce(into: ([Repository](), [Repository]())) { split, repository in
                 if required.contains(BlobPlacement(repository: repository, digest: need.descriptor.digest)) { split.0.append(repository) } else { split.1.append(repository) }
             }
             if let present = carried[need.descriptor.digest] {
@@ -168,8 +168,8 @@ public struct Copier: Sendable {
 
     /// Large blobs at most `concurrency` at a time and, beside them, small ones at most `requestConcurrency` at a
     /// time. Once either fails, neither starts another.
-    private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, String, Origin)],
-                                               _ body: @Sendable ((CopyPlan.BlobNeed, String, Origin)) throws -> Void) throws {
+    private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, Repository, Origin)],
+                                               _ body: @Sendable ((CopyPlan.BlobNeed, Repository, Origin)) throws -> Void) throws {
         let small = jobs.filter { $0.0.descriptor.size <= Self.smallBlobSize }, large = jobs.filter { $0.0.descriptor.size > Self.smallBlobSize }
         let groups = [(large, concurrency), (small, requestConcurrency)].filter { !$0.0.isEmpty }
         let failed = Atomic<Bool>(false)
@@ -201,7 +201,7 @@ public struct Copier: Sendable {
     /// A blob is asked for before it is sent, except a small one the source holds, where the destination would
     /// rather take it again than answer (`uploadsWithoutAskingUpTo`). A source need not hold what the destination
     /// has (a bundle of changes only): what it does not carry is always asked for.
-    private func copyBlob(_ descriptor: Descriptor, from key: SourceKey, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
+    private func copyBlob(_ descriptor: Descriptor, from key: SourceKey, to repository: Repository, mountingFrom origin: Repository?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
         let source = try self.source.part(key.part), sourceRepository = key.repository
         let outcome: CopyEvent.BlobOutcome
@@ -235,7 +235,7 @@ extension Copier {
     /// For each blob the source does not carry (a delta bundle's), the repositories of the destination that hold
     /// it, checked before anything moves; when one the copy needs is held nowhere, the copy stops here with the
     /// list of what is missing, having written nothing.
-    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<BlobPlacement>) throws -> [Digest: [String]] {
+    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<BlobPlacement>) throws -> [Digest: [Repository]] {
         let lacking = plan.blobs.filter { need in
             !source.holds(need.descriptor, at: need.source) && need.repositories.contains { required.contains(BlobPlacement(repository: $0, digest: need.descriptor.digest)) }
         }
@@ -244,7 +244,7 @@ extension Copier {
         let found = try Parallel.map(checks, concurrency: requestConcurrency) { descriptor, repository in
             try destination.hasBlob(descriptor, in: repository)
         }
-        var present: [Digest: [String]] = [:]
+        var present: [Digest: [Repository]] = [:]
         for ((descriptor, repository), isThere) in zip(checks, found) where isThere { present[descriptor.digest, default: []].append(repository) }
         let missing = lacking.filter { present[$0.descriptor.digest] == nil }
         guard missing.isEmpty else {
@@ -258,7 +258,7 @@ extension Copier {
 
 /// A blob as one repository of the destination needs it.
 struct BlobPlacement: Hashable {
-    var repository: String
+    var repository: Repository
     var digest: Digest
 }
 

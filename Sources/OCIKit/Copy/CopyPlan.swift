@@ -6,12 +6,12 @@ struct CopyPlan {
     struct BlobNeed: Sendable {
         var descriptor: Descriptor
         var source: SourceKey
-        var repositories: [String]
+        var repositories: [Repository]
     }
 
     struct ManifestStep: Sendable {
         var blob: Blob
-        var repository: String
+        var repository: Repository
         var tag: String?
         /// The config and layers it references (none for an index).
         var blobs: [Digest] = []
@@ -21,8 +21,8 @@ struct CopyPlan {
     }
 
     /// Every repository the copy writes to, in first-use order.
-    var repositories: [String] {
-        var seen = Set<String>()
+    var repositories: [Repository] {
+        var seen = Set<Repository>()
         return manifests.map(\.repository).filter { seen.insert($0).inserted }
     }
 
@@ -33,7 +33,7 @@ struct CopyPlan {
 
     /// A manifest already planned for a repository under a tag (nil: by digest).
     private struct PlannedManifest: Hashable {
-        var repository: String
+        var repository: Repository
         var digest: Digest
         var tag: String?
     }
@@ -43,11 +43,11 @@ struct CopyPlan {
             try Cancellation.check()
             // Whatever produced the names (a bundle's index, a manifest, a caller), they stay under the prefix.
             _ = try ReferenceName(parsing: "\(item.repository):\(item.tag ?? "latest")")
-            try add(item.descriptor, from: item.source, to: item.repository, tag: item.tag, ordered: item.ordered, source: source, depth: 0)
+            try add(item.descriptor, from: item.source, to: Repository(unchecked: item.repository), tag: item.tag, ordered: item.ordered, source: source, depth: 0)
         }
     }
 
-    private mutating func add(_ descriptor: Descriptor, from sourceKey: SourceKey, to repository: String, tag: String?,
+    private mutating func add(_ descriptor: Descriptor, from sourceKey: SourceKey, to repository: Repository, tag: String?,
                               ordered: Bool, source: any ContentSource, depth: Int) throws {
         guard depth < 8 else { throw OCIError(.invalidLayout, "manifest \(descriptor.digest) nests indexes too deeply") }
         guard planned.insert(PlannedManifest(repository: repository, digest: descriptor.digest, tag: tag)).inserted else { return }
@@ -75,7 +75,7 @@ struct CopyPlan {
                                       ordered: ordered, isIndex: isIndex))
     }
 
-    private mutating func need(_ descriptor: Descriptor, from sourceKey: SourceKey, in repository: String) throws {
+    private mutating func need(_ descriptor: Descriptor, from sourceKey: SourceKey, in repository: Repository) throws {
         guard let index = blobIndex[descriptor.digest] else {
             blobIndex[descriptor.digest] = blobs.count
             blobs.append(BlobNeed(descriptor: descriptor, source: sourceKey, repositories: [repository]))
