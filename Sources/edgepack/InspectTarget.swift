@@ -82,13 +82,13 @@ enum InspectTarget {
     static func fetch(_ reference: ImageReference, client: RegistryClient) throws -> InspectedArtifact {
         let (tagOrDigest, manifest, blob) = try PullTarget.explainingMissing(reference) {
             let tagOrDigest = try PullTarget.resolve(reference, client: client)
-            let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: Repository(reference.repository))
+            let (manifest, blob) = try client.fetchManifest(tagOrDigest, in: try Repository(validating: reference.repository))
             return (tagOrDigest, manifest, blob)
         }
         guard case .bytes(let bytes) = blob.content else { throw CommandError("cannot read the manifest of \(reference)") }
         return InspectedArtifact(reference: ImageReference.join(reference.name, tagOrDigest.description), manifestBytes: bytes, manifest: manifest, readConfig: {
             let sink = MemorySink()
-            try client.fetchBlob(manifest.config, from: Repository(reference.repository), into: sink)
+            try client.fetchBlob(manifest.config, from: try Repository(validating: reference.repository), into: sink)
             return sink.bytes
         })
     }

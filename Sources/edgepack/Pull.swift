@@ -46,7 +46,7 @@ struct Pull: ParsableCommand {
     func run() throws {
         let parsed = try ImageReference(parsing: reference)
         let client = try connection.client(host: parsed.registry, resolver: try connection.credentials())
-        let repository = Repository(parsed.repository)
+        let repository = try Repository(validating: parsed.repository)
         let output = PathArgument.absolute(self.output)
         let (pinned, manifest) = try PullTarget.explainingMissing(parsed) {
             var pinned = try PullTarget.resolve(parsed, client: client)

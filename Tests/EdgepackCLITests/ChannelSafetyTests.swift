@@ -66,7 +66,7 @@ import TestSupport
             #expect(result.status == 64, "\(result.stderr)")
         }
         let client = try client()
-        let repository = Repository(String(registry.dropFirst(registries.token.count + 1)) + "/pipelines/typed")
+        let repository = Repository(unchecked: String(registry.dropFirst(registries.token.count + 1)) + "/pipelines/typed")
         #expect(try client.manifestDigest(.tag(v1.pipeline_version), in: repository)?.string == v1.pipeline_digest)
         #expect(try client.manifestDigest(.tag("latest"), in: repository) == nil)
         let tags = try client.tags(of: repository).filter { !Cosign.isCosignTag($0) }.sorted()
@@ -82,7 +82,7 @@ import TestSupport
         let definition = try randomModelsPipeline([1024], named: "promoted", in: dir)
         let v1 = try publishToChannel(definition, registry: registry, channel: "c1")
         let client = try client()
-        let pipelines = Repository("\(path)/pipelines/promoted"), compose = Repository("\(path)/compose/promoted")
+        let pipelines = Repository(unchecked: "\(path)/pipelines/promoted"), compose = Repository(unchecked: "\(path)/compose/promoted")
         let v1Digest = try OCIKit.Digest(parsing: v1.pipeline_digest)
         func recordCount() throws -> Int { try client.referrers(of: v1Digest, in: pipelines.path, artifactType: channelRecords).count }
         let records = try recordCount()
@@ -146,7 +146,7 @@ import TestSupport
             }
             let first = try #require(chain, "round \(round) is no chain: before \(before.map(\.pipeline_version)), \(records.map { ($0.pipeline_version, $0.replaces.map(\.pipeline_version)) })")
             let last = records[1 - first]
-            #expect(try client.manifestDigest(.tag("prod"), in: Repository("\(path)/pipelines/chained"))?.string == last.pipeline_digest, "round \(round)")
+            #expect(try client.manifestDigest(.tag("prod"), in: Repository(unchecked: "\(path)/pipelines/chained"))?.string == last.pipeline_digest, "round \(round)")
             before = replacedOf(last)
         }
         // publishes shows the same chain: every version but the first replaced exactly one, each a different one.

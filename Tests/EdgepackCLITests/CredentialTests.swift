@@ -75,8 +75,8 @@ import OCIKit
         for round in 0..<2 {
             let bytes = Array("round \(round) \(UUID())".utf8)
             let blob = Blob(mediaType: "application/octet-stream", bytes: bytes)
-            try client.pushBlob(blob.descriptor, to: Repository("expiry/test"), source: { _, _ in MemoryUploadSource(bytes) })
-            #expect(try client.blobSize(blob.descriptor.digest, in: Repository("expiry/test")) == Int64(bytes.count))
+            try client.pushBlob(blob.descriptor, to: Repository(unchecked: "expiry/test"), source: { _, _ in MemoryUploadSource(bytes) })
+            #expect(try client.blobSize(blob.descriptor.digest, in: Repository(unchecked: "expiry/test")) == Int64(bytes.count))
             Thread.sleep(forTimeInterval: 2.5)  // the token server gives this user 2-second tokens
         }
         #expect(try tokenRequests().filter { $0["user"] as? String == "shortlived" }.count >= before + 2)

@@ -20,7 +20,7 @@ private struct PublishedPipeline {
         var options = RegistryOptions()
         options.plainHTTP = true
         client = try RegistryClient.connect(host: registries.token, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
-        manifest = try client.fetchManifest(.tag(tag), in: Repository("\(path)/pipelines/ccfraud-pipeline")).0
+        manifest = try client.fetchManifest(.tag(tag), in: Repository(unchecked: "\(path)/pipelines/ccfraud-pipeline")).0
     }
 
     /// Tags a variant of the pipeline manifest (its blobs are already in the repository) and returns its URL.
@@ -122,6 +122,6 @@ private func pull(_ reference: String, _ output: String) throws -> ProcessResult
         var options = RegistryOptions()
         options.plainHTTP = true
         let reader = try RegistryClient.connect(host: registries.token, credential: .password(username: "reader", password: "reader-pass"), options: options)
-        #expect(((try? reader.tags(of: Repository("victimx"))) ?? []).isEmpty)
+        #expect(((try? reader.tags(of: Repository(unchecked: "victimx"))) ?? []).isEmpty)
     }
 }

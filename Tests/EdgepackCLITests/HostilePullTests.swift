@@ -20,7 +20,7 @@ private struct HostileRegistry {
         var options = RegistryOptions()
         options.plainHTTP = true
         client = try RegistryClient.connect(host: registries.token, credential: .password(username: "edgepack", password: "edgepack-pass"), options: options)
-        manifest = try client.fetchManifest(.tag(record.pipeline_version), in: Repository("\(path)/\(repository)")).0
+        manifest = try client.fetchManifest(.tag(record.pipeline_version), in: Repository(unchecked: "\(path)/\(repository)")).0
     }
 
     /// Tags the pipeline with its directory layer's bytes, its layers' annotations and its config replaced as
@@ -60,7 +60,7 @@ private struct HostileRegistry {
 
     func configBytes() throws -> [UInt8] {
         let sink = MemorySink()
-        try client.fetchBlob(manifest.config, from: Repository("\(path)/\(repository)"), into: sink)
+        try client.fetchBlob(manifest.config, from: Repository(unchecked: "\(path)/\(repository)"), into: sink)
         return sink.bytes
     }
 }

@@ -103,6 +103,6 @@ import OCIKit
         var options = RegistryOptions()
         options.plainHTTP = true
         let reader = try RegistryClient.connect(host: registries.token, credential: .password(username: "reader", password: "reader-pass"), options: options)
-        #expect(((try? reader.tags(of: Repository("\(path)/pipelines/split-pipeline"))) ?? []).isEmpty)
+        #expect(((try? reader.tags(of: Repository(unchecked: "\(path)/pipelines/split-pipeline"))) ?? []).isEmpty)
     }
 }

@@ -76,7 +76,7 @@ import TestSupport
         let started = Date()
         let error = try #require(throws: OCIError.self) {
             try Copier(from: RegistrySource(client: client, cache: nil), to: LayoutDirectoryDestination(directory: dir.file("layout")))
-                .copy([held, failing].map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(prefix)/\($0.repository)", repository: $0.repository, tag: "v1") })
+                .copy([held, failing].map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: Repository(unchecked: "\(prefix)/\($0.repository)"), repository: $0.repository, tag: "v1") })
         }
         let threadsLeft = liveThreadNames().filter { name in [held, failing].contains { name == $0.layers[0].descriptor.downloadThreadName } }
         #expect(sampler.stop() == 1, "the held download's thread was never seen")
@@ -101,7 +101,7 @@ import TestSupport
         let sampler = ThreadSampler(names.contains)
         let pool = 3
         try Parallel.forEach(Array(0..<pool), concurrency: pool) { copy in
-            let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(prefix)/\($0.repository)", repository: $0.repository, tag: "v1", ordered: false) }
+            let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: Repository(unchecked: "\(prefix)/\($0.repository)"), repository: $0.repository, tag: "v1", ordered: false) }
             let onEvent: @Sendable (CopyEvent) -> Void = { _ in _ = workers.withLock { $0.insert(pthread_self()) } }
             try Copier(from: RegistrySource(client: client, cache: nil), to: LayoutDirectoryDestination(directory: dir.file("layout\(copy)")), onEvent: onEvent).copy(items)
         }

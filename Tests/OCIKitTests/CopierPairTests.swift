@@ -28,7 +28,7 @@ private struct FilledStore {
             source = RegistrySource(client: client, cache: BlobCache(directory: dir.file("downloads")))
             items = plain.map { item in
                 var item = item
-                item.sourceRepository = "\(prefix)/\(item.repository)"
+                item.sourceRepository = Repository(unchecked: prefix).appending(item.repository)
                 return item
             }
         }
@@ -63,12 +63,12 @@ private struct FilledStore {
             #expect(summary.manifestsWritten == 2)
             if sourceKind == .registry { #expect(summary.blobsMounted == 4 && summary.blobsCopied == 0, "\(summary)") }
             for artifact in artifacts {
-                #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(prefix)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
+                #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
             }
             result = dir.file("copy-again.tar")
             let back = plain.map { item in
                 var item = item
-                item.sourceRepository = "\(prefix)/\(item.repository)"
+                item.sourceRepository = Repository(unchecked: prefix).appending(item.repository)
                 return item
             }
             try Copier(from: RegistrySource(client: client, cache: BlobCache(directory: dir.file("back"))), to: LayoutArchiveDestination(path: result, mtime: 0)).copy(back)

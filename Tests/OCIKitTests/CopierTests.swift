@@ -8,11 +8,11 @@ struct LyingSource: ContentSource {
     let honest: ArtifactSource
     let liesAbout: Digest
 
-    func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         try honest.manifestBytes(descriptor, in: repository)
     }
 
-    func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         guard descriptor.digest == liesAbout else { return try honest.blob(descriptor, in: repository) }
         return Blob(descriptor: descriptor, content: .bytes(Array(repeating: UInt8(ascii: "x"), count: Int(descriptor.size))))
     }
@@ -37,7 +37,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let first = uniquePrefix("first"), second = uniquePrefix("second")
 
         try Copier.copy(artifacts, to: RegistryDestination(client: client, prefixPath: first))
-        let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: "\(first)/\($0.repository)", repository: $0.repository, tag: $0.tag) }
+        let items = artifacts.map { CopyItem(descriptor: $0.manifestBlob.descriptor, sourceRepository: Repository(unchecked: first).appending($0.repository), repository: $0.repository, tag: $0.tag) }
         let fromRegistry = RegistrySource(client: client, cache: BlobCache(directory: dir.file("blobs")))
         try Copier(from: fromRegistry, to: try LayoutDirectoryDestination(directory: dir.file("layout"))).copy(items)
 
@@ -45,7 +45,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let layoutItems = layout.index.manifests.map { entry in
             let reference = entry.annotations![AnnotationKey.refName]!
             let (repository, tag) = Artifact.split(reference)
-            return CopyItem(descriptor: entry, sourceRepository: repository, repository: repository, tag: tag)
+            return CopyItem(descriptor: entry, sourceRepository: Repository(unchecked: repository), repository: repository, tag: tag)
         }
         try Copier(from: layout, to: LayoutArchiveDestination(path: dir.file("via-registry.tar"), mtime: 0)).copy(layoutItems)
         try Copier.copy(artifacts, to: LayoutArchiveDestination(path: dir.file("direct.tar"), mtime: 0))
@@ -54,7 +54,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let bundle = try ImageLayoutBundle(path: dir.file("via-registry.tar"))
         try Copier(from: bundle, to: RegistryDestination(client: client, prefixPath: second)).copy(layoutItems)
         for artifact in artifacts {
-            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(second)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(second)/\(artifact.repository)")) == artifact.manifestBlob.descriptor.digest)
         }
     }
 
@@ -66,11 +66,11 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let source = ArtifactSource(blobs: [indexBlob] + [amd, arm].flatMap { [$0.manifestBlob, $0.config] + $0.layers })
         let client = try connectToTokenRegistry()
         let prefix = uniquePrefix("index")
-        let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: "engine", repository: "engine", tag: "v1")
+        let item = CopyItem(descriptor: indexBlob.descriptor, sourceRepository: Repository(unchecked: "engine"), repository: "engine", tag: "v1")
         let summary = try Copier(from: source, to: RegistryDestination(client: client, prefixPath: prefix)).copy([item])
         #expect(summary.manifestsWritten == 3)
-        #expect(try client.manifestDigest(.tag("v1"), in: Repository("\(prefix)/engine")) == indexBlob.descriptor.digest)
-        #expect(try client.manifestDigest(.digest(arm.manifestBlob.descriptor.digest), in: Repository("\(prefix)/engine")) == arm.manifestBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.tag("v1"), in: Repository(unchecked: "\(prefix)/engine")) == indexBlob.descriptor.digest)
+        #expect(try client.manifestDigest(.digest(arm.manifestBlob.descriptor.digest), in: Repository(unchecked: "\(prefix)/engine")) == arm.manifestBlob.descriptor.digest)
         let raw = try run("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", "reader:reader-pass", "docker://\(TestRegistries.shared.token)/\(prefix)/engine:v1"])
         #expect(SHA256Hasher.digest(Array(raw.stdout.utf8)) == indexBlob.descriptor.digest, "\(raw.stderr)")
     }
@@ -125,7 +125,7 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         #expect(throws: (any Error).self) {
             try Copier(from: ArtifactSource(large + [small]), to: destination, concurrency: 1).copy((large + [small]).map { CopyItem($0, ordered: false) })
         }
-        let sent = try large.filter { try destination.hasBlob($0.layers[0].descriptor, in: $0.repository) }
+        let sent = try large.filter { try destination.hasBlob($0.layers[0].descriptor, in: Repository(unchecked: $0.repository)) }
         #expect(sent.count <= 2, "\(sent.count) of 4 large blobs were sent after the small one failed")
     }
 
@@ -146,8 +146,8 @@ func uniquePrefix(_ label: String) -> String { "copier/\(label)-\(UUID().uuidStr
         let error = try #require(throws: OCIError.self) { try Copier(from: source, to: destination).copy([CopyItem(artifact)]) }
         #expect(error.code == .digestMismatch, "\(error)")
         if kind == "registry" {
-            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository("\(prefix)/\(artifact.repository)")) == nil)
-            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: Repository("\(prefix)/\(artifact.repository)")) == nil)
+            #expect(try client.manifestDigest(.tag(artifact.tag), in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == nil)
+            #expect(try client.blobSize(artifact.layers[0].descriptor.digest, in: Repository(unchecked: "\(prefix)/\(artifact.repository)")) == nil)
         } else {
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["demo.bin"])
         }

@@ -14,7 +14,7 @@ import TestSupport
         return try RegistryClient.connect(host: hostile.registry, credential: .password(username: "u", password: "p"), options: options)
     }
 
-    private let repository = Repository("edge/pipelines/p")
+    private let repository = Repository(unchecked: "edge/pipelines/p")
 
     /// The manifest's config: a 12 KiB blob, which the endless and stall cases misbehave on.
     private func config(_ client: RegistryClient) throws -> Descriptor {

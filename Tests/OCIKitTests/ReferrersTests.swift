@@ -19,7 +19,7 @@ import TestSupport
                                                        subject: subject.manifestBlob.descriptor, annotations: ["note": "yes"]),
                                     config: config, layers: [note])
         try Copier(from: ArtifactSource([referrer]), to: destination)
-            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: repository, repository: repository, tag: nil)])
+            .copy([CopyItem(descriptor: referrer.manifestBlob.descriptor, sourceRepository: Repository(unchecked: repository), repository: repository, tag: nil)])
         return (subject.manifestBlob.descriptor, referrer)
     }
 
@@ -33,7 +33,7 @@ import TestSupport
         #expect(listed.map(\.digest) == [referrer.manifestBlob.descriptor.digest])
         #expect(listed.first?.annotations?["note"] == "yes" && listed.first?.artifactType == Self.recordType)
         #expect(try client.referrers(of: subject.digest, in: repository, artifactType: "application/other").isEmpty)
-        #expect(try client.tags(of: Repository(repository)).contains(ReferrersIndex.tag(for: subject.digest)))
+        #expect(try client.tags(of: Repository(unchecked: repository)).contains(ReferrersIndex.tag(for: subject.digest)))
     }
 
     @Test func theReferrersAPIIsUsedWhereTheRegistryHasIt() throws {
@@ -49,7 +49,7 @@ import TestSupport
         let listed = try client.referrers(of: subject.digest, in: repository, artifactType: Self.recordType)
         #expect(listed.map(\.digest) == [referrer.manifestBlob.descriptor.digest])
         // The registry keeps the list itself: no fallback tag was written.
-        #expect(!(try client.tags(of: Repository(repository)).contains(ReferrersIndex.tag(for: subject.digest))))
+        #expect(!(try client.tags(of: Repository(unchecked: repository)).contains(ReferrersIndex.tag(for: subject.digest))))
     }
 
     @Test func responsesAreReadAsTheSpecShapesThem() throws {

@@ -9,10 +9,10 @@ import TestSupport
         #expect(ManifestReference(digest.string) == .digest(digest))
         #expect(ManifestReference("v1") == .tag("v1"))
         #expect(ManifestReference("sha256:short") == .tag("sha256:short"))
-        #expect(ImageReference.join(Repository("edge/p"), .digest(digest)) == "edge/p@\(digest)")
-        #expect(ImageReference.join(Repository("edge/p"), .tag("v1")) == "edge/p:v1")
-        #expect(Repository("").appending("models/a") == Repository("models/a"))
-        #expect(Repository("acme/edge").appending("models/a").path == "acme/edge/models/a")
+        #expect(ImageReference.join(Repository(unchecked: "edge/p"), .digest(digest)) == "edge/p@\(digest)")
+        #expect(ImageReference.join(Repository(unchecked: "edge/p"), .tag("v1")) == "edge/p:v1")
+        #expect(Repository(unchecked: "").appending("models/a") == Repository(unchecked: "models/a"))
+        #expect(Repository(unchecked: "acme/edge").appending("models/a").path == "acme/edge/models/a")
     }
 
     /// An upload session exists only from an answer with its Location (resolved against the registry), and moves

@@ -29,10 +29,10 @@ import TestSupport
         let hostile = try HostileRegistry("slow-token", auth: "bearer")
         let client = try connect(hostile)
         let group = DispatchGroup()
-        inBackground(group) { _ = try? client.fetchManifest(.tag("v1"), in: Repository("slow/a")) }
+        inBackground(group) { _ = try? client.fetchManifest(.tag("v1"), in: Repository(unchecked: "slow/a")) }
         Thread.sleep(forTimeInterval: 0.3)
         let started = Date()
-        _ = try client.fetchManifest(.tag("v1"), in: Repository("fast/b"))
+        _ = try client.fetchManifest(.tag("v1"), in: Repository(unchecked: "fast/b"))
         let took = Date().timeIntervalSince(started)
         group.wait()
         let slow = try #require(tokens(hostile, naming: "slow/a").first)
@@ -40,10 +40,10 @@ import TestSupport
         #expect(took < 1, "the fetch for fast/b took \(took) s")
         #expect(fast.start < slow.end && fast.end < slow.end, "the token fetches did not overlap: \(slow), \(fast)")
         // A token in hand is used while another repository's fetch is under way.
-        inBackground(group) { _ = try? client.fetchManifest(.tag("v1"), in: Repository("slow/c")) }
+        inBackground(group) { _ = try? client.fetchManifest(.tag("v1"), in: Repository(unchecked: "slow/c")) }
         Thread.sleep(forTimeInterval: 0.3)
         let again = Date()
-        _ = try client.fetchManifest(.tag("v2"), in: Repository("fast/b"))
+        _ = try client.fetchManifest(.tag("v2"), in: Repository(unchecked: "fast/b"))
         #expect(Date().timeIntervalSince(again) < 1)
         group.wait()
         #expect(tokens(hostile, naming: "fast/b").count == 1)
@@ -54,7 +54,7 @@ import TestSupport
         let client = try connect(hostile)
         let group = DispatchGroup()
         for tag in ["v1", "v2", "v3", "v4"] {
-            inBackground(group) { _ = try? client.fetchManifest(.tag(tag), in: Repository("slow/a")) }
+            inBackground(group) { _ = try? client.fetchManifest(.tag(tag), in: Repository(unchecked: "slow/a")) }
         }
         group.wait()
         #expect(tokens(hostile, naming: "slow/a").count == 1, "\(hostile.tokenRequests())")

@@ -26,7 +26,7 @@ public struct AgentSettings: Sendable {
         self.healthTimeout = healthTimeout
     }
 
-    var repository: Repository { Repository(PipelineRepositories(layout: layout, pipeline: pipeline).pipelines) }
+    var repository: Repository { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
 
     func pinnedReference(_ digest: String) -> String { "\(layout.prefix)/pipelines/\(pipeline)@\(digest)" }
 

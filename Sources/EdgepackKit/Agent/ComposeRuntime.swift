@@ -50,7 +50,7 @@ public struct ComposeRuntime: AgentRuntime {
 
     private func fetchComposeFile(_ version: AgentVersion) throws -> [UInt8] {
         try VersionArtifact(client: client, verification: verification)
-            .fetch(Repository(PipelineRepositories(layout: layout, pipeline: pipeline).compose), tag: version.version, identity: "compose/\(pipeline)",
+            .fetch(PipelineRepositories(layout: layout, pipeline: pipeline).compose, tag: version.version, identity: "compose/\(pipeline)",
                    mediaType: MediaType.Compose.file, maxSize: Self.maxComposeSize, what: "compose file")
     }
 }

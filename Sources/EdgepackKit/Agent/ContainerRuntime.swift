@@ -53,12 +53,12 @@ public struct ContainerRuntime: AgentRuntime {
 
     /// The engine's mirror under the prefix, by digest, when there is one; else the image the pipeline names.
     func engineImage(_ version: AgentVersion) throws -> String {
-        let (manifest, _) = try client.fetchManifest(.digest(try Digest(parsing: version.digest)), in: Repository(PipelineRepositories(layout: layout, pipeline: pipeline).pipelines))
+        let (manifest, _) = try client.fetchManifest(.digest(try Digest(parsing: version.digest)), in: PipelineRepositories(layout: layout, pipeline: pipeline).pipelines)
         guard let image = manifest.annotations?[EdgepackAnnotation.engineImage], (try? ImageReference(parsing: image)) != nil else {
             throw OCIError(.invalidLayout, "version \(version.version) names no engine image; it was not published by edgepack")
         }
         let path = Publisher.split(layout).path
-        let mirror = Repository((path.isEmpty ? "" : path + "/") + "engine")
+        let mirror = Repository(unchecked: path).appending("engine")
         // An image pinned by digest is that digest wherever it is stored; a tag is whatever the registry says now.
         let pinned = try? ImageReference(parsing: image).digest
         let mirrored = pinned.flatMap { digest in (try? client.manifestDigest(.digest(digest), in: mirror)).flatMap { $0 } }

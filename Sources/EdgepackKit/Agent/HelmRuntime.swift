@@ -44,7 +44,7 @@ public struct HelmRuntime: AgentRuntime {
         if !FileManager.default.fileExists(atPath: chart) {
             let tag = RegistryLayout.chartVersion(version.version)
             let bytes = try VersionArtifact(client: client, verification: verification)
-                .fetch(Repository(PipelineRepositories(layout: layout, pipeline: pipeline).charts), tag: tag, identity: "charts/\(pipeline)",
+                .fetch(PipelineRepositories(layout: layout, pipeline: pipeline).charts, tag: tag, identity: "charts/\(pipeline)",
                        mediaType: MediaType.Helm.chartContent, maxSize: Self.maxChartSize, what: "Helm chart")
             try AtomicFile.write(Data(bytes), to: chart)
         }

@@ -24,7 +24,7 @@ public struct SiteReports: Sendable {
     var relativeRepository: String { "sites/\(pipeline)" }
     var repository: Repository {
         let path = Publisher.split(layout).path
-        return Repository((path.isEmpty ? "" : path + "/") + relativeRepository)
+        return Repository(unchecked: path).appending(relativeRepository)
     }
 
     /// Replaces the site's report with `status`.
@@ -36,7 +36,7 @@ public struct SiteReports: Sendable {
         let manifest = Manifest(artifactType: Self.artifactType, config: config.descriptor, layers: [layer.descriptor], subject: nil, annotations: annotations)
         let artifact = try Artifact(reference: "\(relativeRepository):\(status.site)", manifest: manifest, config: config, layers: [layer])
         let destination = RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
-        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relativeRepository, repository: relativeRepository, tag: status.site)
+        let item = CopyItem(artifact)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
     }
 

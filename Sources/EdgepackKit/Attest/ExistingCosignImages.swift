@@ -14,7 +14,7 @@ public struct ExistingCosignImages: Sendable {
         public var isDestination: Bool
 
         func path(of repository: String) -> String {
-            prefixPath.isEmpty ? repository : "\(prefixPath)/\(repository)"
+            Repository(unchecked: prefixPath).appending(repository).path
         }
     }
 

@@ -64,7 +64,7 @@ extension SPDXDocument {
             SPDXID: pipelineID, name: name, versionInfo: build.version, downloadLocation: "NOASSERTION",
             checksums: [Checksum(checksumValue: pipelineDigest.encoded)], primaryPackagePurpose: "APPLICATION",
             description: "edgepack pipeline (the sha256 is its OCI manifest's)",
-            externalRefs: [Self.purl(repository: "\(build.layout.prefix)/\(build.pipeline.repository)", digest: pipelineDigest, tag: build.version)]
+            externalRefs: [Self.purl(repository: build.layout.name(of: build.pipeline.repository), digest: pipelineDigest, tag: build.version)]
         )]
         var relationships = [Relationship(spdxElementId: SPDXID, relationshipType: "DESCRIBES", relatedSpdxElement: pipelineID)]
         for (position, model) in build.models.enumerated() {
@@ -76,7 +76,7 @@ extension SPDXDocument {
                 checksums: [Checksum(checksumValue: model.sha)], primaryPackagePurpose: "OTHER",
                 description: "\(model.spec.framework.rawValue) model, \(model.spec.runtime.rawValue) runtime"
                     + (model.spec.isDirectory ? " (a directory; the sha256 is its tar layer's)" : ""),
-                externalRefs: [Self.purl(repository: "\(build.layout.prefix)/\(model.artifact.repository)",
+                externalRefs: [Self.purl(repository: build.layout.name(of: model.artifact.repository),
                                          digest: model.artifact.manifestBlob.descriptor.digest, tag: model.version)]
             ))
             relationships.append(Relationship(spdxElementId: pipelineID, relationshipType: "CONTAINS", relatedSpdxElement: id))

@@ -155,7 +155,7 @@ public struct SupplyChain: Sendable {
     /// SOURCE_DATE_EPOCH). A release read from a bundle has no provenance to state: only its builder saw its sources.
     public func statements(for build: PipelineBuild) throws -> (sbom: InTotoStatement<SPDXDocument>, provenance: InTotoStatement<SLSAProvenance>?) {
         let subject = [InTotoStatement<SPDXDocument>.Subject(
-            name: "\(build.layout.prefix)/\(build.pipeline.repository)", digest: build.pipeline.manifestBlob.descriptor.digest
+            name: build.layout.name(of: build.pipeline.repository), digest: build.pipeline.manifestBlob.descriptor.digest
         )]
         let epoch = SourceDate.isSet(environment: environment) ? SourceDate.epoch(environment: environment) : nil
         let sbom = SPDXDocument(build: build, toolVersion: toolVersion, created: SourceDate.rfc3339(epoch ?? 0))

@@ -51,7 +51,7 @@ extension Release {
     func modelImageReferences(in layout: RegistryLayout) -> [(model: String, reference: String)] {
         modelImages.compactMap { image in
             guard let model = image.manifest.annotations?[AnnotationKey.title] else { return nil }
-            return (model, "\(layout.prefix)/\(image.repository)@\(image.manifestBlob.descriptor.digest)")
+            return (model, layout.name(of: "\(image.repository)@\(image.manifestBlob.descriptor.digest)"))
         }.sorted { $0.model < $1.model }
     }
 }

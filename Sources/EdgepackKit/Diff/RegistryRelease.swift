@@ -13,7 +13,7 @@ public struct RegistryRelease: ImageLayoutSource {
     public init(client: RegistryClient, layout: RegistryLayout, pipeline name: String, version: String) throws {
         path = layout.pipeline(name, version)
         let prefix = Publisher.split(layout).path
-        func repository(_ relative: String) -> Repository { Repository(prefix.isEmpty ? relative : prefix + "/" + relative) }
+        func repository(_ relative: String) -> Repository { Repository(unchecked: prefix).appending(relative) }
         var entries: [Descriptor] = [], manifests: [OCIKit.Digest: [UInt8]] = [:]
         func add(_ relative: String, _ tag: String, required: Bool) throws -> Manifest? {
             let place = repository(relative)

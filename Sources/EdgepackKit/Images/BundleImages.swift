@@ -22,7 +22,7 @@ extension PipelineImage {
             }
             let descriptor = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
             let (platform, platforms, size) = try ImageResolver.describe(descriptor, in: bundle)
-            let digests = try UpstreamSignatures.signedDigests(of: descriptor, in: bundle, repository: "")
+            let digests = try UpstreamSignatures.signedDigests(of: descriptor, in: bundle, repository: .unnamed)
             var signatures = UpstreamSignatures()
             if let references = bundle as? any ReferenceSource {
                 signatures = try UpstreamSignatures.find(for: digests, in: references, repository: repository)
@@ -30,7 +30,7 @@ extension PipelineImage {
             let carried = digests.compactMap { listings["\(repository):\(ReferrersIndex.tag(for: $0))"] }
             let referrers = UpstreamReferrers(listings: carried, content: bundle, size: try carried.reduce(0) { try $0 + ImageResolver.describe($1.index, in: bundle).size })
             return PipelineImage(role: role, name: name, source: name, tag: tag, descriptor: descriptor, platform: platform,
-                                 platforms: platforms, size: size, content: bundle, sourceRepository: "", signatures: signatures, referrers: referrers)
+                                 platforms: platforms, size: size, content: bundle, sourceRepository: .unnamed, signatures: signatures, referrers: referrers)
         }
     }
 
@@ -42,7 +42,7 @@ extension PipelineImage {
         for entry in bundle.index.manifests {
             guard let refName = entry.annotations?[AnnotationKey.refName] else { continue }
             let descriptor = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size)
-            held[Artifact.split(refName).repository, default: []].formUnion(try UpstreamSignatures.signedDigests(of: descriptor, in: bundle, repository: ""))
+            held[Artifact.split(refName).repository, default: []].formUnion(try UpstreamSignatures.signedDigests(of: descriptor, in: bundle, repository: .unnamed))
         }
         var listings: [String: UpstreamReferrers.Listing] = [:]
         for entry in bundle.index.manifests where MediaType.isIndex(entry.mediaType) {

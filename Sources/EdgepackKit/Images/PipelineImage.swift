@@ -23,7 +23,7 @@ public struct PipelineImage: Sendable {
     public var size: Int64
     /// Where to read it from, and its repository there.
     public var content: any ContentSource
-    public var sourceRepository: String
+    public var sourceRepository: Repository
     /// The cosign signatures, attestations and SBOMs found beside it where it came from, carried with it.
     public var signatures = UpstreamSignatures()
     /// The OCI referrers found of it there (an SBOM, a scan attached with `subject`), carried with it.
@@ -48,7 +48,7 @@ public struct PipelineImage: Sendable {
 
     /// Where a registry (prefix) holds the mirror.
     public func location(in layout: RegistryLayout) -> ImageLocation {
-        ImageLocation(repository: "\(layout.prefix)/\(repository)", tag: tag, digest: digest)
+        ImageLocation(repository: layout.name(of: repository), tag: tag, digest: digest)
     }
 
     /// The tag a mirror of `name` gets: its tag, `sha256-HEX` when pinned only by digest, else `latest`.

@@ -18,12 +18,12 @@ public struct Channel: Sendable {
     }
 
     var prefixPath: String { Publisher.split(layout).path }
-    var pipelineRepository: String { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
-    var composeRepository: String { PipelineRepositories(layout: layout, pipeline: pipeline).compose }
+    var pipelineRepository: Repository { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
+    var composeRepository: Repository { PipelineRepositories(layout: layout, pipeline: pipeline).compose }
 
     /// The version a pipeline manifest is (its `org.opencontainers.image.version`).
     func version(of digest: OCIKit.Digest) throws -> String {
-        let (manifest, _) = try client.fetchManifest(ManifestReference(digest.string), in: Repository(pipelineRepository))
+        let (manifest, _) = try client.fetchManifest(ManifestReference(digest.string), in: pipelineRepository)
         guard let version = manifest.annotations?[AnnotationKey.version] else {
             throw OCIError(.invalidLayout, "\(pipelineRepository)@\(digest) does not name its version; it was not published by edgepack")
         }
@@ -34,14 +34,14 @@ public struct Channel: Sendable {
     /// pipeline tag stays the same across that write.
     func settle() throws {
         for _ in 0..<10 {
-            guard let pipelineDigest = try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) else { return }
+            guard let pipelineDigest = try client.manifestDigest(ManifestReference(name), in: pipelineRepository) else { return }
             let version = try version(of: pipelineDigest)
-            if let composeDigest = try client.manifestDigest(ManifestReference(version), in: Repository(composeRepository)),
-               try client.manifestDigest(ManifestReference(name), in: Repository(composeRepository)) != composeDigest {
-                let fetched = try client.fetchManifestBytes(ManifestReference(composeDigest.string), in: Repository(composeRepository))
-                try client.putManifest(fetched.blob, as: .tag(name), in: Repository(composeRepository))
+            if let composeDigest = try client.manifestDigest(ManifestReference(version), in: composeRepository),
+               try client.manifestDigest(ManifestReference(name), in: composeRepository) != composeDigest {
+                let fetched = try client.fetchManifestBytes(ManifestReference(composeDigest.string), in: composeRepository)
+                try client.putManifest(fetched.blob, as: .tag(name), in: composeRepository)
             }
-            if try client.manifestDigest(ManifestReference(name), in: Repository(pipelineRepository)) == pipelineDigest { return }
+            if try client.manifestDigest(ManifestReference(name), in: pipelineRepository) == pipelineDigest { return }
         }
         throw OCIError(.registry, "the channel \(name) of \(pipeline) keeps moving under another writer; try again")
     }
@@ -49,15 +49,15 @@ public struct Channel: Sendable {
 
 /// The repositories of one pipeline under a prefix, as registry paths.
 struct PipelineRepositories {
-    var pipelines: String
-    var compose: String
-    var charts: String
+    var pipelines: Repository
+    var compose: Repository
+    var charts: Repository
 
+    /// `pipeline`: a name the definition or the caller checked (`Repository.checkComponent`).
     init(layout: RegistryLayout, pipeline: String) {
-        let path = Publisher.split(layout).path
-        let prefix = path.isEmpty ? "" : path + "/"
-        pipelines = prefix + "pipelines/\(pipeline)"
-        compose = prefix + "compose/\(pipeline)"
-        charts = prefix + "charts/\(pipeline)"
+        let prefix = Repository(unchecked: Publisher.split(layout).path)
+        pipelines = prefix.appending("pipelines/\(pipeline)")
+        compose = prefix.appending("compose/\(pipeline)")
+        charts = prefix.appending("charts/\(pipeline)")
     }
 }

@@ -45,14 +45,14 @@ extension Channel {
     func move(to target: ChannelTarget, ledger: PublishLedger, note: (ChannelMoveIntent) throws -> Void) throws -> ChannelMoveOutcome {
         try checkComplete(target)
         let readAt = Date()
-        let before = try client.manifestDigest(.tag(name), in: Repository(pipelineRepository))
+        let before = try client.manifestDigest(.tag(name), in: pipelineRepository)
         guard before != target.pipelineDigest else {
             try settle()
             return ChannelMoveOutcome(moved: false, replaces: [])
         }
         let intent = ChannelMoveIntent(channel: name, from: before?.string, createdAt: PublishEvent.timestamp(Date()))
         try note(intent)
-        _ = try client.putManifest(target.pipeline, as: .tag(name), in: Repository(pipelineRepository))
+        _ = try client.putManifest(target.pipeline, as: .tag(name), in: pipelineRepository)
         try settle()
         let replaced = try predecessor(of: target, readAt: readAt, from: before, ledger: ledger)
         // A channel left on something that is not a version (by an older edgepack) is still replaced, and said so.
@@ -78,10 +78,10 @@ extension Channel {
         var wroteFirst: [RacingMove] = []
         let deadline = Date().addingTimeInterval(Self.raceWait)
         while !racers.isEmpty, Date() < deadline {
-            guard try client.manifestDigest(.tag(name), in: Repository(pipelineRepository)) == target.pipelineDigest else { break }
+            guard try client.manifestDigest(.tag(name), in: pipelineRepository) == target.pipelineDigest else { break }
             // The channel still names this move: a racer whose record exists (it wrote before recording) wrote first.
             let finished = racers.filter { (try? ledger.hasRecord(of: $0)) ?? false }
-            if !finished.isEmpty, try client.manifestDigest(.tag(name), in: Repository(pipelineRepository)) == target.pipelineDigest {
+            if !finished.isEmpty, try client.manifestDigest(.tag(name), in: pipelineRepository) == target.pipelineDigest {
                 wroteFirst += finished
                 racers.removeAll { racer in finished.contains { $0.digest == racer.digest } }
                 continue
@@ -105,10 +105,10 @@ extension PublishLedger {
     /// were still under way at `readAt` (no record of that move before then) and are not older than the freshness
     /// bound: every version's referrers are read (one request per version).
     func racingMoves(on channel: String, from: String?, since readAt: Date, except version: String) throws -> [RacingMove] {
-        let versions = try client.tags(of: Repository(repository)).filter { ValueFormat.isUUID($0) && $0 != version }
+        let versions = try client.tags(of: repository).filter { ValueFormat.isUUID($0) && $0 != version }
         let found = try Parallel.map(versions, concurrency: client.options.concurrency * 4) { version -> RacingMove? in
-            guard let digest = try client.manifestDigest(.tag(version), in: Repository(repository)) else { return nil }
-            let referrers = try client.referrers(of: digest, in: repository)
+            guard let digest = try client.manifestDigest(.tag(version), in: repository) else { return nil }
+            let referrers = try client.referrers(of: digest, in: repository.path)
             let intents = referrers.compactMap { Self.intent(in: $0) }
                 .filter { $0.channel == channel && $0.from == from && Self.isFresh($0.createdAt, at: readAt) }
             guard let intent = intents.max(by: { $0.createdAt < $1.createdAt }) else { return nil }
@@ -122,7 +122,7 @@ extension PublishLedger {
 
     /// Whether the racer has recorded its move (which it does only after writing the channel tag).
     func hasRecord(of racer: RacingMove) throws -> Bool {
-        try client.referrers(of: racer.digest, in: repository, artifactType: PublishEvent.artifactType).contains { descriptor in
+        try client.referrers(of: racer.digest, in: repository.path, artifactType: PublishEvent.artifactType).contains { descriptor in
             Self.record(in: descriptor, channel: racer.intent.channel).map { $0 >= racer.intent.createdAt } ?? false
         }
     }

@@ -37,11 +37,11 @@ struct ChannelTarget {
     }
 
     /// An OCI image manifest by tag, as its exact bytes; `missing` when there is none.
-    private static func fetch(_ tag: String, in repository: String, client: RegistryClient,
+    private static func fetch(_ tag: String, in repository: Repository, client: RegistryClient,
                               missing: () -> any Error) throws -> (manifest: Manifest, blob: Blob) {
         let fetched: (bytes: [UInt8], blob: Blob)
         do {
-            fetched = try client.fetchManifestBytes(.tag(tag), in: Repository(repository))
+            fetched = try client.fetchManifestBytes(.tag(tag), in: repository)
         } catch let error as OCIError where error.code == .notFound {
             throw missing()
         }

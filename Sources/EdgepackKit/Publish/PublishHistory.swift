@@ -32,9 +32,9 @@ public enum PublishHistory {
         let repository = PipelineRepositories(layout: layout, pipeline: name).pipelines
         let ledger = PublishLedger(client: client, layout: layout, pipeline: name)
         // Signatures, attestations and referrers live beside the versions as `sha256-HEX[.sig|.att]` tags.
-        let tags = try client.tags(of: Repository(repository)).filter { !$0.hasPrefix("sha256-") }
+        let tags = try client.tags(of: repository).filter { !$0.hasPrefix("sha256-") }
         let fetched = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
-            let (manifest, blob) = try client.fetchManifest(.tag(tag), in: Repository(repository))
+            let (manifest, blob) = try client.fetchManifest(.tag(tag), in: repository)
             return (tag, manifest, blob.descriptor.digest)
         }
         // A tag that is not its manifest's own version is a channel pointing at that version.

@@ -17,7 +17,7 @@ public struct PublishLedger: Sendable {
         self.destination = destination ?? RegistryDestination(client: client, prefixPath: Publisher.split(layout).path)
     }
 
-    var repository: String { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
+    var repository: Repository { PipelineRepositories(layout: layout, pipeline: pipeline).pipelines }
 
     /// What is known about the publish being concluded.
     public struct Publication: Sendable {
@@ -76,15 +76,15 @@ public struct PublishLedger: Sendable {
     /// copier, then the manifest with its subject (the referrers API, or the referrers tag schema).
     func attach(_ artifact: Artifact) throws {
         let relative = "pipelines/\(pipeline)"
-        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: relative, repository: relative, tag: nil)
+        let item = CopyItem(descriptor: artifact.manifestBlob.descriptor, sourceRepository: Repository(unchecked: relative), repository: relative, tag: nil)
         try Copier(from: ArtifactSource([artifact]), to: destination).copy([item])
-        try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository)
+        try client.attachReferrer(artifact.manifestBlob, manifest: artifact.manifest, in: repository.path)
     }
 
     /// The publish records of the pipeline manifest `digest` as the referrers list shows them (time, author, channel
     /// and action from their annotations; no `replaces`), oldest first: no record is fetched.
     func summaries(of digest: OCIKit.Digest) throws -> [PublishEvent] {
-        let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
+        let referrers = try client.referrers(of: digest, in: repository.path, artifactType: PublishEvent.artifactType)
         return referrers.compactMap { descriptor -> PublishEvent? in
             guard let notes = descriptor.annotations, let created = notes[AnnotationKey.created], let author = notes["edgepack.dev/created-by"] else { return nil }
             var event = PublishEvent(action: notes["edgepack.dev/action"] ?? "publish", pipelineName: pipeline, pipelineVersion: "", pipelineDigest: digest.string,
@@ -97,12 +97,12 @@ public struct PublishLedger: Sendable {
 
     /// Every publish record of the pipeline manifest `digest`, oldest first.
     public func records(of digest: OCIKit.Digest) throws -> [PublishEvent] {
-        let referrers = try client.referrers(of: digest, in: repository, artifactType: PublishEvent.artifactType)
+        let referrers = try client.referrers(of: digest, in: repository.path, artifactType: PublishEvent.artifactType)
         let events = try Parallel.map(referrers, concurrency: client.options.concurrency) { descriptor -> PublishEvent? in
-            let (manifest, _) = try client.fetchManifest(.digest(descriptor.digest), in: Repository(repository))
+            let (manifest, _) = try client.fetchManifest(.digest(descriptor.digest), in: repository)
             guard let layer = manifest.layers.first, layer.mediaType == PublishEvent.artifactType, layer.size <= 1 << 20 else { return nil }
             let sink = MemorySink()
-            try client.fetchBlob(layer, from: Repository(repository), into: sink)
+            try client.fetchBlob(layer, from: repository, into: sink)
             return try? CanonicalJSON.decode(PublishEvent.self, from: sink.bytes, what: "publish record \(descriptor.digest)")
         }
         return events.compactMap { $0 }.sorted { $0.createdAt < $1.createdAt }

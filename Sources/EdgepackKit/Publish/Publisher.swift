@@ -71,9 +71,10 @@ public struct Publisher: Sendable {
 
 extension PipelineBuild {
     /// Every repository a publish writes to, each once, in push order.
-    var repositories: [String] {
+    /// Names edgepack built; the copy plan checks each before anything is written.
+    var repositories: [Repository] {
         var seen = Set<String>()
-        return (release.images.map(\.repository) + artifacts.map(\.repository)).filter { seen.insert($0).inserted }
+        return (release.images.map(\.repository) + artifacts.map(\.repository)).filter { seen.insert($0).inserted }.map(Repository.init(unchecked:))
     }
 
     /// Every byte a publish may send (each blob once, and the images'), for progress totals.

@@ -35,14 +35,14 @@ public struct Puller: Sendable {
         let client = self.client
         return try Self.pull(manifest: Blob(descriptor: manifest.descriptor, content: .bytes(bytes)), named: ImageReference.join(repository, reference),
                              into: directory, concurrency: client.options.concurrency, maxUnpacked: maxUnpacked, models: models) { downloads in
-            (RegistrySource(client: client, downloadingInto: downloads), repository.path)
+            (RegistrySource(client: client, downloadingInto: downloads), repository)
         }
     }
 
     /// Pulls the pipeline manifest `manifest` (its exact bytes) from the source `makeSource` gives (told the
     /// folder it may download into), read from the repository it names; `name` names the pipeline in messages.
     public static func pull(manifest: Blob, named name: String, into directory: String, concurrency: Int, maxUnpacked: Int64? = nil, models: [String] = [],
-                            source makeSource: (_ downloads: String) -> (source: any ContentSource, repository: String))
+                            source makeSource: (_ downloads: String) -> (source: any ContentSource, repository: Repository))
         throws -> (config: PipelineConfig, layers: [PulledLayer]) {
         guard case .bytes(let bytes) = manifest.content else { throw OCIError(.unsupported, "the manifest of \(name) is not held in memory") }
         let plan = try PullPlan(manifest: try CanonicalJSON.decode(Manifest.self, from: bytes, what: "manifest \(name)"), reference: name)
@@ -63,7 +63,7 @@ public struct Puller: Sendable {
             throw error
         }
         let (source, repository) = makeSource(destination.downloads)
-        let item = CopyItem(descriptor: manifest.descriptor, sourceRepository: repository, repository: repository, tag: nil)
+        let item = CopyItem(descriptor: manifest.descriptor, sourceRepository: repository, repository: repository.path, tag: nil)
         try Copier(from: source, to: SkippingDestination(destination, skipping: plan.leftOut), concurrency: concurrency).copy([item])
         guard let pulled = config.withLock({ $0 }) else { throw OCIError(.invalidLayout, "\(name) has no pipeline config") }
         return (pulled, plan.layers.map { layer in

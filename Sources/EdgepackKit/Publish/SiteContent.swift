@@ -52,9 +52,9 @@ public enum SiteContent {
         for pipeline in pipelines {
             repositories += ["pipelines/\(pipeline)", "charts/\(pipeline)", "compose/\(pipeline)"]
             let repository = PipelineRepositories(layout: layout, pipeline: pipeline).pipelines
-            let tags = try client.tags(of: Repository(repository)).filter { !$0.hasPrefix("sha256-") }
+            let tags = try client.tags(of: repository).filter { !$0.hasPrefix("sha256-") }
             let models = try Parallel.map(tags, concurrency: client.options.concurrency) { tag in
-                try client.fetchManifest(ManifestReference(tag), in: Repository(repository)).manifest.layers.compactMap { $0.annotations?[LayerAnnotation.name] }
+                try client.fetchManifest(ManifestReference(tag), in: repository).manifest.layers.compactMap { $0.annotations?[LayerAnnotation.name] }
                     .filter { (try? Repository.checkComponent($0, as: "model name")) != nil }  // a registry's names stay in the prefix
             }
             for model in Set(models.flatMap { $0 }).sorted() { repositories += ["models/\(model)", "model-images/\(model)", "sidekicks/\(model)"] }

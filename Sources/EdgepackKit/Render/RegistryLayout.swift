@@ -37,10 +37,13 @@ public struct RegistryLayout: Sendable, Equatable {
     /// The registry host (and port): what `docker login` and the engine's OCI_REGISTRY take.
     public var host: String { String(prefix.split(separator: "/", maxSplits: 1)[0]) }
 
-    public func pipeline(_ name: String, _ version: String) -> String { "\(prefix)/pipelines/\(name):\(version)" }
-    public func model(_ name: String, _ version: String) -> String { "\(prefix)/models/\(name):\(version)" }
-    public func chartRepository(_ name: String) -> String { "\(prefix)/charts/\(name)" }
-    public func compose(_ name: String, _ version: String) -> String { "\(prefix)/compose/\(name):\(version)" }
+    /// A repository relative to the prefix (`models/ccfraud`) as people and engines name it, host included.
+    public func name(of relative: String) -> String { "\(prefix)/\(relative)" }
+
+    public func pipeline(_ name: String, _ version: String) -> String { self.name(of: "pipelines/\(name):\(version)") }
+    public func model(_ name: String, _ version: String) -> String { self.name(of: "models/\(name):\(version)") }
+    public func chartRepository(_ name: String) -> String { self.name(of: "charts/\(name)") }
+    public func compose(_ name: String, _ version: String) -> String { self.name(of: "compose/\(name):\(version)") }
 
     public static func chartVersion(_ pipelineVersion: String) -> String { "0.0.1-\(pipelineVersion)" }
 }

@@ -3,20 +3,26 @@
 /// their descriptors); blob content is asked for only when the destination lacks the blob.
 public protocol ContentSource: Sendable {
     /// The exact bytes of a manifest or index.
-    func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8]
+    func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8]
     /// A blob's bytes, as something that can be streamed (more than once, for retries).
-    func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob
+    func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob
     /// Where a destination in the same registry could mount this repository's blobs from, instead of copying
     /// their bytes; nil when the source is not a registry.
-    func mountOrigin(in repository: String) -> BlobOrigin?
+    func mountOrigin(in repository: Repository) -> BlobOrigin?
     /// Whether the source carries this blob's bytes (a delta bundle does not carry what its site already has:
     /// the copier then requires the destination to hold it before writing anything).
-    func holds(_ descriptor: Descriptor, in repository: String) -> Bool
+    func holds(_ descriptor: Descriptor, in repository: Repository) -> Bool
+    /// The source a part name stands for (`CombinedSource`); any other source is its own part "".
+    func part(_ name: String) throws -> any ContentSource
 }
 
 extension ContentSource {
-    public func mountOrigin(in repository: String) -> BlobOrigin? { nil }
-    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { true }
+    public func part(_ name: String) throws -> any ContentSource {
+        guard name.isEmpty else { throw OCIError(.notFound, "no source named '\(name)'") }
+        return self
+    }
+    public func mountOrigin(in repository: Repository) -> BlobOrigin? { nil }
+    public func holds(_ descriptor: Descriptor, in repository: Repository) -> Bool { true }
 }
 
 /// A repository of a registry that holds a source's blobs.
@@ -50,29 +56,29 @@ public struct ArtifactSource: ContentSource {
         self.absent = absent
     }
 
-    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { !absent.contains(descriptor.digest) }
+    public func holds(_ descriptor: Descriptor, in repository: Repository) -> Bool { !absent.contains(descriptor.digest) }
 
-    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         guard case .bytes(let bytes) = try blob(descriptor, in: repository).content else {
             throw OCIError(.unsupported, "manifest \(descriptor.digest) is not held in memory")
         }
         return bytes
     }
 
-    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    public func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         guard let blob = blobs[descriptor.digest] else { throw OCIError(.notFound, "the build has no blob \(descriptor.digest)") }
         return blob
     }
 }
 
 extension ImageLayoutBundle: ContentSource {
-    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         try bytes(descriptor)
     }
 
-    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    public func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         try blob(descriptor)
     }
 
-    public func holds(_ descriptor: Descriptor, in repository: String) -> Bool { contains(descriptor.digest) }
+    public func holds(_ descriptor: Descriptor, in repository: Repository) -> Bool { contains(descriptor.digest) }
 }

@@ -4,7 +4,9 @@ import Synchronization
 public struct CopyItem: Sendable, Hashable {
     public var descriptor: Descriptor
     /// Where the source holds it (registries; layouts and builds ignore it).
-    public var sourceRepository: String
+    public var sourceRepository: Repository
+    /// The part of a `CombinedSource` it is read from ("" for any other source).
+    public var sourcePart = ""
     /// Where it goes, relative to the destination's prefix, e.g. `models/ccfraud`.
     public var repository: String
     /// The tag to point at it; nil copies it by digest only.
@@ -14,7 +16,7 @@ public struct CopyItem: Sendable, Hashable {
     /// earlier item's and before any later item's.
     public var ordered: Bool
 
-    public init(descriptor: Descriptor, sourceRepository: String, repository: String, tag: String?, ordered: Bool = true) {
+    public init(descriptor: Descriptor, sourceRepository: Repository, repository: String, tag: String?, ordered: Bool = true) {
         self.descriptor = descriptor
         self.sourceRepository = sourceRepository
         self.repository = repository
@@ -22,9 +24,13 @@ public struct CopyItem: Sendable, Hashable {
         self.ordered = ordered
     }
 
-    /// An artifact under its own reference, from a source that names it the same way (a build, a bundle).
+    /// Where the source holds it, and in which part.
+    public var source: SourceKey { SourceKey(part: sourcePart, repository: sourceRepository) }
+
+    /// An artifact under its own reference, from a source that names it the same way (a build, a bundle). The
+    /// plan checks that name as the destination repository, so the source's needs no check of its own.
     public init(_ artifact: Artifact, ordered: Bool = true) {
-        self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: artifact.repository,
+        self.init(descriptor: artifact.manifestBlob.descriptor, sourceRepository: Repository(unchecked: artifact.repository),
                   repository: artifact.repository, tag: artifact.tag, ordered: ordered)
     }
 }
@@ -111,15 +117,15 @@ public struct Copier: Sendable {
             guard vouches, let tag = step.tag else { return false }
             return try destination.manifestDigest(tag, in: step.repository) == step.blob.descriptor.digest
         }
-        var required = Set<String>()
+        var required = Set<BlobPlacement>()
         for (step, isPresent) in zip(plan.manifests, present) where !isPresent {
-            for digest in step.blobs { required.insert("\(step.repository)@\(digest)") }
+            for digest in step.blobs { required.insert(BlobPlacement(repository: step.repository, digest: digest)) }
         }
-        var first: [(CopyPlan.BlobNeed, String, String?)] = [], others: [(CopyPlan.BlobNeed, String, String)] = []
+        var first: [(CopyPlan.BlobNeed, Repository, Repository?)] = [], others: [(CopyPlan.BlobNeed, Repository, Repository)] = []
         let carried = try requireWhatTheSourceLacks(plan, required: required)
         for need in plan.blobs {
-            var (targets, holders) = need.repositories.reduce(into: ([String](), [String]())) { split, repository in
-                if required.contains("\(repository)@\(need.descriptor.digest)") { split.0.append(repository) } else { split.1.append(repository) }
+            var (targets, holders) = need.repositories.reduce(into: ([Repository](), [Repository]())) { split, repository in
+                if required.contains(BlobPlacement(repository: repository, digest: need.descriptor.digest)) { split.0.append(repository) } else { split.1.append(repository) }
             }
             if let present = carried[need.descriptor.digest] {
                 // Not in the source: the repositories of the destination that hold it count as holders.
@@ -141,11 +147,11 @@ public struct Copier: Sendable {
             others += targets.dropFirst().map { (need, $0, target) }
         }
         try forEachBlob(first) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
+            let outcome = try copyBlob(need.descriptor, from: need.source, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         try forEachBlob(others) { need, repository, origin in
-            let outcome = try copyBlob(need.descriptor, from: need.sourceRepository, to: repository, mountingFrom: origin)
+            let outcome = try copyBlob(need.descriptor, from: need.source, to: repository, mountingFrom: origin)
             summary.withLock { $0.count(outcome) }
         }
         // Manifests in order, except that a run of unordered items' image manifests goes in parallel.
@@ -167,8 +173,8 @@ public struct Copier: Sendable {
 
     /// Large blobs at most `concurrency` at a time and, beside them, small ones at most `requestConcurrency` at a
     /// time. Once either fails, neither starts another.
-    private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, String, Origin)],
-                                               _ body: @Sendable ((CopyPlan.BlobNeed, String, Origin)) throws -> Void) throws {
+    private func forEachBlob<Origin: Sendable>(_ jobs: [(CopyPlan.BlobNeed, Repository, Origin)],
+                                               _ body: @Sendable ((CopyPlan.BlobNeed, Repository, Origin)) throws -> Void) throws {
         let small = jobs.filter { $0.0.descriptor.size <= Self.smallBlobSize }, large = jobs.filter { $0.0.descriptor.size > Self.smallBlobSize }
         try Parallel.forEach(lanes: [(large, concurrency), (small, requestConcurrency)], body)
     }
@@ -189,8 +195,9 @@ public struct Copier: Sendable {
     /// A blob is asked for before it is sent, except a small one the source holds, where the destination would
     /// rather take it again than answer (`uploadsWithoutAskingUpTo`). A source need not hold what the destination
     /// has (a bundle of changes only): what it does not carry is always asked for.
-    private func copyBlob(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, mountingFrom origin: String?) throws -> CopyEvent.BlobOutcome {
+    private func copyBlob(_ descriptor: Descriptor, from key: SourceKey, to repository: Repository, mountingFrom origin: Repository?) throws -> CopyEvent.BlobOutcome {
         try Cancellation.check()
+        let source = try self.source.part(key.part), sourceRepository = key.repository
         let outcome: CopyEvent.BlobOutcome
         // Where a mount also answers "already there", a blob another repository holds is mounted without asking.
         let mountFirst = origin != nil && destination.mountAnswersPresence
@@ -222,16 +229,16 @@ extension Copier {
     /// For each blob the source does not carry (a delta bundle's), the repositories of the destination that hold
     /// it, checked before anything moves; when one the copy needs is held nowhere, the copy stops here with the
     /// list of what is missing, having written nothing.
-    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<String>) throws -> [Digest: [String]] {
+    func requireWhatTheSourceLacks(_ plan: CopyPlan, required: Set<BlobPlacement>) throws -> [Digest: [Repository]] {
         let lacking = plan.blobs.filter { need in
-            !source.holds(need.descriptor, in: need.sourceRepository) && need.repositories.contains { required.contains("\($0)@\(need.descriptor.digest)") }
+            !source.holds(need.descriptor, at: need.source) && need.repositories.contains { required.contains(BlobPlacement(repository: $0, digest: need.descriptor.digest)) }
         }
         guard !lacking.isEmpty else { return [:] }
         let checks = lacking.flatMap { need in need.repositories.map { (need.descriptor, $0) } }
         let found = try Parallel.map(checks, concurrency: requestConcurrency) { descriptor, repository in
             try destination.hasBlob(descriptor, in: repository)
         }
-        var present: [Digest: [String]] = [:]
+        var present: [Digest: [Repository]] = [:]
         for ((descriptor, repository), isThere) in zip(checks, found) where isThere { present[descriptor.digest, default: []].append(repository) }
         let missing = lacking.filter { present[$0.descriptor.digest] == nil }
         guard missing.isEmpty else {
@@ -241,6 +248,12 @@ extension Copier {
         }
         return present
     }
+}
+
+/// A blob as one repository of the destination needs it.
+struct BlobPlacement: Hashable {
+    var repository: Repository
+    var digest: Digest
 }
 
 extension CopySummary {

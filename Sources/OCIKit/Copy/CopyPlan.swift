@@ -5,13 +5,13 @@
 struct CopyPlan {
     struct BlobNeed: Sendable {
         var descriptor: Descriptor
-        var sourceRepository: String
-        var repositories: [String]
+        var source: SourceKey
+        var repositories: [Repository]
     }
 
     struct ManifestStep: Sendable {
         var blob: Blob
-        var repository: String
+        var repository: Repository
         var tag: String?
         /// The config and layers it references (none for an index).
         var blobs: [Digest] = []
@@ -21,30 +21,37 @@ struct CopyPlan {
     }
 
     /// Every repository the copy writes to, in first-use order.
-    var repositories: [String] {
-        var seen = Set<String>()
+    var repositories: [Repository] {
+        var seen = Set<Repository>()
         return manifests.map(\.repository).filter { seen.insert($0).inserted }
     }
 
     private(set) var blobs: [BlobNeed] = []
     private(set) var manifests: [ManifestStep] = []
     private var blobIndex: [Digest: Int] = [:]
-    private var planned = Set<String>()
+    private var planned = Set<PlannedManifest>()
+
+    /// A manifest already planned for a repository under a tag (nil: by digest).
+    private struct PlannedManifest: Hashable {
+        var repository: Repository
+        var digest: Digest
+        var tag: String?
+    }
 
     init(_ items: [CopyItem], source: any ContentSource) throws {
         for item in items {
             try Cancellation.check()
             // Whatever produced the names (a bundle's index, a manifest, a caller), they stay under the prefix.
             _ = try ReferenceName(parsing: "\(item.repository):\(item.tag ?? "latest")")
-            try add(item.descriptor, from: item.sourceRepository, to: item.repository, tag: item.tag, ordered: item.ordered, source: source, depth: 0)
+            try add(item.descriptor, from: item.source, to: Repository(unchecked: item.repository), tag: item.tag, ordered: item.ordered, source: source, depth: 0)
         }
     }
 
-    private mutating func add(_ descriptor: Descriptor, from sourceRepository: String, to repository: String, tag: String?,
+    private mutating func add(_ descriptor: Descriptor, from sourceKey: SourceKey, to repository: Repository, tag: String?,
                               ordered: Bool, source: any ContentSource, depth: Int) throws {
         guard depth < 8 else { throw OCIError(.invalidLayout, "manifest \(descriptor.digest) nests indexes too deeply") }
-        guard planned.insert("\(repository)@\(descriptor.digest)#\(tag ?? "")").inserted else { return }
-        let bytes = try source.manifestBytes(descriptor, in: sourceRepository)
+        guard planned.insert(PlannedManifest(repository: repository, digest: descriptor.digest, tag: tag)).inserted else { return }
+        let bytes = try source.part(sourceKey.part).manifestBytes(descriptor, in: sourceKey.repository)
         let actual = SHA256Hasher.digest(bytes)
         guard actual == descriptor.digest, Int64(bytes.count) == descriptor.size else {
             throw OCIError(.digestMismatch, "manifest \(descriptor.digest) read from the source hashes to \(actual) (\(bytes.count) bytes, \(descriptor.size) expected); refusing it")
@@ -54,11 +61,11 @@ struct CopyPlan {
         switch content {
         case .index(let index):
             for child in index.manifests {
-                try add(child, from: sourceRepository, to: repository, tag: nil, ordered: ordered, source: source, depth: depth + 1)
+                try add(child, from: sourceKey, to: repository, tag: nil, ordered: ordered, source: source, depth: depth + 1)
             }
         case .manifest(let manifest):
             for blob in [manifest.config] + manifest.layers {
-                try need(blob, from: sourceRepository, in: repository)
+                try need(blob, from: sourceKey, in: repository)
                 blobs.append(blob.digest)
             }
         }
@@ -68,10 +75,10 @@ struct CopyPlan {
                                       ordered: ordered, isIndex: isIndex))
     }
 
-    private mutating func need(_ descriptor: Descriptor, from sourceRepository: String, in repository: String) throws {
+    private mutating func need(_ descriptor: Descriptor, from sourceKey: SourceKey, in repository: Repository) throws {
         guard let index = blobIndex[descriptor.digest] else {
             blobIndex[descriptor.digest] = blobs.count
-            blobs.append(BlobNeed(descriptor: descriptor, sourceRepository: sourceRepository, repositories: [repository]))
+            blobs.append(BlobNeed(descriptor: descriptor, source: sourceKey, repositories: [repository]))
             return
         }
         guard blobs[index].descriptor.size == descriptor.size else {

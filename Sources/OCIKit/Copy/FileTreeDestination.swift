@@ -56,9 +56,9 @@ public final class FileTreeDestination: ContentDestination {
         downloads = staging.path + "/.blobs"
     }
 
-    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool { false }
+    public func hasBlob(_ descriptor: Descriptor, in repository: Repository) throws -> Bool { false }
 
-    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+    public func putBlob(_ blob: Blob, in repository: Repository, progress: @escaping @Sendable (Int64) -> Void) throws {
         let local = try verifiedFile(blob, progress: progress)  // checked even when it goes nowhere
         let places = placements[blob.descriptor.digest] ?? []
         defer { unlink(local) }  // the placed files keep their own links
@@ -100,10 +100,10 @@ public final class FileTreeDestination: ContentDestination {
         return path
     }
 
-    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? { nil }
+    public func manifestDigest(_ reference: String, in repository: Repository) throws -> Digest? { nil }
 
     /// A folder of files keeps no manifests (the plan checked them; their blobs are placed).
-    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {}
+    public func putManifest(_ blob: Blob, in repository: Repository, tag: String?) throws {}
 
     public func commit() throws {
         try? FileManager.default.removeItem(atPath: downloads)

@@ -24,23 +24,23 @@ public final class LayoutArchiveDestination: ContentDestination {
         self.partSize = partSize
     }
 
-    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+    public func hasBlob(_ descriptor: Descriptor, in repository: Repository) throws -> Bool {
         omitting.contains(descriptor.digest) || blobs.withLock { $0[descriptor.digest] != nil }
     }
 
     /// Recorded now, streamed into the tar (and its progress reported) on commit.
-    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+    public func putBlob(_ blob: Blob, in repository: Repository, progress: @escaping @Sendable (Int64) -> Void) throws {
         blobs.withLock { $0[blob.descriptor.digest] = (blob, progress) }
     }
 
-    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
+    public func manifestDigest(_ reference: String, in repository: Repository) throws -> Digest? {
         nil  // a new archive holds nothing yet
     }
 
-    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
+    public func putManifest(_ blob: Blob, in repository: Repository, tag: String?) throws {
         blobs.withLock { $0[blob.descriptor.digest] = (blob, { _ in }) }
         if let tag {
-            let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository, tag: tag)
+            let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository.path, tag: tag)
             entries.withLock { $0.append(entry) }
         }
     }

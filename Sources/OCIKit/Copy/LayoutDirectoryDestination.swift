@@ -40,19 +40,19 @@ public final class LayoutDirectoryDestination: ContentDestination {
         try manager.createDirectory(atPath: root + "/blobs/sha256", withIntermediateDirectories: true)
     }
 
-    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+    public func hasBlob(_ descriptor: Descriptor, in repository: Repository) throws -> Bool {
         let path = blobPath(descriptor.digest)
         guard FileStatus.exists(path), let found = try? (digester ?? FileDigester(cache: nil)).digest(file: path) else { return false }
         return found.digest == descriptor.digest && found.size == descriptor.size
     }
 
-    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+    public func putBlob(_ blob: Blob, in repository: Repository, progress: @escaping @Sendable (Int64) -> Void) throws {
         try AtomicFile.write(to: blobPath(blob.descriptor.digest)) { sink in
             try blob.write(verifiedTo: ProgressSink(forwardingTo: sink, progress: progress), digester: digester)
         }
     }
 
-    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
+    public func manifestDigest(_ reference: String, in repository: Repository) throws -> Digest? {
         let digest: Digest?
         if let pinned = try? Digest(parsing: reference) {
             digest = pinned
@@ -65,10 +65,10 @@ public final class LayoutDirectoryDestination: ContentDestination {
         return digest
     }
 
-    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
+    public func putManifest(_ blob: Blob, in repository: Repository, tag: String?) throws {
         if try !hasBlob(blob.descriptor, in: repository) { try putBlob(blob, in: repository) { _ in } }
         if let tag {
-            let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository, tag: tag)
+            let entry = ImageLayoutIndex.entry(blob.descriptor, repository: repository.path, tag: tag)
             entries.withLock { $0.append(entry) }
         }
     }

@@ -13,7 +13,7 @@ public struct LayoutDirectorySource: ContentSource {
         index = try CanonicalJSON.decode(Index.self, from: Array(data), what: "\(directory)/index.json")
     }
 
-    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         guard descriptor.size <= 16 << 20 else { throw OCIError(.unsupported, "manifest \(descriptor.digest) is too large (\(descriptor.size) bytes)") }
         guard let data = FileManager.default.contents(atPath: try path(descriptor)) else {
             throw OCIError(.invalidLayout, "\(directory) lacks blob \(descriptor.digest)")
@@ -21,7 +21,7 @@ public struct LayoutDirectorySource: ContentSource {
         return Array(data)
     }
 
-    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    public func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         Blob(descriptor: descriptor, content: .file(path: try path(descriptor)))
     }
 

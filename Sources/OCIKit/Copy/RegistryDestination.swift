@@ -15,10 +15,12 @@ public struct RegistryDestination: ContentDestination {
 
     /// The registry's repository for a name relative to the prefix.
     public func repository(_ relative: String) -> Repository {
-        Repository(prefixPath).appending(relative)
+        Repository(unchecked: prefixPath).appending(relative)
     }
 
-    public func displayName(_ repository: String) -> String { self.repository(repository).path }
+    public func repository(_ relative: Repository) -> Repository { repository(relative.path) }
+
+    public func displayName(_ repository: Repository) -> String { self.repository(repository).path }
 
     public var tagVouchesForBlobs: Bool { true }
 
@@ -30,29 +32,29 @@ public struct RegistryDestination: ContentDestination {
     /// (almost always absent) skipping the question saves a request each: 400 of a 200-model publish's.
     public var uploadsWithoutAskingUpTo: Int64 { 1 << 20 }
 
-    public func prepare(repositories: [String]) {
+    public func prepare(repositories: [Repository]) {
         client.willPush(to: repositories.map(repository))
     }
 
-    public func hasBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
+    public func hasBlob(_ descriptor: Descriptor, in repository: Repository) throws -> Bool {
         try client.blobSize(descriptor.digest, in: self.repository(repository)) != nil
     }
 
-    public func mountBlob(_ descriptor: Descriptor, into repository: String, from origin: String) throws -> Bool {
+    public func mountBlob(_ descriptor: Descriptor, into repository: Repository, from origin: Repository) throws -> Bool {
         try once(descriptor, in: repository) {
             try client.mountBlob(descriptor.digest, into: self.repository(repository), from: self.repository(origin))
         }
     }
 
     /// Only within this registry host; a refusal (the account cannot read the source repository) is a "no".
-    public func mountBlob(_ descriptor: Descriptor, into repository: String, fromSource origin: BlobOrigin) -> Bool {
+    public func mountBlob(_ descriptor: Descriptor, into repository: Repository, fromSource origin: BlobOrigin) -> Bool {
         guard origin.host == client.host else { return false }
         return (try? once(descriptor, in: repository) {
             (try? client.mountBlob(descriptor.digest, into: self.repository(repository), from: origin.repository)) ?? false
         }) ?? false
     }
 
-    public func putBlob(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+    public func putBlob(_ blob: Blob, in repository: Repository, progress: @escaping @Sendable (Int64) -> Void) throws {
         _ = try once(blob.descriptor, in: repository) {
             try upload(blob, in: repository, progress: progress)
             return true
@@ -61,7 +63,7 @@ public struct RegistryDestination: ContentDestination {
 
     /// Mounts or uploads a blob unless another edgepack process on this machine has just put it into the same
     /// repository (then the registry is asked instead): see `UploadSessionStore.exclusively`.
-    private func once(_ descriptor: Descriptor, in repository: String, _ put: () throws -> Bool) throws -> Bool {
+    private func once(_ descriptor: Descriptor, in repository: Repository, _ put: () throws -> Bool) throws -> Bool {
         guard let store = client.options.uploadSessions else { return try put() }
         return try store.exclusively(registry: client.host, repository: self.repository(repository).path, digest: descriptor.digest) { recentlyPut in
             if recentlyPut, try client.blobSize(descriptor.digest, in: self.repository(repository)) != nil { return true }
@@ -71,7 +73,7 @@ public struct RegistryDestination: ContentDestination {
 
     /// Verified as `BlobTrust` says, through `UploadVerifier`: hashed as curl reads it unless this run already
     /// checked the very bytes. The copier asked `hasBlob` just before: no second `HEAD`.
-    private func upload(_ blob: Blob, in repository: String, progress: @escaping @Sendable (Int64) -> Void) throws {
+    private func upload(_ blob: Blob, in repository: Repository, progress: @escaping @Sendable (Int64) -> Void) throws {
         let staged = try StagedBlob(blob, digester: digester)
         defer { staged.remove() }
         let verifier = UploadVerifier(blob.descriptor, trust: staged.trust, progress: progress)
@@ -82,11 +84,11 @@ public struct RegistryDestination: ContentDestination {
         try verifier.finish(staged)
     }
 
-    public func manifestDigest(_ reference: String, in repository: String) throws -> Digest? {
+    public func manifestDigest(_ reference: String, in repository: Repository) throws -> Digest? {
         try client.manifestDigest(ManifestReference(reference), in: self.repository(repository))
     }
 
-    public func putManifest(_ blob: Blob, in repository: String, tag: String?) throws {
+    public func putManifest(_ blob: Blob, in repository: Repository, tag: String?) throws {
         try client.putManifest(blob, as: tag.map(ManifestReference.tag) ?? .digest(blob.descriptor.digest), in: self.repository(repository))
     }
 }

@@ -31,9 +31,9 @@ public struct RegistrySource: ContentSource {
         downloads = directory
     }
 
-    public func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    public func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         if let bytes = manifests.bytes(descriptor.digest) { return bytes }
-        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: Repository(repository)).bytes
+        let bytes = try client.fetchManifestBytes(.digest(descriptor.digest), in: repository).bytes
         manifests.remember(bytes, as: descriptor.digest)
         return bytes
     }
@@ -43,7 +43,7 @@ public struct RegistrySource: ContentSource {
 
     /// A cached blob is a file; any other starts downloading (into the cache) and is handed out at once as a
     /// growing file, so the destination uploads it as it arrives.
-    public func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    public func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         if let downloads {
             let path = "\(downloads)/\(descriptor.digest.algorithm)/\(descriptor.digest.encoded)"
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -54,24 +54,24 @@ public struct RegistrySource: ContentSource {
             let growing = GrowingFile()
             let client = self.client
             try CancellationScope.current.spawn(name: descriptor.downloadThreadName) {
-                growing.finish(Result { try client.fetchBlob(descriptor, from: Repository(repository), toFile: path, growing: growing); return path })
+                growing.finish(Result { try client.fetchBlob(descriptor, from: repository, toFile: path, growing: growing); return path })
             }
             return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
         }
         guard let cache else {
-            return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: Repository(repository))))
+            return Blob(descriptor: descriptor, content: .streamed(StreamedBlob(client: client, descriptor: descriptor, repository: repository)))
         }
         if let path = cache.lookup(descriptor) { return Blob(descriptor: descriptor, content: .file(path: path)) }
         let growing = GrowingFile()
         let client = self.client
         try CancellationScope.current.spawn(name: descriptor.downloadThreadName) {  // owned by the copy's scope, like the download above
-            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: Repository(repository), into: sink) } })
+            growing.finish(Result { try cache.store(descriptor, growing: growing) { sink in try client.fetchBlob(descriptor, from: repository, into: sink) } })
         }
         return Blob(descriptor: descriptor, content: .growing(growing, length: descriptor.size))
     }
 
-    public func mountOrigin(in repository: String) -> BlobOrigin? {
-        BlobOrigin(host: client.host, repository: Repository(repository))
+    public func mountOrigin(in repository: Repository) -> BlobOrigin? {
+        BlobOrigin(host: client.host, repository: repository)
     }
 }
 

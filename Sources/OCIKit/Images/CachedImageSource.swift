@@ -9,29 +9,29 @@ struct CachedImageSource: ContentSource {
     /// The image as named, for the obstacle of a missing piece.
     let image: String
 
-    func manifestBytes(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
+    func manifestBytes(_ descriptor: Descriptor, in repository: Repository) throws -> [UInt8] {
         guard let bytes = cache.manifestBytes(descriptor.digest) else {
             throw missing("its manifest \(descriptor.digest) is not in the blob cache")
         }
         return bytes
     }
 
-    func blob(_ descriptor: Descriptor, in repository: String) throws -> Blob {
+    func blob(_ descriptor: Descriptor, in repository: Repository) throws -> Blob {
         guard let path = cache.lookup(descriptor) else { throw missing("its blob \(descriptor.digest) is not in the blob cache") }
         return Blob(descriptor: descriptor, content: .file(path: path))
     }
 
     func missing(_ what: String) -> OCIError { OCIError(.notFound, what, obstacle: .imageNotCached(image: image)) }
 
-    func mountOrigin(in repository: String) -> BlobOrigin? { origin }
+    func mountOrigin(in repository: Repository) -> BlobOrigin? { origin }
 
     /// Throws unless every manifest, config and layer under `descriptor` is in the cache and intact.
     func requireWhole(_ descriptor: Descriptor) throws {
-        switch try ManifestContent(try manifestBytes(descriptor, in: ""), mediaType: descriptor.mediaType) {
+        switch try ManifestContent(try manifestBytes(descriptor, in: .unnamed), mediaType: descriptor.mediaType) {
         case .index(let index):
             for child in index.manifests { try requireWhole(child) }
         case .manifest(let manifest):
-            for blob in [manifest.config] + manifest.layers { _ = try self.blob(blob, in: "") }
+            for blob in [manifest.config] + manifest.layers { _ = try self.blob(blob, in: .unnamed) }
         }
     }
 

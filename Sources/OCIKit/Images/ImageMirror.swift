@@ -23,7 +23,7 @@ extension Copier {
                               concurrency: Int = Copier.defaultConcurrency, onEvent: (@Sendable (CopyEvent) -> Void)? = nil) throws -> MirroredImage {
         let item = image.copyItem(repository: repository, tag: tag)
         let summary = try Copier(from: image.source, to: destination, concurrency: concurrency, onEvent: onEvent).copy([item])
-        return MirroredImage(repository: destination.displayName(repository), tag: item.tag!, digest: image.descriptor.digest,
+        return MirroredImage(repository: destination.displayName(Repository(unchecked: repository)), tag: item.tag!, digest: image.descriptor.digest,
                              mediaType: image.descriptor.mediaType, platform: image.platform, platforms: image.platforms,
                              size: image.size, source: image.spec.description, summary: summary)
     }

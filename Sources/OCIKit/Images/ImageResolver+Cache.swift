@@ -17,8 +17,9 @@ extension ImageResolver {
             guard !offline else { throw OCIError(.notFound, "it cannot be read with no network: the blob cache is off", obstacle: .imageNotCached(image: spec.description)) }
             return nil
         }
-        let (host, repository) = Self.endpoint(reference)
-        let source = CachedImageSource(cache: cache, origin: BlobOrigin(host: host, repository: Repository(repository)), image: spec.description)
+        let (host, name) = Self.endpoint(reference)
+        let repository = try Repository(validating: name)
+        let source = CachedImageSource(cache: cache, origin: BlobOrigin(host: host, repository: repository), image: spec.description)
         do {
             let top: Descriptor
             if let digest = reference.digest {

@@ -7,7 +7,7 @@ public struct ResolvedImage: Sendable {
     /// The manifest copied: the chosen platform's own manifest, the whole index, or the single image's.
     public let descriptor: Descriptor
     /// Where the source holds it (a registry repository; layouts and archives ignore it).
-    public let sourceRepository: String
+    public let sourceRepository: Repository
     /// The tag a mirror gets by default: the source's tag, `sha256-HEX` for a source pinned only by digest.
     public let tag: String
     /// The platform copied (from the index entry, or a single image's config); nil when unknown or for `.all`.
@@ -60,10 +60,11 @@ public struct ImageResolver: Sendable {
         switch spec {
         case .registry(let reference):
             if let cached = try resolveFromCache(spec, reference, choice) { return cached }
-            let (host, repository) = Self.endpoint(reference)
+            let (host, name) = Self.endpoint(reference)
+            let repository = try Repository(validating: name)
             let client = try RegistryClient.connect(host: host, credential: credential, options: registryOptions)
             let source = RegistrySource(client: client, cache: cache)
-            let (bytes, blob) = try client.fetchManifestBytes(reference.digest.map(ManifestReference.digest) ?? .tag(reference.tag!), in: Repository(repository))
+            let (bytes, blob) = try client.fetchManifestBytes(reference.digest.map(ManifestReference.digest) ?? .tag(reference.tag!), in: repository)
             source.remember(bytes, as: blob.descriptor.digest)
             let top = Descriptor(mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size)
             let resolved = try choose(spec, source, top, repository, choice, tag: spec.mirrorTag!)
@@ -72,15 +73,15 @@ public struct ImageResolver: Sendable {
         case .ociArchive(let path, let reference):
             let bundle = try ImageLayoutBundle(path: try path.resolved())
             let (entry, tag) = try Self.entry(in: bundle.index, reference: reference, what: spec.description)
-            return try choose(spec, bundle, entry, "", choice, tag: spec.mirrorTag ?? tag)
+            return try choose(spec, bundle, entry, .unnamed, choice, tag: spec.mirrorTag ?? tag)
         case .ociLayout(let path, let reference):
             let layout = try LayoutDirectorySource(directory: try path.resolved())
             let (entry, tag) = try Self.entry(in: layout.index, reference: reference, what: spec.description)
-            return try choose(spec, layout, entry, "", choice, tag: spec.mirrorTag ?? tag)
+            return try choose(spec, layout, entry, .unnamed, choice, tag: spec.mirrorTag ?? tag)
         case .dockerArchive(let path, let reference):
             let archive = try DockerArchive(path: try path.resolved(), reference: reference)
             let tag = spec.mirrorTag ?? Self.tag(ofName: archive.repoTags.first)
-            return try choose(spec, archive.source, archive.manifest.descriptor, "", choice, tag: tag)
+            return try choose(spec, archive.source, archive.manifest.descriptor, .unnamed, choice, tag: tag)
         }
     }
 
@@ -114,7 +115,7 @@ public struct ImageResolver: Sendable {
         return (Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size), tag(ofName: entry.annotations?[AnnotationKey.refName]))
     }
 
-    func choose(_ spec: ImageSourceSpec, _ source: any ContentSource, _ top: Descriptor, _ repository: String,
+    func choose(_ spec: ImageSourceSpec, _ source: any ContentSource, _ top: Descriptor, _ repository: Repository,
                         _ choice: PlatformChoice, tag: String) throws -> ResolvedImage {
         let bytes = try Self.checkedManifest(source, top, repository)
         switch try ManifestContent(bytes, mediaType: top.mediaType) {
@@ -146,7 +147,7 @@ public struct ImageResolver: Sendable {
 
     /// What an image already in a source is: its platform (a single image's, from its config), the platforms of
     /// an index, and its size (every manifest, config and layer once).
-    public static func describe(_ descriptor: Descriptor, in source: any ContentSource, repository: String = "") throws
+    public static func describe(_ descriptor: Descriptor, in source: any ContentSource, repository: Repository = .unnamed) throws
         -> (platform: Platform?, platforms: [Platform], size: Int64) {
         let size = try size(source, descriptor, repository)
         switch try ManifestContent(try checkedManifest(source, descriptor, repository), mediaType: descriptor.mediaType) {
@@ -158,14 +159,14 @@ public struct ImageResolver: Sendable {
     }
 
     /// The config digest of an image, or of each image of an index.
-    public static func configs(of descriptor: Descriptor, in source: any ContentSource, repository: String = "") throws -> [Digest] {
+    public static func configs(of descriptor: Descriptor, in source: any ContentSource, repository: Repository = .unnamed) throws -> [Digest] {
         switch try ManifestContent(try checkedManifest(source, descriptor, repository), mediaType: descriptor.mediaType) {
         case .index(let index): try index.manifests.flatMap { try configs(of: $0, in: source, repository: repository) }
         case .manifest(let manifest): [manifest.config.digest]
         }
     }
 
-    static func checkedManifest(_ source: any ContentSource, _ descriptor: Descriptor, _ repository: String) throws -> [UInt8] {
+    static func checkedManifest(_ source: any ContentSource, _ descriptor: Descriptor, _ repository: Repository) throws -> [UInt8] {
         let bytes = try source.manifestBytes(descriptor, in: repository)
         guard SHA256Hasher.digest(bytes) == descriptor.digest, Int64(bytes.count) == descriptor.size else {
             throw OCIError(.digestMismatch, "manifest \(descriptor.digest) read from the source does not match its digest")
@@ -174,7 +175,7 @@ public struct ImageResolver: Sendable {
     }
 
     /// The platform an image's config names (nil for configs that are not image configs).
-    static func platform(of manifest: Manifest, _ source: any ContentSource, _ repository: String) throws -> Platform? {
+    static func platform(of manifest: Manifest, _ source: any ContentSource, _ repository: Repository) throws -> Platform? {
         guard [MediaType.imageConfig, "application/vnd.docker.container.image.v1+json"].contains(manifest.config.mediaType), manifest.config.size <= 4 << 20 else { return nil }
         let sink = MemorySink()
         try source.blob(manifest.config, in: repository).write(verifiedTo: sink)
@@ -185,7 +186,7 @@ public struct ImageResolver: Sendable {
     }
 
     /// Every manifest, config and layer under `descriptor`, each counted once.
-    static func size(_ source: any ContentSource, _ descriptor: Descriptor, _ repository: String) throws -> Int64 {
+    static func size(_ source: any ContentSource, _ descriptor: Descriptor, _ repository: Repository) throws -> Int64 {
         var seen = Set<Digest>()
         func walk(_ descriptor: Descriptor, depth: Int) throws -> Int64 {
             guard depth < 8, seen.insert(descriptor.digest).inserted else { return 0 }

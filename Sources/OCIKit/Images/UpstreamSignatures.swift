@@ -64,7 +64,7 @@ public struct UpstreamSignatures: Sendable, Equatable {
 
     /// The digests whose signatures go with a copy of `descriptor`: its own, and for an index each manifest's
     /// it lists (a multi-platform copy carries every platform's signatures).
-    public static func signedDigests(of descriptor: Descriptor, in source: any ContentSource, repository: String) throws -> [Digest] {
+    public static func signedDigests(of descriptor: Descriptor, in source: any ContentSource, repository: Repository) throws -> [Digest] {
         guard MediaType.isIndex(descriptor.mediaType) else { return [descriptor.digest] }
         guard case .index(let index) = try ManifestContent(try ImageResolver.checkedManifest(source, descriptor, repository), mediaType: descriptor.mediaType) else {
             return [descriptor.digest]
@@ -78,7 +78,7 @@ extension ResolvedImage {
     /// names the image; a local copy of it (which carries none) is the way around a source's unreadable ones.
     public func upstreamSignatures() throws -> UpstreamSignatures {
         try fromSourceRegistry(none: UpstreamSignatures()) { client, digests in
-            try UpstreamSignatures.find(for: digests, in: client, repository: sourceRepository)
+            try UpstreamSignatures.find(for: digests, in: client, repository: sourceRepository.path)
         }
     }
 

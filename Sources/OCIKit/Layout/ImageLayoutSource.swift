@@ -34,11 +34,11 @@ extension LayoutDirectorySource: ImageLayoutSource {
     public var path: String { directory }
 
     public func blob(_ descriptor: Descriptor) throws -> Blob {
-        try blob(descriptor, in: "")
+        try blob(descriptor, in: .unnamed)
     }
 
     public func bytes(_ descriptor: Descriptor) throws -> [UInt8] {
-        let bytes = try manifestBytes(descriptor, in: "")
+        let bytes = try manifestBytes(descriptor, in: .unnamed)
         guard SHA256Hasher.digest(bytes) == descriptor.digest else {
             throw OCIError(.digestMismatch, "\(directory): blob \(descriptor.digest) is corrupt")
         }

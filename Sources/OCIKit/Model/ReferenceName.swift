@@ -32,7 +32,7 @@ public struct ReferenceName: Sendable, Hashable, CustomStringConvertible {
 
     /// The full repository under a registry path prefix (which may be empty).
     public func repository(under prefixPath: String) -> String {
-        prefixPath.isEmpty ? repository : "\(prefixPath)/\(repository)"
+        Repository(unchecked: prefixPath).appending(repository).path
     }
 
     public static func isRepository(_ text: String) -> Bool {

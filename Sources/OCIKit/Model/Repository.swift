@@ -4,8 +4,10 @@
 public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let path: String
 
-    /// A path already known to follow the OCI grammar (built by edgepack from checked parts).
-    public init(_ path: String) {
+    /// A path already known to follow the OCI grammar: built from checked parts (a validated prefix and a
+    /// relative name the copy plan checked). Anything from a user, a bundle or a registry goes through
+    /// `init(validating:)`.
+    public init(unchecked path: String) {
         self.path = path
     }
 
@@ -25,13 +27,16 @@ public struct Repository: Sendable, Hashable, Comparable, CustomStringConvertibl
         }
     }
 
+    /// No repository: what a source holding its images by digest alone (a layout, an archive, a bundle) is read in.
+    public static let unnamed = Repository(unchecked: "")
+
     static let grammar = "use lowercase components such as acme/edge/pipelines/ccfraud, separated by '/', with no '.' or '..' component and no leading '/'"
 
     public var description: String { path }
 
     /// `relative` under this one as a prefix (`acme/edge` + `models/ccfraud`); under an empty prefix, `relative`.
     public func appending(_ relative: String) -> Repository {
-        Repository(path.isEmpty ? relative : "\(path)/\(relative)")
+        Repository(unchecked: path.isEmpty ? relative : "\(path)/\(relative)")
     }
 
     public static func < (lhs: Repository, rhs: Repository) -> Bool { lhs.path < rhs.path }

@@ -9,7 +9,7 @@ extension RegistryClient {
             url += "?artifactType=\(encoded)"
         }
         let response = try send(HTTPRequest(method: .get, url: url, headers: [("Accept", MediaType.imageIndex)]),
-                                scopes: [Self.scope(Repository(repository), "pull")])
+                                scopes: [Self.scope(Repository(unchecked: repository), "pull")])
         switch response.status {
         case 200 where (response.header("content-type") ?? MediaType.imageIndex).hasPrefix(MediaType.imageIndex):
             return try ReferrersIndex.referrers(in: response.body, artifactType: artifactType)
@@ -31,7 +31,7 @@ extension RegistryClient {
         let response = try send(HTTPRequest(
             method: .put, url: "\(baseURL)/v2/\(repository)/manifests/\(blob.descriptor.digest)",
             headers: [("Content-Type", blob.descriptor.mediaType)], body: { MemoryUploadSource(bytes) }
-        ), scopes: [Self.scope(Repository(repository), "pull,push")])
+        ), scopes: [Self.scope(Repository(unchecked: repository), "pull,push")])
         guard response.status == 201 else { throw failure(response, "push the referrer \(ImageReference.join(repository, blob.descriptor.digest.string))") }
         if response.header("oci-subject") == subject.digest.string { return }
         let entry = ReferrersIndex.descriptor(of: blob, manifest: manifest)
@@ -40,7 +40,7 @@ extension RegistryClient {
             if current?.index.manifests.contains(where: { $0.digest == entry.digest }) == true { return }
             let updated = ReferrersIndex.adding(entry, to: current?.index)
             try putManifest(Blob(mediaType: MediaType.imageIndex, bytes: try CanonicalJSON.encode(updated)),
-                            as: .tag(ReferrersIndex.tag(for: subject.digest)), in: Repository(repository))
+                            as: .tag(ReferrersIndex.tag(for: subject.digest)), in: Repository(unchecked: repository))
         }
         throw OCIError(.registry, "\(host) kept losing the referrer \(blob.descriptor.digest) of \(subject.digest) to other writers of \(ReferrersIndex.tag(for: subject.digest)); try again")
     }
@@ -49,7 +49,7 @@ extension RegistryClient {
     func fallbackIndex(of subject: Digest, in repository: String) throws -> (index: Index, digest: Digest)? {
         let tag = ReferrersIndex.tag(for: subject)
         let response = try send(HTTPRequest(method: .get, url: "\(baseURL)/v2/\(repository)/manifests/\(tag)", headers: [("Accept", MediaType.imageIndex)]),
-                                scopes: [Self.scope(Repository(repository), "pull")])
+                                scopes: [Self.scope(Repository(unchecked: repository), "pull")])
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw failure(response, "fetch \(ImageReference.join(repository, tag))") }
         return (try CanonicalJSON.decode(Index.self, from: response.body, what: "referrers index \(tag)"), SHA256Hasher.digest(response.body))

@@ -29,18 +29,17 @@ public struct RegistryInventory: Codable, Sendable, Equatable {
     /// Reads `repositories` (paths under `prefixPath`) of a registry; a repository that does not exist is left out.
     /// Tags that name the same manifest cost one fetch.
     public static func collect(client: RegistryClient, prefixPath: String, registry: String, repositories: [String]) throws -> RegistryInventory {
-        let full: @Sendable (String) -> String = { relative in prefixPath.isEmpty ? relative : "\(prefixPath)/\(relative)" }
         let listed = try Parallel.map(repositories, concurrency: client.options.concurrency) { relative -> (String, Repository)? in
-            let repository = full(relative)
-            let tags = try client.tags(of: OCIKit.Repository(repository))
+            let repository = OCIKit.Repository(unchecked: prefixPath).appending(relative).path
+            let tags = try client.tags(of: OCIKit.Repository(unchecked: repository))
             guard !tags.isEmpty else { return nil }
-            let digests = try Parallel.map(tags, concurrency: client.options.concurrency) { try client.manifestDigest(.tag($0), in: OCIKit.Repository(repository)) }
+            let digests = try Parallel.map(tags, concurrency: client.options.concurrency) { try client.manifestDigest(.tag($0), in: OCIKit.Repository(unchecked: repository)) }
             var byTag: [String: Digest] = [:]
             for (tag, digest) in zip(tags, digests) { if let digest { byTag[tag] = digest } }
             var blobs = Set<Digest>(), visited = Set<Digest>()
             func visit(_ reference: String, depth: Int) throws {
                 guard depth < 8 else { return }
-                let fetched = try client.fetchManifestBytes(ManifestReference(reference), in: OCIKit.Repository(repository))
+                let fetched = try client.fetchManifestBytes(ManifestReference(reference), in: OCIKit.Repository(unchecked: repository))
                 guard visited.insert(fetched.blob.descriptor.digest).inserted else { return }
                 switch try ManifestContent(fetched.bytes, mediaType: fetched.blob.descriptor.mediaType) {
                 case .index(let index):

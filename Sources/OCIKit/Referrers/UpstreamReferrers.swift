@@ -20,11 +20,11 @@ public struct UpstreamReferrers: Sendable {
     public var listings: [Listing]
     /// Where the indexes, the referrer manifests and their blobs are read from, and the repository there.
     public var content: any ContentSource
-    public var sourceRepository: String
+    public var sourceRepository: Repository
     /// Every index, manifest and blob, for progress totals.
     public var size: Int64
 
-    public init(listings: [Listing] = [], content: any ContentSource = ArtifactSource(blobs: []), sourceRepository: String = "", size: Int64 = 0) {
+    public init(listings: [Listing] = [], content: any ContentSource = ArtifactSource(blobs: []), sourceRepository: Repository = .unnamed, size: Int64 = 0) {
         self.listings = listings
         self.content = content
         self.sourceRepository = sourceRepository
@@ -58,7 +58,7 @@ public struct UpstreamReferrers: Sendable {
                     throw OCIError(.unsupported, "has more than \(UpstreamSignatures.maximumDigests) referrers; refusing to carry them")
                 }
                 try hold(entry.size)
-                let fetched = try client.fetchManifestBytes(.digest(entry.digest), in: Repository(repository))
+                let fetched = try client.fetchManifestBytes(.digest(entry.digest), in: Repository(unchecked: repository))
                 let manifest = try CanonicalJSON.decode(Manifest.self, from: fetched.bytes, what: "referrer \(entry.digest)")
                 guard manifest.subject?.digest == subject else { continue }
                 var parts: [Blob] = []
@@ -120,7 +120,7 @@ extension ResolvedImage {
     /// image read from the blob cache). A failure names the image.
     public func upstreamReferrers() throws -> UpstreamReferrers {
         try fromSourceRegistry(none: UpstreamReferrers()) { client, subjects in
-            try UpstreamReferrers.find(for: subjects, in: client, repository: sourceRepository)
+            try UpstreamReferrers.find(for: subjects, in: client, repository: sourceRepository.path)
         }
     }
 }

@@ -17,18 +17,18 @@ public protocol ReferenceSource: Sendable {
 
 extension RegistryClient: ReferenceSource {
     public func manifest(_ reference: String, in repository: String) throws -> Blob? {
-        guard try manifestDigest(ManifestReference(reference), in: Repository(repository)) != nil else { return nil }
-        return try fetchManifestBytes(ManifestReference(reference), in: Repository(repository)).blob
+        guard try manifestDigest(ManifestReference(reference), in: Repository(unchecked: repository)) != nil else { return nil }
+        return try fetchManifestBytes(ManifestReference(reference), in: Repository(unchecked: repository)).blob
     }
 
     public func taggedDigest(_ tag: String, in repository: String) throws -> Digest? {
-        try manifestDigest(.tag(tag), in: Repository(repository))
+        try manifestDigest(.tag(tag), in: Repository(unchecked: repository))
     }
 
     public func smallBlob(_ descriptor: Descriptor, in repository: String) throws -> [UInt8] {
         guard descriptor.size <= 16 << 20 else { throw OCIError(.unsupported, "\(descriptor.digest) is too large to read into memory") }
         let sink = MemorySink()
-        try fetchBlob(descriptor, from: Repository(repository), into: sink)
+        try fetchBlob(descriptor, from: Repository(unchecked: repository), into: sink)
         guard SHA256Hasher.digest(sink.bytes) == descriptor.digest else {
             throw OCIError(.digestMismatch, "\(host)/\(repository): blob \(descriptor.digest) does not match its digest")
         }
@@ -36,7 +36,7 @@ extension RegistryClient: ReferenceSource {
     }
 
     public func checkBlob(_ descriptor: Descriptor, in repository: String) throws -> Bool {
-        try fetchBlob(descriptor, from: Repository(repository), into: HashingSink())
+        try fetchBlob(descriptor, from: Repository(unchecked: repository), into: HashingSink())
         return true
     }
 
