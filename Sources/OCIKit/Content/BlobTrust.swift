@@ -66,6 +66,6 @@ enum BlobTrust {
     }
 
     static func changed(_ path: String) -> OCIError {
-        OCIError(.digestMismatch, "\(path) changed while edgepack was copying it; run again")
+        OCIError(.digestMismatch, "\(path) changed while it was being copied; run again")
     }
 }

@@ -51,7 +51,7 @@ public enum FileStreamer {
                 throw OCIError.io("read", path, errno: errno)
             }
             if count == 0 {
-                throw OCIError(.sizeMismatch, "\(path) changed while edgepack was reading it (expected \(exactSize) bytes); run again")
+                throw OCIError(.sizeMismatch, "\(path) changed while it was being read (expected \(exactSize) bytes); run again")
             }
             total += Int64(count)
             try sink.write(UnsafeRawBufferPointer(start: buffer.pointer, count: count))
@@ -90,7 +90,7 @@ public enum FileStreamer {
             try sink.write(UnsafeRawBufferPointer(start: buffer, count: count))
         }
         if let expectedSize, total != expectedSize {
-            throw OCIError(.sizeMismatch, "\(path) changed while edgepack was reading it (expected \(expectedSize) bytes); run again")
+            throw OCIError(.sizeMismatch, "\(path) changed while it was being read (expected \(expectedSize) bytes); run again")
         }
         return total
     }

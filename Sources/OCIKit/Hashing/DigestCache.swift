@@ -58,14 +58,6 @@ public final class DigestCache: Sendable {
         state = Mutex((entries, trees, false))
     }
 
-    /// `$XDG_CACHE_HOME/ocikit/digests`, else `~/.cache/ocikit/digests` in the `environment` given: only for
-    /// `RegistryClient.defaultPartialDownloadsDirectory`. Callers choose their cache folders and pass them in.
-    static func defaultLocation(environment: [String: String]) -> String {
-        if let dir = environment["XDG_CACHE_HOME"], !dir.isEmpty { return dir + "/ocikit/digests" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/ocikit/digests"
-    }
-
     func lookup(path: String, status: FileStatus) -> Digest? {
         state.withLock { state in
             guard let entry = state.entries[path], entry.status == status,

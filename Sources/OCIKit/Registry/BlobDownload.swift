@@ -4,11 +4,6 @@ import Glibc
 #endif
 
 extension RegistryClient {
-    /// `downloads` beside the digest cache: where interrupted blob downloads wait for the next run.
-    public static func defaultPartialDownloadsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        (DigestCache.defaultLocation(environment: environment) as NSString).deletingLastPathComponent + "/downloads"
-    }
-
     /// The one blob download: a `GET` of the blob through `sink` (bounded by the declared size, hashed from the
     /// first byte), going on with a `Range` request from where a dropped connection or a 5xx left off (a registry
     /// that ignores `Range` answers with the whole blob, whose repeated start the sink skips). Retries reset when
