@@ -79,4 +79,17 @@ import TestSupport
         #expect(error?.message.hasPrefix("\(hostile.registry) stopped sending blob \(descriptor.digest) of edge/pipelines/p: no byte for 2 s") == true, "\(error?.message ?? "")")
         #expect(!FileManager.default.fileExists(atPath: dir.file("config.json")))
     }
+
+    /// A registry that sends one byte a try and drops the connection makes progress every time, but not enough to
+    /// start the retries again: the download fails after the usual number of tries, not one per byte.
+    @Test func aBlobDribbledAByteATimeFailsAfterTheUsualTries() throws {
+        let hostile = try HostileRegistry("dribble-blob")
+        let dir = try TemporaryDirectory()
+        let client = try connect(hostile, timeout: 2)
+        let descriptor = try config(client)
+        #expect(throws: OCIError.self) { try client.fetchBlob(descriptor, from: repository, toFile: dir.file("config.json")) }
+        let tries = hostile.registryRequestPaths().filter { $0.contains("/blobs/") }.count
+        #expect(tries >= 2 && tries <= client.options.retry.attempts, "\(tries) tries for a \(descriptor.size)-byte blob")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("config.json")))
+    }
 }

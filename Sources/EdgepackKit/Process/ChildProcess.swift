@@ -25,7 +25,9 @@ enum ChildProcess {
     /// cannot be started. Output beyond `limit` bytes is read and dropped.
     static func output(_ program: String, _ arguments: [String], limit: Int = 1 << 20) -> (status: Int32, text: String)? {
         var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return nil }
+        // Close-on-exec: a program another thread starts meanwhile must not hold the write end (this read would
+        // never end); the child's own copy, duplicated onto 1, loses the flag.
+        guard closeOnExecPipe(&ends) else { return nil }
         defer { close(ends[0]) }
         let pid = try? spawn(program, arguments) { actions in
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -92,6 +94,18 @@ enum ChildProcess {
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+
+    /// glibc's `pipe2(O_CLOEXEC)` (not in Swift's Glibc module), else `pipe` and the flag set at once after.
+    private static func closeOnExecPipe(_ ends: inout [Int32]) -> Bool {
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") {
+            return ends.withUnsafeMutableBufferPointer { unsafeBitCast(symbol, to: Pipe2.self)($0.baseAddress!, O_CLOEXEC) } == 0
+        }
+        guard pipe(&ends) == 0 else { return false }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return true
     }
 
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

@@ -7,7 +7,7 @@ extension RegistryClient {
     /// The one blob download: a `GET` of the blob through `sink` (bounded by the declared size, hashed from the
     /// first byte), going on with a `Range` request from where a dropped connection or a 5xx left off (a registry
     /// that ignores `Range` answers with the whole blob, whose repeated start the sink skips). Retries reset when
-    /// a try makes progress; a stall is tried once more at most. Ends with the digest checked when the sink saw
+    /// a try moves the download on by 64 KiB; a stall is tried once more at most. Ends with the digest checked when the sink saw
     /// the whole blob. Fetching into memory, into a file, into the blob cache or into a stream all come here.
     func download(_ descriptor: Descriptor, from repository: Repository, into sink: DeclaredSizeSink) throws {
         let url = "\(baseURL)/v2/\(repository)/blobs/\(descriptor.digest)"
@@ -28,7 +28,9 @@ extension RegistryClient {
                 guard sink.position >= descriptor.size else { throw OCIError(.network, "\(host) ended \(descriptor.digest) early") }
             } catch let error as OCIError where error.code == .network {
                 failures += 1
-                if sink.position > furthest { furthest = sink.position; failures = 0 }
+                // Only real progress starts the count again: a registry that sends a byte and drops the connection
+                // must not keep a download going for as many tries as the blob has bytes.
+                if sink.position >= furthest + Self.progressThatResetsRetries { furthest = sink.position; failures = 0 }
                 guard failures < options.retry.attempts, !(error.isStall && failures > 1) else { throw error }
                 try pause(attempt: failures - 1, retryAfter: nil, sink: nil)
                 noteResumption(sink)
@@ -36,6 +38,9 @@ extension RegistryClient {
         }
         try sink.verify()
     }
+
+    /// How far one try must move a download on for its failures to start counting again.
+    static let progressThatResetsRetries: Int64 = 64 << 10
 
     /// A request that starts past the blob's first byte: a resumed download (counted, with the bytes it spares)
     /// or a stream from an offset (an upload resumed mid-blob).
