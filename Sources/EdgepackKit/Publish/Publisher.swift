@@ -78,7 +78,10 @@ extension PipelineBuild {
     }
 
     /// Every byte a publish may send (each blob once, and the images'), for progress totals.
-    public var transferBytes: Int64 {
+    public var transferBytes: Int64 { transferBytes(of: artifacts) }
+
+    /// The bytes of `artifacts` (each blob once) and of the images the release carries, with their referrers.
+    func transferBytes(of artifacts: [Artifact]) -> Int64 {
         ReleaseCopy.artifactBytes(artifacts) + release.images.reduce(0) { $0 + $1.size + $1.referrers.size }
     }
 }

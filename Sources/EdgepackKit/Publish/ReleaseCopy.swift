@@ -27,7 +27,7 @@ public struct ReleaseCopy: Sendable {
         // Models reference none of each other: their manifests may go at once; the rest keep their order.
         let models = Set(build.models.map(\.artifact.reference))
         self.items = items + artifacts.map { CopyItem($0, ordered: !models.contains($0.reference)) }
-        bytes = Self.artifactBytes(artifacts) + build.release.images.reduce(0) { $0 + $1.size + $1.referrers.size }
+        bytes = build.transferBytes(of: artifacts)
     }
 
     /// Copies it all into `destination`.
